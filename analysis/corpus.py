@@ -1,0 +1,356 @@
+"""The corpus model and its loaders.
+
+A corpus is a folder of Markdown articles with YAML front matter (plus an
+optional ``framelens.toml``), or one CSV, JSONL or Parquet file with an
+article a row. Documents are kept sorted by id so that file order never
+changes a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from framelens.analysis.config import Config, load_config
+from framelens.analysis.errors import CorpusError
+
+ARTICLE_SUFFIX = ".md"
+TABULAR_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
+REQUIRED_KEYS = ("id", "title", "perspective")
+OPTIONAL_KEYS = ("author", "outlet", "published", "url", "language")
+FRONT_MATTER_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_FENCE_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article. ``text`` is the body as written (Markdown for .md files)."""
+
+    id: str
+    title: str
+    perspective: str
+    text: str
+    author: str = "unknown"
+    outlet: str = "unknown"
+    published: str = ""
+    url: str = ""
+    language: str = "en"
+    path: str = ""
+    body_line: int = 1
+
+    def metadata(self, field_name: str) -> str:
+        """A metadata value by name, for ``--by outlet|author|document``."""
+        if field_name == "document":
+            return self.id
+        return str(getattr(self, field_name))
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: tuple[Document, ...]
+    config: Config
+    root: str = ""
+    use_cache: bool = True
+    index: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
+    # Derived data shared by every analysis of one run (processed text, count
+    # matrices); filled by analysis/pipeline.py, never part of equality.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index.update((d.id, d) for d in self.documents)
+
+    @property
+    def perspective_ids(self) -> tuple[str, ...]:
+        """Perspectives in config order, restricted to those that have documents."""
+        present = {d.perspective for d in self.documents}
+        return tuple(p.id for p in self.config.perspectives if p.id in present)
+
+    def document(self, doc_id: str) -> Document:
+        try:
+            return self.index[doc_id]
+        except KeyError:
+            raise CorpusError(f"no article with id {doc_id!r} in the corpus",
+                              path=self.root) from None
+
+    def of_perspective(self, perspective_id: str) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if d.perspective == perspective_id)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which columns of a CSV/JSONL/Parquet file hold which field."""
+
+    text: str = "text"
+    id: str = "id"
+    perspective: str = "perspective"
+    title: str = "title"
+    date: str = "published"
+    author: str = "author"
+    outlet: str = "outlet"
+    url: str = "url"
+
+
+def default_sources() -> Path:
+    """``./sources`` when it exists, else the corpus bundled with the package."""
+    local = Path("sources")
+    if local.is_dir():
+        return local
+    import framelens.sources
+
+    return Path(framelens.sources.__file__).parent
+
+
+def load_corpus(
+    sources: Path | None = None,
+    *,
+    config_path: Path | None = None,
+    columns: ColumnMap | None = None,
+    use_cache: bool = True,
+) -> Corpus:
+    """Load and validate a corpus from a folder of articles or a tabular file."""
+    sources = sources if sources is not None else default_sources()
+    if not sources.exists():
+        raise CorpusError("no such file or folder", path=sources)
+    corpus_dir = sources if sources.is_dir() else sources.parent
+    config = load_config(config_path, corpus_dir if sources.is_dir() else None)
+    if sources.is_dir():
+        paths = sorted(p for p in sources.iterdir() if p.suffix == ARTICLE_SUFFIX and p.is_file())
+        documents = [read_article(p, config) for p in paths]
+    elif sources.suffix.lower() in TABULAR_SUFFIXES:
+        documents = list(read_table(sources, columns or ColumnMap(), config))
+    elif sources.suffix == ARTICLE_SUFFIX:
+        documents = [read_article(sources, config)]
+    else:
+        raise CorpusError(f"not a corpus: expected a folder of .md articles or a "
+                          f"{'/'.join(TABULAR_SUFFIXES)} file", path=sources)
+    if not documents:
+        raise CorpusError(f"no articles ({ARTICLE_SUFFIX} files) found", path=sources)
+    _check_unique_ids(documents)
+    config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
+    return Corpus(tuple(sorted(documents, key=lambda d: d.id)), config, str(sources), use_cache)
+
+
+def read_article(path: Path, config: Config) -> Document:
+    """Read one Markdown article, validating its bytes and front matter."""
+    text = read_text_file(path, config.check.max_file_bytes)
+    return parse_article(text, path, config)
+
+
+def read_text_file(path: Path, max_bytes: int) -> str:
+    """Read a UTF-8 text file, refusing binary, non-UTF-8, empty and oversized files."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                              f"(raise [check] max_file_bytes in the config if this is intended)",
+                              path=path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read file: {exc.strerror}", path=path) from None
+    if b"\x00" in raw:
+        raise CorpusError("binary file (contains NUL bytes), expected UTF-8 text", path=path,
+                          line=raw[: raw.index(b"\x00")].count(b"\n") + 1)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                          "re-save the file as UTF-8", path=path,
+                          line=raw[: exc.start].count(b"\n") + 1) from None
+    if not text.strip():
+        raise CorpusError("empty file", path=path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_article(text: str, path: Path, config: Config) -> Document:
+    """Split front matter from body and validate the front matter."""
+    import yaml
+
+    if not text.startswith("---"):
+        raise CorpusError("missing YAML front matter: the file must start with a '---' line",
+                          path=path, line=1)
+    fences = list(_FENCE_RE.finditer(text))
+    if len(fences) < 2 or fences[0].start() != 0:
+        raise CorpusError("front matter is not closed: add a '---' line after it",
+                          path=path, line=1)
+    header = text[fences[0].end():fences[1].start()]
+    body = text[fences[1].end():]
+    fence_line = text[: fences[1].end()].count("\n") + 1
+    try:
+        meta = yaml.safe_load(header)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CorpusError(f"broken front matter: {problem}", path=path,
+                          line=mark.line + 1 if mark is not None else 2) from None
+    if not isinstance(meta, dict):
+        raise CorpusError("front matter must be 'key: value' lines", path=path, line=2)
+
+    def line_of(key: str) -> int:
+        for match in _KEY_LINE_RE.finditer(header):
+            if match.group(1) == key:
+                return header[: match.start()].count("\n") + 1
+        return 2
+
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            raise CorpusError(f"unknown front-matter key {key!r} (allowed: "
+                              f"{', '.join(FRONT_MATTER_KEYS)})", path=path, line=line_of(str(key)))
+    for key in REQUIRED_KEYS:
+        if key not in meta or meta[key] in (None, ""):
+            raise CorpusError(f"front matter is missing required key {key!r}", path=path, line=2)
+    values: dict[str, str] = {}
+    for key, value in meta.items():
+        if key == "published" and isinstance(value, dt.date):
+            value = value.isoformat()[:10]
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            hint = " (quote it)" if isinstance(value, bool | int | float) else ""
+            raise CorpusError(f"front-matter key {key!r} must be a string, got "
+                              f"{type(value).__name__} {value!r}{hint}", path=path,
+                              line=line_of(key))
+        values[key] = value.strip()
+    if not ID_RE.match(values["id"]):
+        raise CorpusError(f"id {values['id']!r} must be lowercase letters, digits and single "
+                          "hyphens ([a-z0-9-]+)", path=path, line=line_of("id"))
+    if values.get("published"):
+        _check_date(values["published"], path, line_of("published"))
+    _check_perspective(values["perspective"], config, path, line_of("perspective"))
+    if not body.strip():
+        raise CorpusError("the article has no body text after the front matter", path=path,
+                          line=fence_line + 1)
+    return Document(
+        id=values["id"], title=values["title"], perspective=values["perspective"],
+        text=body.strip("\n"), author=values.get("author") or "unknown",
+        outlet=values.get("outlet") or "unknown", published=values.get("published", ""),
+        url=values.get("url", ""), language=values.get("language") or config.language,
+        path=str(path), body_line=fence_line + _leading_blank_lines(body),
+    )
+
+
+def read_table(path: Path, columns: ColumnMap, config: Config) -> Iterator[Document]:
+    """Documents from a CSV/TSV, JSONL or Parquet file, one article a row."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        rows = _csv_rows(path, "\t" if suffix == ".tsv" else ",", config)
+    elif suffix in (".jsonl", ".ndjson"):
+        rows = _jsonl_rows(path, config)
+    else:
+        rows = _parquet_rows(path)
+    first = True
+    for line, row in rows:
+        if first:
+            for needed in (columns.text, columns.perspective):
+                if needed not in row:
+                    raise CorpusError(f"no column {needed!r} (columns: {', '.join(map(str, row))}); "
+                                      "name it with --text-column / --perspective-column",
+                                      path=path, line=line)
+            first = False
+        yield _row_document(row, line, path, columns, config)
+
+
+def _row_document(row: dict[str, Any], line: int, path: Path, columns: ColumnMap,
+                  config: Config) -> Document:
+    def cell(name: str) -> str:
+        value = row.get(name)
+        if value is None:
+            return ""
+        if isinstance(value, dt.date):
+            return value.isoformat()[:10]
+        return str(value).strip()
+
+    text = cell(columns.text)
+    if not text:
+        raise CorpusError(f"empty text in column {columns.text!r}", path=path, line=line)
+    perspective = cell(columns.perspective)
+    if not perspective:
+        raise CorpusError(f"empty perspective in column {columns.perspective!r}", path=path,
+                          line=line)
+    _check_perspective(perspective, config, path, line)
+    doc_id = cell(columns.id) or f"row-{line}"
+    published = cell(columns.date)
+    if published:
+        _check_date(published[:10], path, line)
+        published = published[:10]
+    return Document(
+        id=doc_id, title=cell(columns.title) or doc_id, perspective=perspective, text=text,
+        author=cell(columns.author) or "unknown", outlet=cell(columns.outlet) or "unknown",
+        published=published, url=cell(columns.url), language=config.language,
+        path=str(path), body_line=line,
+    )
+
+
+def _csv_rows(path: Path, delimiter: str, config: Config) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = read_text_file(path, max(config.check.max_file_bytes, 1 << 40))
+    csv.field_size_limit(1 << 30)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise CorpusError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
+
+
+def _jsonl_rows(path: Path, config: Config) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = read_text_file(path, max(config.check.max_file_bytes, 1 << 40))
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CorpusError(f"invalid JSON: {exc.msg}", path=path, line=number) from None
+        if not isinstance(row, dict):
+            raise CorpusError("each line must be a JSON object", path=path, line=number)
+        yield number, row
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        raise CorpusError("reading Parquet needs pyarrow (pip install pyarrow)", path=path) from None
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise CorpusError(f"cannot read Parquet file: {exc}", path=path) from None
+    yield from enumerate(table.to_pylist(), start=1)
+
+
+def _check_date(value: str, path: Path, line: int) -> None:
+    if not ISO_DATE_RE.match(value):
+        raise CorpusError(f"date {value!r} is not an ISO date (YYYY-MM-DD)", path=path, line=line)
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise CorpusError(f"date {value!r} does not exist", path=path, line=line) from None
+
+
+def _check_perspective(perspective: str, config: Config, path: Path, line: int) -> None:
+    if config.perspectives and config.perspective(perspective) is None:
+        known = ", ".join(p.id for p in config.perspectives)
+        raise CorpusError(f"unknown perspective {perspective!r} (the config declares: {known})",
+                          path=path, line=line)
+
+
+def _check_unique_ids(documents: Iterable[Document]) -> None:
+    seen: dict[str, Document] = {}
+    for document in documents:
+        if document.id in seen:
+            raise CorpusError(f"duplicate id {document.id!r} (also in {seen[document.id].path})",
+                              path=document.path, line=None)
+        seen[document.id] = document
+
+
+def _leading_blank_lines(body: str) -> int:
+    return len(body) - len(body.lstrip("\n"))

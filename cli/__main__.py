@@ -1,0 +1,3 @@
+from framelens.cli.app import main
+
+main()

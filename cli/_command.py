@@ -1,0 +1,80 @@
+"""``corpus_command``: registers an analysis command with the shared options.
+
+A command is written as ``def keywords(corpus, *, top: TopOpt = 15, ...) -> Result``.
+The decorator adds the shared corpus and output options to its signature,
+loads the corpus, calls it inside the error mapping, and renders the result
+once, so every command behaves the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, get_type_hints
+
+import typer
+
+from framelens.cli import _options as opt
+from framelens.cli._errors import user_errors, warn
+from framelens.cli._output import TableView, choose_format, emit
+
+_SHARED: tuple[tuple[str, Any, Any], ...] = (
+    ("sources", opt.SourcesOpt, None),
+    ("config", opt.ConfigOpt, None),
+    ("format", opt.FormatOpt, None),
+    ("output", opt.OutputOpt, None),
+    ("no_cache", opt.NoCacheOpt, False),
+    ("text_column", opt.TextColumnOpt, "text"),
+    ("id_column", opt.IdColumnOpt, "id"),
+    ("perspective_column", opt.PerspectiveColumnOpt, "perspective"),
+    ("title_column", opt.TitleColumnOpt, "title"),
+    ("date_column", opt.DateColumnOpt, "published"),
+)
+SHARED_NAMES = tuple(name for name, _, _ in _SHARED)
+
+
+def load_from_options(shared: dict[str, Any]):
+    """The corpus named by the shared options."""
+    from framelens.analysis.corpus import ColumnMap, load_corpus
+
+    columns = ColumnMap(text=shared["text_column"], id=shared["id_column"],
+                        perspective=shared["perspective_column"], title=shared["title_column"],
+                        date=shared["date_column"])
+    return load_corpus(shared["sources"], config_path=shared["config"], columns=columns,
+                       use_cache=not shared["no_cache"])
+
+
+def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None = None,
+                   needs_corpus: bool = True, **command_kwargs: Any):
+    """Register ``func`` as command ``name`` with the shared options added."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        own = list(inspect.signature(func).parameters.values())[1:]
+        hints = get_type_hints(func, include_extras=True)
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> None:
+            shared = {key: kwargs.pop(key) for key in SHARED_NAMES}
+            with user_errors():
+                first = load_from_options(shared) if needs_corpus else shared
+                result = func(first, **kwargs)
+                for message in result.warnings:
+                    warn(message)
+                fmt = choose_format(shared["format"], shared["output"])
+                emit(result, fmt, shared["output"], table_view)
+            if result.exit_code:
+                raise typer.Exit(result.exit_code)
+
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+        parameters += [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                         annotation=annotation)
+                       for key, annotation, default in _SHARED]
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: hints.get(p.name, p.annotation) for p in own}
+        command.__annotations__.update({key: annotation for key, annotation, _ in _SHARED})
+        del command.__wrapped__
+        app.command(name, **command_kwargs)(command)
+        return func
+
+    return decorate

@@ -1,0 +1,48 @@
+"""Options shared by every command, declared once (as the ``hf`` CLI keeps them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framelens.cli._output import OutputFormat
+
+SOURCES_HELP = "Corpus: a folder of .md articles or a CSV/TSV/JSONL/Parquet file " \
+               "[default: ./sources if present, else the bundled corpus]."
+_CORPUS = "Corpus"
+_OUTPUT = "Output"
+
+SourcesOpt = Annotated[Path | None, typer.Option(
+    "--sources", help=SOURCES_HELP, rich_help_panel=_CORPUS, show_default=False)]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Corpus config TOML [default: <corpus>/framelens.toml if present].",
+    rich_help_panel=_CORPUS, show_default=False)]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Process every article afresh; neither read nor write the cache.",
+    rich_help_panel=_CORPUS)]
+TextColumnOpt = Annotated[str, typer.Option(
+    "--text-column", help="Tabular corpora: column holding the article text.",
+    rich_help_panel=_CORPUS)]
+IdColumnOpt = Annotated[str, typer.Option(
+    "--id-column", help="Tabular corpora: column holding the article id.",
+    rich_help_panel=_CORPUS)]
+PerspectiveColumnOpt = Annotated[str, typer.Option(
+    "--perspective-column", help="Tabular corpora: column holding the perspective.",
+    rich_help_panel=_CORPUS)]
+TitleColumnOpt = Annotated[str, typer.Option(
+    "--title-column", help="Tabular corpora: column holding the title.",
+    rich_help_panel=_CORPUS)]
+DateColumnOpt = Annotated[str, typer.Option(
+    "--date-column", help="Tabular corpora: column holding the ISO publication date.",
+    rich_help_panel=_CORPUS)]
+FormatOpt = Annotated[OutputFormat | None, typer.Option(
+    "--format", "-f", help="Output format [default: table on a terminal, csv when piped, "
+    "or from --output's suffix].", rich_help_panel=_OUTPUT, show_default=False,
+    case_sensitive=False)]
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write to this file (atomically) instead of stdout.",
+    rich_help_panel=_OUTPUT, show_default=False)]
+KeepStopwordsOpt = Annotated[bool, typer.Option(
+    "--keep-stopwords", help="Keep stopwords (scikit-learn's English list plus the config's).")]

@@ -1,0 +1,32 @@
+"""The framelens command line: the root Typer app joining one module per command group.
+
+Command modules import the analysis code inside their functions, so
+``framelens --help`` never loads numpy, scikit-learn or nltk.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import typer
+
+from framelens.cli import sources_cmd
+
+app = typer.Typer(
+    name="framelens",
+    help="Compare how articles from different national perspectives frame the same topics: "
+         "keywords (keyness), stance toward actors, topics and TF-IDF similarity.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(sources_cmd.app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if hasattr(signal, "SIGPIPE"):
+        # Piping into `head` ends us quietly instead of raising BrokenPipeError.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(app())

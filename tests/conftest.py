@@ -1,0 +1,59 @@
+"""Shared fixtures: an isolated cache folder, the bundled corpus, small corpora on disk."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "sources"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own cache folder, so results never depend on earlier runs."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(folder))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return folder
+
+
+@pytest.fixture
+def bundled() -> Path:
+    return BUNDLED
+
+
+def write_article(folder: Path, doc_id: str, perspective: str, body: str, **meta: str) -> Path:
+    """Write a Markdown article with front matter; returns its path."""
+    fields = {"id": doc_id, "title": meta.pop("title", doc_id.replace("-", " ").title()),
+              "perspective": perspective, **meta}
+    header = "\n".join(f"{key}: {value!r}" if isinstance(value, str) and key == "published"
+                       else f"{key}: {value}" for key, value in fields.items())
+    path = folder / f"{doc_id}.md"
+    path.write_text(f"---\n{header}\n---\n{textwrap.dedent(body).strip()}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """Three short articles, two perspectives, with a config."""
+    (tmp_path / "framelens.toml").write_text(
+        '[[perspectives]]\nid = "north"\nlabel = "North"\ncolour = "#1f77b4"\n\n'
+        '[[perspectives]]\nid = "south"\nlabel = "South"\ncolour = "#d62728"\n',
+        encoding="utf-8")
+    write_article(tmp_path, "north-one", "north", """
+        The U.S. and NATO discussed security guarantees in Geneva. Mr. Smith said the talks were useful.
+
+        NATO expansion worries Moscow. The Alliance rejects any veto.
+        """, published="2022-01-10")
+    write_article(tmp_path, "north-two", "north", """
+        Sanctions against Russia remain likely. NATO allies agree on sanctions.
+        """, published="2022-01-11")
+    write_article(tmp_path, "south-one", "south", """
+        Russia's security concerns deserve respect. The US must listen to us.
+
+        Kiev and Donbass remain tense, and Russia wants security guarantees.
+        """, published="2022-01-12")
+    return tmp_path
