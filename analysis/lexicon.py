@@ -3,7 +3,8 @@
 One compiled alternation per lexicon; which entry matched is read from the
 named group. Terms match on word boundaries (a letter or digit on either side
 blocks a match, so "Russian" never matches inside "Russians"; a hyphen does
-not block, so "Russian" is found in "Russian-Ukrainian"). ``*`` at the end of
+not block, so "Russian" is found in "Russian-Ukrainian", except that a word
+list ignores a hyphenated prefix: "escalat*" does not match "de-escalation"). ``*`` at the end of
 a word is a suffix wildcard (``sanction*``); spaces match any whitespace.
 
 Two case rules:
@@ -21,6 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 _WORD_BEFORE = r"(?<![^\W_])"
+# Word lists (topics, cues) also refuse a hyphenated prefix: "escalat*" must not count
+# "de-escalation", nor "war" "post-war". Target aliases keep "U.S.-Russian" → Russian.
+_WORD_BEFORE_NO_PREFIX = r"(?<![^\W_])(?<![^\W_]-)"
 _WORD_AFTER = r"(?![^\W_])"
 
 
@@ -49,7 +53,8 @@ class Lexicon:
         alternatives.sort(key=lambda item: -item[0])
         self._group_name = {f"a{i}": name for i, (_, name, _) in enumerate(alternatives)}
         body = "|".join(f"(?P<a{i}>{pattern})" for i, (_, _, pattern) in enumerate(alternatives))
-        self._regex = re.compile(f"{_WORD_BEFORE}(?:{body}){_WORD_AFTER}") if body else None
+        before = _WORD_BEFORE if case == "first-letter" else _WORD_BEFORE_NO_PREFIX
+        self._regex = re.compile(f"{before}(?:{body}){_WORD_AFTER}") if body else None
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, left to right."""

@@ -19,7 +19,7 @@ from framelens.analysis.sentences import split_sentences
 from framelens.analysis.text import paragraphs, tokenize
 
 # Bump when processing changes so old cache entries are never reused.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 # Below this many uncached documents a process pool costs more than it saves.
 PARALLEL_MIN_DOCUMENTS = 400
 _CHUNK_DOCUMENTS = 64

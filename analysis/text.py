@@ -18,7 +18,8 @@ _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    # An em dash separates clauses ("understanding—and"), so it must not glue words.
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": " - ", "\u2015": " - ",
     "\u2212": "-", "\u00a0": " ", "\u200b": "", "\ufeff": "",
 })
 
@@ -47,7 +48,7 @@ _MD_RULE_RE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 
 
 def normalize(text: str) -> str:
-    """NFKC, typographic quotes and dashes to ASCII, non-breaking spaces to spaces."""
+    """NFKC, typographic quotes and dashes to ASCII (em dash spaced), no-break spaces to spaces."""
     return unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
 
 

@@ -15,7 +15,8 @@ from framelens.analysis.text import (
 
 
 def test_normalize_folds_typographic_quotes_and_dashes():
-    assert normalize("“Russia’s” – talks — now\u00a0") == "\"Russia's\" - talks - now "
+    assert normalize("“Russia’s” – talks — now\u00a0") == "\"Russia's\" - talks  -  now "
+    assert normalize("understanding—and") == "understanding - and"  # em dash never glues words
     assert normalize("ﬁnal") == "final"  # NFKC ligature
 
 
