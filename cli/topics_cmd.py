@@ -1,0 +1,297 @@
+"""``framelens topics`` (salience, tone, wording; ``--discover K``) and ``framelens kwic``."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framelens.cli._command import corpus_command
+
+app = typer.Typer()
+
+_BAR_WIDTH = 10
+_BAR_EIGHTHS = " ▏▎▍▌▋▊▉█"
+_GREY = (128, 128, 128)
+_RED = (214, 39, 40)
+_GREEN = (44, 160, 44)
+# |tone| at which the cell colour is fully red or green.
+_TONE_FULL = 0.5
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def tone_colour(tone: float) -> str:
+    """Red (negative) – grey (neutral) – green (positive), saturating at |tone| = 0.5."""
+    if tone is None or math.isnan(tone):
+        return "dim"
+    weight = min(abs(tone) / _TONE_FULL, 1.0)
+    end = _GREEN if tone > 0 else _RED
+    rgb = tuple(round(g + (e - g) * weight) for g, e in zip(_GREY, end, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def bar(fraction: float, width: int = _BAR_WIDTH) -> str:
+    """A horizontal bar of ``fraction`` (0…1) of ``width`` cells, in eighths."""
+    eighths = round(max(0.0, min(fraction, 1.0)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    text = "█" * full + (_BAR_EIGHTHS[rest] if rest else "")
+    return text.ljust(width)
+
+
+def _fmt_tone(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:+.2f}"
+
+
+def _highlight(sentence: str, spans, style: str):
+    from rich.text import Text
+
+    text = Text(sentence)
+    for start, end in spans:
+        text.stylize(style, start, end)
+    return text
+
+
+# ----------------------------------------------------------------------------- topics
+
+
+def _topics_view(result):
+    from framelens.analysis.results import Report
+
+    if isinstance(result, Report):
+        return _discover_view(result)
+    if result.extra.get("detail"):
+        return _topic_detail_view(result)
+    return _TopicGrid(result)
+
+
+class _TopicGrid:
+    """Topics × perspectives; bar width chosen at render time to fit the console."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def __rich_console__(self, console, options):
+        from rich.table import Table
+        from rich.text import Text
+
+        result = self.result
+        extra = result.extra
+        perspectives = extra["perspectives"]
+        cells = {(r.topic, r.perspective): r for r in result.rows}
+        top_share = max((r.share_of_sentences for r in result.rows), default=0.0) or 1.0
+        # cell = bar + " 12.3% +0.12" (12 characters); 3 of padding and border per column
+        topic_width = min(max((len(t) for t in extra["topics"]), default=5), 24)
+        spare = options.max_width - (topic_width + 4) - len(perspectives) * (3 + 12)
+        width = max(1, min(_BAR_WIDTH, spare // max(len(perspectives), 1)))
+        table = Table(title=Text(result.title), caption_justify="left", show_lines=False,
+                      caption=Text("Cell: bar and % = share of the perspective's sentences on "
+                                   "the topic (bar scaled to the largest cell); colour and "
+                                   "number = mean VADER tone of those sentences (red negative, "
+                                   "grey neutral, green positive); '·' = not mentioned. "
+                                   "Details: framelens topics --topic NAME."))
+        table.add_column("topic", style="bold", overflow="fold", min_width=min(topic_width, 12))
+        for p in perspectives:
+            sentences, _ = extra["totals"][p]
+            header = Text(extra["labels"][p], style=f"bold {extra['colours'][p]}")
+            header.append(f"\n{sentences} sentences", style="dim")
+            table.add_column(header, no_wrap=True)
+        for topic in extra["topics"]:
+            row_cells = []
+            for p in perspectives:
+                row = cells[(topic, p)]
+                if row.sentences == 0:
+                    row_cells.append(Text("·".ljust(width) + "   0.0%", style="dim"))
+                    continue
+                colour = tone_colour(row.tone_mean)
+                cell = Text(bar(row.share_of_sentences / top_share, width), style=colour)
+                cell.append(f" {row.share_of_sentences * 100:5.1f}%")
+                cell.append(f" {_fmt_tone(row.tone_mean)}", style=colour)
+                row_cells.append(cell)
+            table.add_row(Text(topic), *row_cells)
+        yield table
+
+
+def _topic_detail_view(result):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    extra = result.extra
+    (topic,) = extra["topics"]
+    summary = Table(title=Text(result.title), caption=Text(result.caption),
+                    caption_justify="left")
+    summary.add_column("perspective", style="bold")
+    summary.add_column("sentences", justify="right")
+    summary.add_column("share", justify="right")
+    summary.add_column("per 10k", justify="right")
+    summary.add_column("tone (95% CI)", justify="right")
+    summary.add_column("distinctive terms", overflow="fold")
+    parts = [summary, Text("terms: " + ", ".join(extra["terms"][topic]), style="dim")]
+    for row in result.rows:
+        colour = extra["colours"][row.perspective]
+        ci = "" if math.isnan(row.tone_mean) else \
+            f" ({_fmt_tone(row.tone_ci_low)} to {_fmt_tone(row.tone_ci_high)})"
+        summary.add_row(Text(extra["labels"][row.perspective], style=colour),
+                        str(row.sentences), f"{row.share_of_sentences * 100:.1f}%",
+                        f"{row.rate_per_10k:.1f}",
+                        Text(_fmt_tone(row.tone_mean) + ci, style=tone_colour(row.tone_mean)),
+                        Text(row.distinctive_terms.replace(";", ", ")))
+    for row in result.rows:
+        colour = extra["colours"][row.perspective]
+        heading = Text(f"\n{extra['labels'][row.perspective]}", style=f"bold {colour}")
+        parts.append(heading)
+        if not row.example:
+            parts.append(Text("  (no sentence on this topic)", style="dim"))
+            continue
+        spans = extra["example_spans"].get((row.perspective, topic), [])
+        for k, (sentence, doc_id) in enumerate(zip(row.example.split("\n"),
+                                                   row.example_doc_id.split("\n"), strict=True)):
+            line = Text("  ")
+            line.append(_highlight(sentence, spans[k] if k < len(spans) else (), "bold underline"))
+            line.append(f"  [{doc_id}]", style="dim")
+            parts.append(line)
+    return Group(*parts)
+
+
+def _discover_view(report):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    sections = dict(report.sections)
+    terms, weights = sections["terms"], sections["perspectives"]
+    extra = terms.extra
+    perspectives = extra["perspectives"]
+    by_topic: dict[int, list] = {}
+    for row in terms.rows:
+        by_topic.setdefault(row.topic, []).append(row)
+    weight_of = {(r.topic, r.perspective): r.weight for r in weights.rows}
+    top = max((r.weight for r in weights.rows), default=0.0) or 1.0
+    table = Table(title=Text(report.title), caption=Text(report.caption), caption_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("top terms", overflow="fold", ratio=1)
+    for p in perspectives:
+        table.add_column(Text(extra["labels"].get(p, p), style=f"bold {extra['colours'].get(p, '')}"),
+                         no_wrap=True)
+    for number in range(1, extra["k"] + 1):
+        rows = by_topic.get(number, [])
+        cells = []
+        for p in perspectives:
+            value = weight_of.get((number, p), 0.0)
+            cell = Text(bar(value / top, 8), style=extra["colours"].get(p, ""))
+            cell.append(f" {value * 100:4.1f}%")
+            cells.append(cell)
+        table.add_row(str(number), Text(", ".join(r.term for r in rows)), *cells)
+    return Group(table)
+
+
+@corpus_command(app, "topics", table_view=_topics_view,
+                help="Topic salience, tone and wording per perspective (topic lexicons from the "
+                     "config), or topics discovered from the corpus with --discover K (NMF).")
+def topics_command(
+    corpus,
+    *,
+    topic: Annotated[str | None, typer.Option(
+        "--topic", "-t", help="Only this topic, with details: distinctive terms and examples.",
+        show_default=False)] = None,
+    terms: Annotated[int | None, typer.Option(
+        "--terms", min=0, help="Distinctive terms per row [default: 5], or top terms per "
+        "discovered topic with --discover [default: 10].", show_default=False)] = None,
+    examples: Annotated[int, typer.Option(
+        "--examples", min=0, help="Example sentences per row (newline-separated in the "
+        "example column, best first).")] = 1,
+    discover: Annotated[int | None, typer.Option(
+        "--discover", min=2, metavar="K", help="Discover K topics with NMF over paragraph "
+        "TF-IDF instead of using the config's lexicons.", show_default=False)] = None,
+    save_lexicon: Annotated[Path | None, typer.Option(
+        "--save-lexicon", help="With --discover: write the discovered topics as a TOML topic "
+        "lexicon loadable with --config.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Let --save-lexicon overwrite an existing file.")] = False,
+):
+    from framelens.analysis.errors import OptionError
+
+    if discover is None:
+        if save_lexicon is not None:
+            raise OptionError("--save-lexicon needs --discover K")
+        from framelens.analysis.topics import topics
+
+        return topics(corpus, topic=topic, terms=5 if terms is None else terms,
+                      examples=examples)
+    if topic is not None:
+        raise OptionError("--topic and --discover cannot be combined")
+    if save_lexicon is not None and save_lexicon.exists() and not force:
+        raise OptionError(f"{save_lexicon} exists; pass --force to overwrite it")
+    from framelens.analysis.discover import discover_topics, lexicon_toml
+
+    report = discover_topics(corpus, discover, terms=10 if terms is None else max(terms, 1))
+    if save_lexicon is not None:
+        from framelens.cli._errors import stderr_console
+        from framelens.cli._output import write_atomic
+
+        write_atomic(save_lexicon, lexicon_toml(report, command=f"topics --discover {discover}"))
+        stderr_console().print(f"wrote {discover} topics to {save_lexicon}", highlight=False,
+                               markup=False)
+    return report
+
+
+# ----------------------------------------------------------------------------- kwic
+
+
+def _kwic_view(result):
+    return _Concordance(result)
+
+
+class _Concordance:
+    """The kwic table, sized at render time so every left context fits right-aligned."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def __rich_console__(self, console, options):
+        from rich.table import Table
+        from rich.text import Text
+
+        result = self.result
+        extra = result.extra
+        doc_width = max((len(r.doc_id) for r in result.rows), default=6)
+        match_width = max((len(r.match) for r in result.rows), default=5)
+        index_width = max((len(str(r.sentence_index)) for r in result.rows), default=1)
+        fixed = doc_width + index_width + match_width + 8
+        side = max(12, (options.max_width - fixed) // 2)
+        table = Table(title=Text(result.title), caption=Text(result.caption),
+                      caption_justify="left", box=None, pad_edge=False)
+        table.add_column("doc_id", style="dim", no_wrap=True)
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        table.add_column("left", justify="right", no_wrap=True)
+        table.add_column("match", no_wrap=True)
+        table.add_column("right", no_wrap=True)
+        for row in result.rows:
+            left = row.left if len(row.left) <= side else "…" + row.left[-(side - 1):]
+            right = row.right if len(row.right) <= side else row.right[:side - 1] + "…"
+            colour = extra["colours"].get(row.perspective, "")
+            table.add_row(Text(row.doc_id, style=colour), str(row.sentence_index), Text(left),
+                          Text(row.match, style=f"bold reverse {colour}".strip()), Text(right))
+        yield table
+
+
+@corpus_command(app, "kwic", table_view=_kwic_view,
+                help="Keyword in context: every occurrence of a word, phrase or wildcard "
+                     "(e.g. 'sanction*'), case-insensitive, with aligned context.")
+def kwic_command(
+    corpus,
+    query: Annotated[str, typer.Argument(
+        help="A word, phrase or wildcard: Minsk, \"security guarantees\", sanction*.")],
+    *,
+    window: Annotated[int, typer.Option(
+        "--window", "-w", min=0, help="Tokens of context on each side, within the sentence.")] = 8,
+    perspective: Annotated[str | None, typer.Option(
+        "--perspective", "-p", help="Only this perspective.", show_default=False)] = None,
+):
+    from framelens.analysis.kwic import kwic
+
+    return kwic(corpus, query, window=window, perspective=perspective)
