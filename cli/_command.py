@@ -66,7 +66,8 @@ def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None 
             if result.exit_code:
                 raise typer.Exit(result.exit_code)
 
-        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY,
+                                annotation=hints.get(p.name, p.annotation)) for p in own]
         parameters += [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default,
                                          annotation=annotation)
                        for key, annotation, default in _SHARED]

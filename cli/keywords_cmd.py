@@ -1,0 +1,217 @@
+"""``framelens keywords`` (keyness per perspective) and ``framelens naming`` (contested names)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from framelens.cli._command import corpus_command
+from framelens.cli._options import KeepStopwordsOpt
+
+app = typer.Typer()
+
+_BAR_WIDTH = 10
+_BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+_SNIPPET_CHARS = 90
+_STATISTIC = {"logodds": "z", "g2": "G²", "chi2": "χ²"}
+
+
+class Method(str, Enum):
+    logodds = "logodds"
+    g2 = "g2"
+    chi2 = "chi2"
+
+
+class By(str, Enum):
+    perspective = "perspective"
+    outlet = "outlet"
+    author = "author"
+    document = "document"
+
+
+class Correction(str, Enum):
+    none = "none"
+    bonferroni = "bonferroni"
+    bh = "bh"
+
+
+MethodOpt = Annotated[Method, typer.Option(
+    "--method", "-m", case_sensitive=False,
+    help="Ranking statistic (the score column): logodds = log-odds ratio z with an "
+         "informative Dirichlet prior (Monroe et al. 2008); g2 = signed log-likelihood G²; "
+         "chi2 = signed χ² (quanteda's Yates rule).")]
+TopOpt = Annotated[int, typer.Option(
+    "--top", "-n", help="Terms per perspective (0 = every over-represented term).")]
+PairOpt = Annotated[tuple[str, str] | None, typer.Option(
+    "--pair", help="Compare two perspectives (or --by groups) with each other: --pair A B.",
+    show_default=False)]
+ByOpt = Annotated[By, typer.Option(
+    "--by", case_sensitive=False,
+    help="Groups to compare: perspectives, or outlets, authors or single documents.")]
+NgramsOpt = Annotated[str, typer.Option(
+    "--ngrams", help="Term lengths in words: N or N-M, e.g. 1-3.")]
+MinCountOpt = Annotated[int, typer.Option(
+    "--min-count", help="Minimum count of a term in the target group.")]
+MinDocsOpt = Annotated[int, typer.Option(
+    "--min-docs", help="Minimum number of documents (whole corpus) containing a term.")]
+CorrectionOpt = Annotated[Correction, typer.Option(
+    "--correction", case_sensitive=False,
+    help="Multiple-comparison correction of p (adds p_adjusted): Bonferroni or "
+         "Benjamini-Hochberg, over the terms tested per comparison.")]
+ExamplesOpt = Annotated[int, typer.Option(
+    "--examples", help="Show up to N example sentences per term (adds example, example_doc_id).")]
+Alpha0Opt = Annotated[float | None, typer.Option(
+    "--alpha0", help="Total weight α0 of the log-odds prior [default: 1000].",
+    show_default=False)]
+NoCollocationsOpt = Annotated[bool, typer.Option(
+    "--no-collocations", help="Do not add detected collocations as multi-word terms "
+                              "(config phrases still count).")]
+CollocationMinCountOpt = Annotated[int, typer.Option(
+    "--collocation-min-count", help="Minimum count of a detected collocation.")]
+
+
+# ------------------------------------------------------------------------- table views
+
+
+def _bar(fraction: float, colour: str):
+    from rich.text import Text
+
+    eighths = round(max(0.0, min(1.0, fraction)) * _BAR_WIDTH * 8)
+    full, rest = divmod(eighths, 8)
+    bar = "█" * full + (_BAR_EIGHTHS[rest] if rest else "")
+    return Text(bar.ljust(_BAR_WIDTH), style=colour)
+
+
+def _snippet(sentence: str, term: str) -> str:
+    """The sentence, cut to about _SNIPPET_CHARS around the term's first occurrence."""
+    if len(sentence) <= _SNIPPET_CHARS:
+        return sentence
+    at = max(sentence.lower().find(term.lower().split()[0]), 0)
+    start = max(0, min(at - _SNIPPET_CHARS // 3, len(sentence) - _SNIPPET_CHARS))
+    text = sentence[start:start + _SNIPPET_CHARS].strip()
+    return ("…" if start > 0 else "") + text + ("…" if start + _SNIPPET_CHARS < len(sentence)
+                                              else "")
+
+
+def _keywords_view(result):
+    from rich import box
+    from rich.columns import Columns
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    extra = result.extra
+    statistic = _STATISTIC.get(extra.get("method", ""), "score")
+    by_group: dict[str, list] = {}
+    for row in result.rows:
+        by_group.setdefault(row.perspective, []).append(row)
+    pair = extra.get("pair")
+    blocks = []
+    for group in extra["groups"]:
+        rows = by_group.get(group, [])
+        colour = extra["colours"].get(group, "")
+        if pair:
+            reference = pair[1] if group == pair[0] else pair[0]
+            reference = extra["labels"].get(reference, reference)
+        else:
+            reference = "rest"
+        title = Text(extra["labels"].get(group, group), style=f"bold {colour}")
+        title.append(f" vs {reference}", style="dim")
+        table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        table.add_column("term", overflow="fold", max_width=40 if extra.get("examples") else 28)
+        table.add_column(statistic, justify="right")
+        table.add_column("", no_wrap=True)
+        peak = max((row.score for row in rows), default=0.0) or 1.0
+        for row in rows:
+            cell = Text(row.term)
+            example = getattr(row, "example", "")
+            if example:
+                for sentence in example.split("\n"):
+                    cell.append("\n" + _snippet(sentence, row.term), style="dim italic")
+            table.add_row(cell, Text(f"{row.score:.2f}"), _bar(row.score / peak, colour))
+        if not rows:
+            table.add_row(Text("(no over-represented term)", style="dim"), Text(""), Text(""))
+        blocks.append(table)
+    parts = [Text(result.title, style="bold"), Columns(blocks, padding=(0, 4))]
+    if result.caption:
+        parts.append(Text(result.caption, style="dim"))
+    return Group(*parts)
+
+
+def _naming_view(result):
+    from rich.table import Table
+    from rich.text import Text
+
+    extra = result.extra
+    perspectives = extra["perspectives"]
+    cells = {(row.concept, row.variant, row.perspective): row for row in result.rows}
+    table = Table(title=Text(result.title), caption=Text(result.caption),
+                  caption_justify="left")
+    table.add_column("concept", overflow="fold", max_width=26)
+    table.add_column("variant", overflow="fold", max_width=26)
+    for perspective in perspectives:
+        colour = extra["colours"].get(perspective, "")
+        table.add_column(Text(extra["labels"].get(perspective, perspective),
+                              style=f"bold {colour}"), justify="right")
+    concepts = extra["concepts"]
+    for index, (concept, variants) in enumerate(concepts):
+        for position, variant in enumerate(variants):
+            row_cells = [Text(concept if position == 0 else ""), Text(variant)]
+            for perspective in perspectives:
+                row = cells.get((concept, variant, perspective))
+                if row is None:
+                    row_cells.append(Text(""))
+                    continue
+                text = str(row.count)
+                if row.count and row.share == row.share:  # share is NaN without mentions
+                    text += f" ({row.share:.0%})"
+                style = (f"bold {extra['colours'].get(perspective, '')}" if row.preferred
+                         else "dim" if row.count == 0 else "")
+                row_cells.append(Text(text, style=style))
+            table.add_row(*row_cells, end_section=position == len(variants) - 1
+                          and index < len(concepts) - 1)
+    return table
+
+
+# ------------------------------------------------------------------------- commands
+
+
+@corpus_command(app, "keywords", table_view=_keywords_view,
+                help="Keyness: the words and phrases each perspective uses markedly more than "
+                     "the others (every perspective vs the rest, or --pair A B).")
+def keywords_command(
+    corpus,
+    *,
+    method: MethodOpt = Method.logodds,
+    top: TopOpt = 15,
+    pair: PairOpt = None,
+    by: ByOpt = By.perspective,
+    ngrams: NgramsOpt = "1",
+    min_count: MinCountOpt = 2,
+    min_docs: MinDocsOpt = 1,
+    keep_stopwords: KeepStopwordsOpt = False,
+    correction: CorrectionOpt = Correction.none,
+    examples: ExamplesOpt = 0,
+    alpha0: Alpha0Opt = None,
+    no_collocations: NoCollocationsOpt = False,
+    collocation_min_count: CollocationMinCountOpt = 2,
+):
+    from framelens.analysis.keyness import keyness, parse_ngram_range
+
+    return keyness(corpus, method=method.value, top=top, pair=pair, by=by.value,
+                   ngram_range=parse_ngram_range(ngrams), min_count=min_count,
+                   min_docs=min_docs, keep_stopwords=keep_stopwords,
+                   collocations=not no_collocations,
+                   collocation_min_count=collocation_min_count, correction=correction.value,
+                   examples=examples, alpha0=alpha0)
+
+
+@corpus_command(app, "naming", table_view=_naming_view,
+                help="Which variant of contested names (Kyiv/Kiev, Donbas/Donbass, ...) each "
+                     "perspective uses.")
+def naming_command(corpus):
+    from framelens.analysis.naming import naming
+
+    return naming(corpus)
