@@ -55,7 +55,8 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     total_words = sum(r.words for r in rows)
     return Result(SourceRow, tuple(rows), title=f"Corpus: {len(rows)} articles, "
                   f"{total_words:,} words", caption=f"Source: {corpus.root}. Words are tokens "
-                  "from framelens's tokenizer (stopwords included); sentences from its splitter.")
+                  "from framelens's tokenizer (stopwords included); sentences from its splitter.",
+                  extra={"colours": {p.id: p.colour for p in corpus.config.perspectives}})
 
 
 def show_source(corpus: Corpus, doc_id: str) -> Result:

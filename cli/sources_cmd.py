@@ -1,15 +1,39 @@
-"""``framelens sources list|show``: the corpus."""
+"""``framelens sources list|show|add``: the corpus."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from framelens.cli import _options as opt
 from framelens.cli._command import corpus_command
+from framelens.cli._errors import stderr_console, user_errors, warn
 
 app = typer.Typer(name="sources", help="The corpus: list, show (and add) articles.",
                   no_args_is_help=True)
+
+
+def _list_view(result):
+    from rich.table import Table
+    from rich.text import Text
+
+    colours = result.extra.get("colours", {})
+    table = Table(title=result.title, caption=result.caption, caption_justify="left", expand=True)
+    table.add_column("id", min_width=10)
+    table.add_column("perspective", no_wrap=True)
+    table.add_column("title", ratio=3, min_width=12)
+    table.add_column("author", ratio=1, min_width=8)
+    table.add_column("outlet", ratio=1, min_width=8)
+    table.add_column("published", no_wrap=True)
+    table.add_column("words", justify="right", no_wrap=True)
+    table.add_column("sentences", justify="right", no_wrap=True)
+    for row in result.rows:
+        table.add_row(Text(row.id), Text(row.perspective, style=colours.get(row.perspective, "")),
+                      Text(row.title), Text(row.author), Text(row.outlet), Text(row.published),
+                      f"{row.words:,}", f"{row.sentences:,}")
+    return table
 
 
 def _show_view(result):
@@ -28,7 +52,7 @@ def _show_view(result):
     return Group(Panel(meta, title=Text(row.title), title_align="left"), Text(row.text))
 
 
-@corpus_command(app, "list", help="List the articles with their metadata, words and sentences.")
+@corpus_command(app, "list", table_view=_list_view, help="List the articles with their metadata, words and sentences.")
 def list_command(
     corpus,
     *,
@@ -46,3 +70,78 @@ def show_command(corpus, doc_id: Annotated[str, typer.Argument(help="Article id.
     from framelens.analysis.inventory import show_source
 
     return show_source(corpus, doc_id)
+
+
+@app.command("add", help="Import an article from a .txt, .md or .html file or an http(s) URL "
+             "(HTML via trafilatura: text, title, author, date, site, URL), clean it, write "
+             "<dest>/<id>.md atomically (never overwriting) and run the checks on it. Exit 1 "
+             "when the new article has errors; the file is kept so that you can fix it.")
+def add_command(
+    source: Annotated[str, typer.Argument(
+        help="A .txt, .md or .html file, or an http(s):// URL.", show_default=False)],
+    *,
+    perspective: Annotated[str, typer.Option(
+        "--perspective", "-p", help="The article's perspective (declared in the corpus config).",
+        show_default=False)],
+    doc_id: Annotated[str | None, typer.Option(
+        "--id", help="Article id [default: a slug of the title].", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help="Title [default: extracted].", show_default=False)] = None,
+    author: Annotated[str | None, typer.Option(
+        "--author", help="Author [default: extracted].", show_default=False)] = None,
+    outlet: Annotated[str | None, typer.Option(
+        "--outlet", help="Outlet [default: the site name].", show_default=False)] = None,
+    published: Annotated[str | None, typer.Option(
+        "--published", help="Publication date YYYY-MM-DD [default: extracted].",
+        show_default=False)] = None,
+    url: Annotated[str | None, typer.Option(
+        "--url", help="Article URL [default: the page's canonical URL].",
+        show_default=False)] = None,
+    language: Annotated[str | None, typer.Option(
+        "--language", help="Language code [default: the page's, else the corpus's].",
+        show_default=False)] = None,
+    dest: Annotated[Path | None, typer.Option(
+        "--dest", help="Folder to write to [default: the --sources folder, else ./sources].",
+        show_default=False)] = None,
+    sources: opt.SourcesOpt = None,
+    config: opt.ConfigOpt = None,
+    format: opt.FormatOpt = None,
+    output: opt.OutputOpt = None,
+    no_cache: opt.NoCacheOpt = False,
+) -> None:
+    with user_errors():
+        from framelens.analysis.checks import check_corpus
+        from framelens.analysis.config import load_config
+        from framelens.analysis.corpus import default_sources
+        from framelens.analysis.importer import existing_ids, import_article
+        from framelens.cli._output import choose_format, emit
+        from framelens.cli.check_cmd import check_view
+
+        if dest is None:
+            dest = sources if sources is not None and sources.is_dir() else Path("sources")
+            if sources is None and not dest.exists():
+                dest.mkdir()
+        corpus_root = sources if sources is not None else default_sources()
+        settings = load_config(config, corpus_root if corpus_root.is_dir() else None)
+        known = existing_ids(corpus_root) if corpus_root.is_dir() else {}
+        overrides = {"id": doc_id, "title": title, "author": author, "outlet": outlet,
+                     "published": published, "url": url, "language": language}
+        article = import_article(source, perspective=perspective, dest=dest, config=settings,
+                                 overrides=overrides, known_ids=known)
+        console = stderr_console()
+        console.print(f"wrote {article.path} (id {article.id}, {article.words:,} words)",
+                      highlight=False, soft_wrap=True)
+        for line in article.removed:
+            short = line if len(line) <= 80 else line[:79] + "…"
+            console.print(f"  removed while cleaning: {short!r}", highlight=False,
+                          soft_wrap=True, markup=False)
+        result = check_corpus(corpus_root, config, [article.path], use_cache=not no_cache)
+        for message in result.warnings:
+            warn(message)
+        emit(result, choose_format(format, output), output, check_view)
+        if result.exit_code:
+            console.print(f"the article was written but has errors: fix them in "
+                          f"{article.path}, or remove it (rm {article.path})",
+                          highlight=False, soft_wrap=True, markup=False)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
