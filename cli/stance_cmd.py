@@ -1,0 +1,207 @@
+"""``framelens stance`` and ``framelens sentences``: tone and stance cues toward targets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from framelens.cli._command import corpus_command
+
+app = typer.Typer()
+
+TargetOpt = Annotated[list[str] | None, typer.Option(
+    "--target", "-t", metavar="NAME",
+    help="Only this target (canonical name, any case); repeat for several. Default: all.",
+    show_default=False)]
+TargetAliasOpt = Annotated[list[str] | None, typer.Option(
+    "--target-alias", metavar="NAME=ALIAS,...",
+    help="Add aliases to a target, or a new target: --target-alias 'Turkey=Turkey,Ankara'. "
+         "Aliases match on word boundaries, case-sensitive except the first letter.",
+    show_default=False)]
+
+# Tone colour scale: grey at 0, full red/green at ±_FULL_SCALE.
+_FULL_SCALE = 0.5
+_GREY = (150, 150, 150)
+_RED = (214, 39, 40)
+_GREEN = (44, 160, 44)
+_MINUS = "\u2212"
+
+
+def _tone_colour(value: float) -> str:
+    weight = max(-1.0, min(1.0, value / _FULL_SCALE))
+    end = _GREEN if weight >= 0 else _RED
+    w = abs(weight)
+    r, g, b = (round(a + (c - a) * w) for a, c in zip(_GREY, end, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    text = f"{value:+.{digits}f}"
+    return text.replace("-", _MINUS)
+
+
+def _perspective_text(result, pid: str):
+    from rich.text import Text
+
+    label, colour = result.extra.get("colours", {}).get(pid, (pid, ""))
+    return Text(label, style=f"bold {colour}" if colour else "bold")
+
+
+def _matrix_tables(result):
+    import math
+
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    targets = result.extra["targets"]
+    by_cell = {(r.perspective, r.target): r for r in result.rows}
+    perspectives = list(dict.fromkeys(r.perspective for r in result.rows))
+    unit = (f"±{result.extra['window']}-token windows" if result.extra.get("window")
+            else "sentences")
+    matrix = Table(title=result.title, caption=Text(
+        f"Cell: mean tone of the {unit} mentioning the target (mentions in brackets); colour "
+        f"from red ({_MINUS}{_FULL_SCALE}) through grey (0) to green (+{_FULL_SCALE}); "
+        "– = not mentioned."), caption_justify="left")
+    matrix.add_column("perspective")
+    for name in targets:
+        matrix.add_column(Text(name), justify="right")
+    for pid in perspectives:
+        cells = []
+        for name in targets:
+            row = by_cell[(pid, name)]
+            if row.mentions == 0 or math.isnan(row.tone_mean):
+                cells.append(Text(f"– ({row.mentions})", style="dim"))
+            else:
+                cells.append(Text(f"{_signed(row.tone_mean)} ({row.mentions})",
+                                  style=_tone_colour(row.tone_mean)))
+        matrix.add_row(_perspective_text(result, pid), *cells)
+
+    detail = Table(title="Tone interval, polarity shares and stance cues per sentence",
+                   caption=Text(result.caption), caption_justify="left",
+                   box=box.SIMPLE_HEAD, pad_edge=False)
+    for column, justify in (("perspective", "left"), ("target", "left"), ("sent", "right"),
+                            ("tone 95% CI", "right"), ("neg/neu/pos%", "right"),
+                            ("hedge", "right"), ("boost", "right"), ("deont", "right"),
+                            ("negat", "right"), ("threat", "right"), ("report", "right"),
+                            ("rep%", "right")):
+        detail.add_column(column, justify=justify, no_wrap=column not in ("perspective",
+                                                                          "target"))
+    previous = None
+    for row in result.rows:
+        if row.sentences == 0:
+            continue
+        if previous is not None and row.perspective != previous:
+            detail.add_section()
+        previous = row.perspective
+        detail.add_row(
+            _perspective_text(result, row.perspective), Text(row.target), str(row.sentences),
+            Text(f"{_signed(row.tone_ci_low)}…{_signed(row.tone_ci_high)}"),
+            f"{row.share_negative * 100:.0f}/{row.share_neutral * 100:.0f}/"
+            f"{row.share_positive * 100:.0f}",
+            *(f"{getattr(row, c):.2f}" for c in ("hedges", "boosters", "deontic", "negation",
+                                                 "threat", "reported")),
+            f"{row.reported_share * 100:.0f}")
+    return matrix, detail
+
+
+def _evidence_table(result):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=result.title, caption=Text(result.caption), caption_justify="left",
+                  show_lines=True)
+    for column, justify in (("perspective", "left"), ("target", "left"), ("", "left"),
+                            ("#", "right"), ("tone", "right"), ("source", "left"),
+                            ("text", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    spans = result.extra.get("spans", ())
+    for index, row in enumerate(result.rows):
+        text = Text(row.text)
+        for start, end in spans[index] if index < len(spans) else ():
+            text.stylize("bold underline", start, end)
+        table.add_row(_perspective_text(result, row.perspective), Text(row.target),
+                      Text(row.polarity[:3], style="red" if row.polarity == "negative"
+                           else "green"),
+                      str(row.rank), Text(_signed(row.tone, 3), style=_tone_colour(row.tone)),
+                      Text(f"{row.doc_id}#{row.sentence_index}"), text)
+    if not result.rows:
+        table.add_row("", "", "", "", "", "", Text("no sentence passes the ±0.05 thresholds",
+                                                   style="dim"))
+    return table
+
+
+def _sentences_view(result):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=result.title, caption=Text(result.caption), caption_justify="left",
+                  expand=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("targets", max_width=16)
+    table.add_column("tone", justify="right", no_wrap=True)
+    table.add_column("cues", max_width=14)
+    table.add_column("text", ratio=1, overflow="fold")
+    cue_names = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
+    for row in result.rows:
+        _, colour = result.extra.get("colours", {}).get(row.perspective, ("", ""))
+        cues = ", ".join(f"{name} {getattr(row, name)}" for name in cue_names
+                         if getattr(row, name))
+        table.add_row(Text(f"{row.doc_id}#{row.sentence_index}\nline {row.line}", style=colour),
+                      Text(row.targets.replace(";", ", ")),
+                      Text(_signed(row.tone, 3), style=_tone_colour(row.tone)),
+                      Text(cues, style="dim"), Text(row.text))
+    return table
+
+
+def _stance_view(result):
+    from rich.console import Group
+
+    matrix = result.extra.get("matrix")
+    if matrix is None:
+        return Group(*_matrix_tables(result))
+    return Group(_matrix_tables(matrix)[0], _evidence_table(result))
+
+
+@corpus_command(app, "stance", table_view=_stance_view,
+                help="Tone and stance cues toward targets (actors) per perspective, "
+                     "with --evidence sentences.")
+def stance_command(
+    corpus,
+    *,
+    target: TargetOpt = None,
+    target_alias: TargetAliasOpt = None,
+    window: Annotated[int | None, typer.Option(
+        "--window", "-w", min=1, metavar="K",
+        help="Tone of the K tokens before to the K tokens after each mention (within its "
+             "sentence) instead of the whole sentence.", show_default=False)] = None,
+    evidence: Annotated[int | None, typer.Option(
+        "--evidence", "-e", min=1, metavar="N",
+        help="Output the N most negative and N most positive sentences per perspective and "
+             "target instead of the matrix (the table view shows both).",
+        show_default=False)] = None,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Seed of the bootstrap confidence intervals.")] = 0,
+):
+    """Per perspective × target: mentions, tone (VADER) with a bootstrap 95% interval,
+    polarity shares and stance cue rates; or the evidence sentences."""
+    from framelens.analysis.stance import stance
+
+    return stance(corpus, targets=target or (), target_alias=target_alias or (),
+                  window=window, evidence=evidence, seed=seed)
+
+
+@corpus_command(app, "sentences", table_view=_sentences_view,
+                help="Every sentence with its document, perspective, targets, tone and "
+                     "stance cue counts (a tidy export).")
+def sentences_command(
+    corpus,
+    *,
+    target_alias: TargetAliasOpt = None,
+):
+    """One row per sentence: doc_id, perspective, sentence_index, line, text, targets,
+    tone, hedges, boosters, deontic, negation, threat, reported."""
+    from framelens.analysis.stance import sentence_table
+
+    return sentence_table(corpus, target_alias=target_alias or ())
