@@ -29,6 +29,7 @@ FRONT_MATTER_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _FENCE_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_DATE_LINE_RE = re.compile(r"^[\w-]+\s*:\s*\d{4}-\d{1,2}-\d{1,2}\s*$", re.MULTILINE)
 _KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
 
 
@@ -153,21 +154,21 @@ def read_text_file(path: Path, max_bytes: int) -> str:
         if size > max_bytes:
             raise CorpusError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
                               f"(raise [check] max_file_bytes in the config if this is intended)",
-                              path=path)
+                              path=path, code="FL003")
         raw = path.read_bytes()
     except OSError as exc:
-        raise CorpusError(f"cannot read file: {exc.strerror}", path=path) from None
+        raise CorpusError(f"cannot read file: {exc.strerror}", path=path, code="FL005") from None
     if b"\x00" in raw:
         raise CorpusError("binary file (contains NUL bytes), expected UTF-8 text", path=path,
-                          line=raw[: raw.index(b"\x00")].count(b"\n") + 1)
+                          line=raw[: raw.index(b"\x00")].count(b"\n") + 1, code="FL002")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
                           "re-save the file as UTF-8", path=path,
-                          line=raw[: exc.start].count(b"\n") + 1) from None
+                          line=raw[: exc.start].count(b"\n") + 1, code="FL001") from None
     if not text.strip():
-        raise CorpusError("empty file", path=path)
+        raise CorpusError("empty file", path=path, code="FL004")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -177,23 +178,30 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
 
     if not text.startswith("---"):
         raise CorpusError("missing YAML front matter: the file must start with a '---' line",
-                          path=path, line=1)
+                          path=path, line=1, code="FL010")
     fences = list(_FENCE_RE.finditer(text))
     if len(fences) < 2 or fences[0].start() != 0:
         raise CorpusError("front matter is not closed: add a '---' line after it",
-                          path=path, line=1)
+                          path=path, line=1, code="FL010")
     header = text[fences[0].end():fences[1].start()]
     body = text[fences[1].end():]
     fence_line = text[: fences[1].end()].count("\n") + 1
     try:
         meta = yaml.safe_load(header)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CorpusError(f"broken front matter: {problem}", path=path,
-                          line=mark.line + 1 if mark is not None else 2) from None
+        line = mark.line + 1 if mark is not None else 2
+        if isinstance(exc, ValueError) and not isinstance(exc, yaml.YAMLError):
+            # PyYAML raises a bare ValueError for an unquoted impossible date.
+            problem = f"impossible unquoted date ({problem}); write it as \"YYYY-MM-DD\""
+            dates = _DATE_LINE_RE.search(header)
+            line = header[: dates.start()].count("\n") + 1 if dates else line
+        raise CorpusError(f"broken front matter: {problem}", path=path, line=line,
+                          code="FL010") from None
     if not isinstance(meta, dict):
-        raise CorpusError("front matter must be 'key: value' lines", path=path, line=2)
+        raise CorpusError("front matter must be 'key: value' lines", path=path, line=2,
+                          code="FL010")
 
     def line_of(key: str) -> int:
         for match in _KEY_LINE_RE.finditer(header):
@@ -204,10 +212,12 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             raise CorpusError(f"unknown front-matter key {key!r} (allowed: "
-                              f"{', '.join(FRONT_MATTER_KEYS)})", path=path, line=line_of(str(key)))
+                              f"{', '.join(FRONT_MATTER_KEYS)})", path=path, line=line_of(str(key)),
+                              code="FL011")
     for key in REQUIRED_KEYS:
         if key not in meta or meta[key] in (None, ""):
-            raise CorpusError(f"front matter is missing required key {key!r}", path=path, line=2)
+            raise CorpusError(f"front matter is missing required key {key!r}", path=path, line=2,
+                              code="FL012")
     values: dict[str, str] = {}
     for key, value in meta.items():
         if key == "published" and isinstance(value, dt.date):
@@ -218,17 +228,17 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
             hint = " (quote it)" if isinstance(value, bool | int | float) else ""
             raise CorpusError(f"front-matter key {key!r} must be a string, got "
                               f"{type(value).__name__} {value!r}{hint}", path=path,
-                              line=line_of(key))
+                              line=line_of(key), code="FL013")
         values[key] = value.strip()
     if not ID_RE.match(values["id"]):
         raise CorpusError(f"id {values['id']!r} must be lowercase letters, digits and single "
-                          "hyphens ([a-z0-9-]+)", path=path, line=line_of("id"))
+                          "hyphens ([a-z0-9-]+)", path=path, line=line_of("id"), code="FL014")
     if values.get("published"):
         _check_date(values["published"], path, line_of("published"))
     _check_perspective(values["perspective"], config, path, line_of("perspective"))
     if not body.strip():
         raise CorpusError("the article has no body text after the front matter", path=path,
-                          line=fence_line + 1)
+                          line=fence_line + 1, code="FL015")
     return Document(
         id=values["id"], title=values["title"], perspective=values["perspective"],
         text=body.strip("\n"), author=values.get("author") or "unknown",
@@ -329,18 +339,20 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _check_date(value: str, path: Path, line: int) -> None:
     if not ISO_DATE_RE.match(value):
-        raise CorpusError(f"date {value!r} is not an ISO date (YYYY-MM-DD)", path=path, line=line)
+        raise CorpusError(f"date {value!r} is not an ISO date (YYYY-MM-DD)", path=path, line=line,
+                          code="FL030")
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise CorpusError(f"date {value!r} does not exist", path=path, line=line) from None
+        raise CorpusError(f"date {value!r} does not exist", path=path, line=line,
+                          code="FL030") from None
 
 
 def _check_perspective(perspective: str, config: Config, path: Path, line: int) -> None:
     if config.perspectives and config.perspective(perspective) is None:
         known = ", ".join(p.id for p in config.perspectives)
         raise CorpusError(f"unknown perspective {perspective!r} (the config declares: {known})",
-                          path=path, line=line)
+                          path=path, line=line, code="FL020")
 
 
 def _check_unique_ids(documents: Iterable[Document]) -> None:
@@ -348,7 +360,7 @@ def _check_unique_ids(documents: Iterable[Document]) -> None:
     for document in documents:
         if document.id in seen:
             raise CorpusError(f"duplicate id {document.id!r} (also in {seen[document.id].path})",
-                              path=document.path, line=None)
+                              path=document.path, line=None, code="FL021")
         seen[document.id] = document
 
 

@@ -10,14 +10,14 @@ import typer
 from framelens.cli._output import OutputFormat
 
 SOURCES_HELP = "Corpus: a folder of .md articles or a CSV/TSV/JSONL/Parquet file " \
-               "[default: ./sources if present, else the bundled corpus]."
+               "(default: ./sources if present, else the bundled corpus)."
 _CORPUS = "Corpus"
 _OUTPUT = "Output"
 
 SourcesOpt = Annotated[Path | None, typer.Option(
     "--sources", help=SOURCES_HELP, rich_help_panel=_CORPUS, show_default=False)]
 ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", help="Corpus config TOML [default: <corpus>/framelens.toml if present].",
+    "--config", help="Corpus config TOML (default: <corpus>/framelens.toml if present).",
     rich_help_panel=_CORPUS, show_default=False)]
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Process every article afresh; neither read nor write the cache.",

@@ -11,7 +11,14 @@ import sys
 
 import typer
 
-from framelens.cli import sources_cmd
+from framelens.cli import (
+    check_cmd,
+    keywords_cmd,
+    sources_cmd,
+    stance_cmd,
+    tfidf_cmd,
+    topics_cmd,
+)
 
 app = typer.Typer(
     name="framelens",
@@ -22,6 +29,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(sources_cmd.app)
+app.add_typer(keywords_cmd.app)
+app.add_typer(tfidf_cmd.app)
+app.add_typer(topics_cmd.app)
+app.add_typer(stance_cmd.app)
+app.add_typer(check_cmd.app)
 
 
 def main() -> None:

@@ -52,7 +52,8 @@ def _show_view(result):
     return Group(Panel(meta, title=Text(row.title), title_align="left"), Text(row.text))
 
 
-@corpus_command(app, "list", table_view=_list_view, help="List the articles with their metadata, words and sentences.")
+@corpus_command(app, "list", table_view=_list_view,
+                help="List the articles with their metadata, words and sentences.")
 def list_command(
     corpus,
     *,
@@ -84,24 +85,24 @@ def add_command(
         "--perspective", "-p", help="The article's perspective (declared in the corpus config).",
         show_default=False)],
     doc_id: Annotated[str | None, typer.Option(
-        "--id", help="Article id [default: a slug of the title].", show_default=False)] = None,
+        "--id", help="Article id (default: a slug of the title).", show_default=False)] = None,
     title: Annotated[str | None, typer.Option(
-        "--title", help="Title [default: extracted].", show_default=False)] = None,
+        "--title", help="Title (default: extracted).", show_default=False)] = None,
     author: Annotated[str | None, typer.Option(
-        "--author", help="Author [default: extracted].", show_default=False)] = None,
+        "--author", help="Author (default: extracted).", show_default=False)] = None,
     outlet: Annotated[str | None, typer.Option(
-        "--outlet", help="Outlet [default: the site name].", show_default=False)] = None,
+        "--outlet", help="Outlet (default: the site name).", show_default=False)] = None,
     published: Annotated[str | None, typer.Option(
-        "--published", help="Publication date YYYY-MM-DD [default: extracted].",
+        "--published", help="Publication date YYYY-MM-DD (default: extracted).",
         show_default=False)] = None,
     url: Annotated[str | None, typer.Option(
-        "--url", help="Article URL [default: the page's canonical URL].",
+        "--url", help="Article URL (default: the page's canonical URL).",
         show_default=False)] = None,
     language: Annotated[str | None, typer.Option(
-        "--language", help="Language code [default: the page's, else the corpus's].",
+        "--language", help="Language code (default: the page's, else the corpus's).",
         show_default=False)] = None,
     dest: Annotated[Path | None, typer.Option(
-        "--dest", help="Folder to write to [default: the --sources folder, else ./sources].",
+        "--dest", help="Folder to write to (default: the --sources folder, else ./sources).",
         show_default=False)] = None,
     sources: opt.SourcesOpt = None,
     config: opt.ConfigOpt = None,

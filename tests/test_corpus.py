@@ -244,3 +244,8 @@ def test_config_merges_over_defaults(tmp_path):
     assert targets["OSCE"] == ("OSCE",)
     assert "Russia" in targets  # defaults kept
     assert "geneva" in config.stopwords
+
+
+def test_bare_impossible_yaml_date_is_a_clean_error(tmp_path):
+    error = _error(tmp_path, "---\nid: a\ntitle: T\nperspective: p\npublished: 2022-13-45\n---\nBody.\n")
+    assert "broken front matter" in error.message

@@ -1,0 +1,176 @@
+"""``framelens check`` (validate articles for CI) and ``framelens snapshot`` (drift baseline)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framelens.cli import _options as opt
+from framelens.cli._errors import stderr_console, user_errors, warn
+
+app = typer.Typer()
+
+
+class CheckFormat(str, Enum):
+    """The shared output formats plus ``github`` (workflow-command annotations)."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    github = "github"
+
+
+CheckFormatOpt = Annotated[CheckFormat | None, typer.Option(
+    "--format", "-f", help="Output format; 'github' prints ::error/::warning annotations for "
+    "GitHub Actions (default: table on a terminal, csv when piped, or from --output's suffix).",
+    rich_help_panel="Output", show_default=False, case_sensitive=False)]
+
+
+def check_view(result):
+    """Rich view: severity in colour, file:line, code, message."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    if not result.rows:
+        return Text(f"✓ {result.extra.get('files', 0)} file(s) pass every check.",
+                    style="green")
+    table = Table(title=result.title, caption=result.caption, caption_justify="left",
+                  show_lines=False)
+    table.add_column("severity")
+    table.add_column("code")
+    table.add_column("where", overflow="fold")
+    table.add_column("message", overflow="fold")
+    for row in result.rows:
+        style = "bold red" if row.severity == "error" else "yellow"
+        where = row.file if row.line is None else f"{row.file}:{row.line}"
+        table.add_row(Text(row.severity, style=style), Text(row.code), Text(where),
+                      Text(row.message))
+    return Group(table)
+
+
+def github_annotations(result) -> str:
+    """GitHub Actions workflow commands, one per row.
+
+    ``::error file=F,line=L,title=CODE::message`` (``::warning`` for warnings);
+    property values escape ``%``, CR, LF, ``:`` and ``,``, the message ``%``,
+    CR and LF, as the Actions toolkit does.
+    """
+    lines = []
+    for row in result.rows:
+        properties = [f"file={_escape_property(row.file)}"]
+        if row.line is not None:
+            properties.append(f"line={row.line}")
+        properties.append(f"title={_escape_property(row.code)}")
+        lines.append(f"::{row.severity} {','.join(properties)}::{_escape_data(row.message)}\n")
+    return "".join(lines)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@app.command("check", help="Validate articles for CI: front matter, duplicates, near-duplicates, "
+             "repeated sentences, web-page leftovers, language, length, dates, URLs; with "
+             "--baseline, metric drift. Exit 1 on any error (or warning with --strict).")
+def check_command(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Only report these article files (checked against the rest of the corpus).",
+        show_default=False)] = None,
+    *,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Warnings fail the check too (exit 1).")] = False,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="A JSON baseline written by `framelens snapshot`: report metrics "
+        "that moved by more than --tolerance.", show_default=False)] = None,
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", min=0.0, help="Drift allowed per metric: absolute difference for "
+        "numbers, Jaccard distance for keyword sets.")] = 0.1,
+    sources: opt.SourcesOpt = None,
+    config: opt.ConfigOpt = None,
+    format: CheckFormatOpt = None,
+    output: opt.OutputOpt = None,
+    no_cache: opt.NoCacheOpt = False,
+    text_column: opt.TextColumnOpt = "text",
+    id_column: opt.IdColumnOpt = "id",
+    perspective_column: opt.PerspectiveColumnOpt = "perspective",
+    title_column: opt.TitleColumnOpt = "title",
+    date_column: opt.DateColumnOpt = "published",
+) -> None:
+    with user_errors():
+        from framelens.analysis.checks import check_corpus
+        from framelens.analysis.corpus import ColumnMap
+
+        columns = ColumnMap(text=text_column, id=id_column, perspective=perspective_column,
+                            title=title_column, date=date_column)
+        result = check_corpus(sources, config, paths or None, strict=strict, baseline=baseline,
+                              tolerance=tolerance, columns=columns, use_cache=not no_cache)
+        for message in result.warnings:
+            warn(message)
+        _emit_check(result, format, output)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _emit_check(result, fmt: CheckFormat | None, output: Path | None) -> None:
+    from framelens.cli._output import OutputFormat, choose_format, emit, write_atomic
+
+    if fmt is CheckFormat.github:
+        text = github_annotations(result)
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomic(output, text)
+        stderr_console().print(result.title, highlight=False, soft_wrap=True)
+        return
+    chosen = choose_format(OutputFormat(fmt.value) if fmt is not None else None, output)
+    emit(result, chosen, output, check_view)
+    if chosen is not OutputFormat.table or output is not None:
+        stderr_console().print(result.title, highlight=False, soft_wrap=True)
+
+
+@app.command("snapshot", help="Write a JSON baseline of the corpus's key metrics per "
+             "perspective (keywords, topic salience, tone per target, similarity) for "
+             "`framelens check --baseline`. Byte-identical when regenerated on the same corpus.")
+def snapshot_command(
+    *,
+    sources: opt.SourcesOpt = None,
+    config: opt.ConfigOpt = None,
+    output: opt.OutputOpt = None,
+    no_cache: opt.NoCacheOpt = False,
+    text_column: opt.TextColumnOpt = "text",
+    id_column: opt.IdColumnOpt = "id",
+    perspective_column: opt.PerspectiveColumnOpt = "perspective",
+    title_column: opt.TitleColumnOpt = "title",
+    date_column: opt.DateColumnOpt = "published",
+) -> None:
+    with user_errors():
+        from framelens.analysis.snapshot import snapshot, snapshot_json
+        from framelens.cli._command import load_from_options
+        from framelens.cli._output import write_atomic
+
+        corpus = load_from_options({
+            "sources": sources, "config": config, "no_cache": no_cache,
+            "text_column": text_column, "id_column": id_column,
+            "perspective_column": perspective_column, "title_column": title_column,
+            "date_column": date_column})
+        text = snapshot_json(snapshot(corpus))
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomic(output, text)
+            stderr_console().print(f"wrote {output} ({len(corpus.documents)} articles)",
+                                   highlight=False, soft_wrap=True)
