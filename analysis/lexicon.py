@@ -10,9 +10,10 @@ a word is a suffix wildcard (``sanction*``); spaces match any whitespace.
 Two case rules:
 
 - ``"insensitive"`` (topics, naming, cues): case never matters;
-- ``"first-letter"`` (stance target aliases): the first letter may be either
-  case, the rest is matched exactly, so "US" never matches "us" and
-  "the Alliance" matches "The Alliance" but not "alliance".
+- ``"first-letter"`` (stance target aliases): matched exactly as written, except
+  that an alias starting with a lower-case letter may also start with a capital
+  (at a sentence start): "US" never matches "us", "Western" never matches
+  "western borders", "the Alliance" matches "The Alliance" but not "alliance".
 """
 
 from __future__ import annotations
@@ -55,13 +56,40 @@ class Lexicon:
         body = "|".join(f"(?P<a{i}>{pattern})" for i, (_, _, pattern) in enumerate(alternatives))
         before = _WORD_BEFORE if case == "first-letter" else _WORD_BEFORE_NO_PREFIX
         self._regex = re.compile(f"{before}(?:{body}){_WORD_AFTER}") if body else None
+        # A fast screen for ASCII text: a trie of the terms' lower-cased literal
+        # parts (up to the first wildcard), searched in the lower-cased text. It
+        # matches wherever ``_regex`` can (it drops the word boundaries, the case
+        # rules and the wildcard tails), so ``_regex`` is tried only there.
+        # Terms with non-ASCII letters (Unicode case folding) disable it.
+        literals = [_literal_units(term.strip()) for terms in entries.values()
+                    for term in terms if term.strip()]
+        screened = [units for units in literals if units]  # () never matches ASCII text
+        self._screen = (re.compile(_trie_pattern(screened)) if screened else _NEVER) \
+            if body and all(u is not None for u in literals) else None
 
     def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches, left to right."""
+        """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``."""
         if self._regex is None:
             return []
-        return [Match(self._group_name[m.lastgroup], m.start(), m.end(), m.group())
-                for m in self._regex.finditer(text)]
+        if self._screen is None or not text.isascii():
+            return [Match(self._group_name[m.lastgroup], m.start(), m.end(), m.group())
+                    for m in self._regex.finditer(text)]
+        lowered = text.lower()  # ASCII: same length, same positions
+        screen = self._screen.search
+        candidate = screen(lowered)
+        if candidate is None:
+            return []
+        match = self._regex.match
+        found = []
+        while candidate is not None:
+            start = candidate.start()
+            m = match(text, start)
+            if m is None:
+                candidate = screen(lowered, start + 1)
+                continue
+            found.append(Match(self._group_name[m.lastgroup], start, m.end(), m.group()))
+            candidate = screen(lowered, m.end())
+        return found
 
     def names_in(self, text: str) -> tuple[str, ...]:
         """Entry names found in ``text``, in entry order, each once."""
@@ -81,12 +109,70 @@ def _term_pattern(term: str, case: str) -> str:
     for position, word in enumerate(words):
         wildcard = word.endswith("*") and len(word) > 1
         literal = word[:-1] if wildcard else word
-        if case == "first-letter" and position == 0 and literal[:1].isalpha():
+        if case == "first-letter" and position == 0 and literal[:1].islower():
+            # "the Alliance" may open a sentence; "Western" must not match "western borders".
             first = literal[0]
-            piece = f"[{first.upper()}{first.lower()}]" + re.escape(literal[1:])
+            piece = f"[{first.upper()}{first}]" + re.escape(literal[1:])
         elif case == "first-letter":
             piece = re.escape(literal)
         else:
             piece = f"(?i:{re.escape(literal)})"
         parts.append(piece + (r"[^\W_]*" if wildcard else ""))
     return r"\s+".join(parts)
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _literal_units(term: str) -> tuple[str, ...] | None:
+    """Regex units every lower-cased ASCII match of ``term`` starts with.
+
+    Units are lower-case characters, with ``\\s+`` between words; they stop
+    after the literal part of the first wildcard word. ``()`` when the term
+    can never match ASCII text (a letter such as "é" that no ASCII letter
+    matches in any case); None when it might, through Unicode case folding
+    ("ſ" matches "s"), so that the screen cannot be used.
+    """
+    units: list[str] = []
+    for position, word in enumerate(term.split()):
+        wildcard = word.endswith("*") and len(word) > 1
+        literal = word[:-1] if wildcard else word
+        if position:
+            units.append(r"\s+")
+        for char in literal:
+            if not char.isascii():
+                if not _ascii_equivalent(char):
+                    return ()
+                return None
+            units.append(re.escape(char.lower()))
+        if wildcard:
+            break
+    return tuple(units)
+
+
+def _ascii_equivalent(char: str) -> bool:
+    """Whether some ASCII character matches ``char`` case-insensitively."""
+    pattern = re.compile(f"(?i:{re.escape(char)})")
+    return any(pattern.fullmatch(chr(code)) for code in range(128))
+
+
+def _trie_pattern(sequences: Iterable[tuple[str, ...]]) -> str:
+    """One alternation matching any of the unit sequences, factored as a prefix trie.
+
+    Where one sequence is a prefix of another, the shorter one suffices (the
+    screen only has to match where some sequence starts).
+    """
+    trie: dict[str, dict] = {}
+    for units in sequences:
+        node = trie
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""
+        branches = [unit + emit(child) for unit, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)

@@ -325,7 +325,7 @@ def _term_runs(term: str) -> tuple[list[str], list[str]]:
 
 
 def target_lexicon(targets: Sequence[Target]) -> ScreenedLexicon:
-    """Targets' aliases: word boundaries, case-sensitive except the first letter."""
+    """Targets' aliases: word boundaries, case-sensitive (a lower-case first letter may be capital)."""
     return ScreenedLexicon({t.name: t.aliases for t in targets}, case="first-letter")
 
 

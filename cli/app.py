@@ -13,6 +13,7 @@ import typer
 
 from framelens.cli import (
     check_cmd,
+    compare_cmd,
     keywords_cmd,
     sources_cmd,
     stance_cmd,
@@ -28,6 +29,7 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.add_typer(compare_cmd.app)
 app.add_typer(sources_cmd.app)
 app.add_typer(keywords_cmd.app)
 app.add_typer(tfidf_cmd.app)

@@ -9,11 +9,10 @@ import typer
 
 from framelens.cli._command import corpus_command
 from framelens.cli._options import KeepStopwordsOpt
+from framelens.cli._style import bar
 
 app = typer.Typer()
 
-_BAR_WIDTH = 10
-_BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
 _SNIPPET_CHARS = 90
 _STATISTIC = {"logodds": "z", "g2": "G²", "chi2": "χ²"}
 
@@ -78,10 +77,7 @@ CollocationMinCountOpt = Annotated[int, typer.Option(
 def _bar(fraction: float, colour: str):
     from rich.text import Text
 
-    eighths = round(max(0.0, min(1.0, fraction)) * _BAR_WIDTH * 8)
-    full, rest = divmod(eighths, 8)
-    bar = "█" * full + (_BAR_EIGHTHS[rest] if rest else "")
-    return Text(bar.ljust(_BAR_WIDTH), style=colour)
+    return Text(bar(fraction), style=colour)
 
 
 def _snippet(sentence: str, term: str) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
+from framelens.cli._style import TONE_FULL_SCALE, tone_colour
 
 app = typer.Typer()
 
@@ -20,20 +21,7 @@ TargetAliasOpt = Annotated[list[str] | None, typer.Option(
          "Aliases match on word boundaries, case-sensitive except the first letter.",
     show_default=False)]
 
-# Tone colour scale: grey at 0, full red/green at ±_FULL_SCALE.
-_FULL_SCALE = 0.5
-_GREY = (150, 150, 150)
-_RED = (214, 39, 40)
-_GREEN = (44, 160, 44)
 _MINUS = "\u2212"
-
-
-def _tone_colour(value: float) -> str:
-    weight = max(-1.0, min(1.0, value / _FULL_SCALE))
-    end = _GREEN if weight >= 0 else _RED
-    w = abs(weight)
-    r, g, b = (round(a + (c - a) * w) for a, c in zip(_GREY, end, strict=True))
-    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def _signed(value: float, digits: int = 2) -> str:
@@ -62,7 +50,7 @@ def _matrix_tables(result):
             else "sentences")
     matrix = Table(title=result.title, caption=Text(
         f"Cell: mean tone of the {unit} mentioning the target (mentions in brackets); colour "
-        f"from red ({_MINUS}{_FULL_SCALE}) through grey (0) to green (+{_FULL_SCALE}); "
+        f"from red ({_MINUS}{TONE_FULL_SCALE}) through grey (0) to green (+{TONE_FULL_SCALE}); "
         "– = not mentioned."), caption_justify="left")
     matrix.add_column("perspective")
     for name in targets:
@@ -75,7 +63,7 @@ def _matrix_tables(result):
                 cells.append(Text(f"– ({row.mentions})", style="dim"))
             else:
                 cells.append(Text(f"{_signed(row.tone_mean)} ({row.mentions})",
-                                  style=_tone_colour(row.tone_mean)))
+                                  style=tone_colour(row.tone_mean)))
         matrix.add_row(_perspective_text(result, pid), *cells)
 
     detail = Table(title="Tone interval, polarity shares and stance cues per sentence",
@@ -124,7 +112,7 @@ def _evidence_table(result):
         table.add_row(_perspective_text(result, row.perspective), Text(row.target),
                       Text(row.polarity[:3], style="red" if row.polarity == "negative"
                            else "green"),
-                      str(row.rank), Text(_signed(row.tone, 3), style=_tone_colour(row.tone)),
+                      str(row.rank), Text(_signed(row.tone, 3), style=tone_colour(row.tone)),
                       Text(f"{row.doc_id}#{row.sentence_index}"), text)
     if not result.rows:
         table.add_row("", "", "", "", "", "", Text("no sentence passes the ±0.05 thresholds",
@@ -150,7 +138,7 @@ def _sentences_view(result):
                          if getattr(row, name))
         table.add_row(Text(f"{row.doc_id}#{row.sentence_index}\nline {row.line}", style=colour),
                       Text(row.targets.replace(";", ", ")),
-                      Text(_signed(row.tone, 3), style=_tone_colour(row.tone)),
+                      Text(_signed(row.tone, 3), style=tone_colour(row.tone)),
                       Text(cues, style="dim"), Text(row.text))
     return table
 

@@ -9,37 +9,14 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
+from framelens.cli._style import BAR_WIDTH, bar, tone_colour
 
 app = typer.Typer()
 
-_BAR_WIDTH = 10
-_BAR_EIGHTHS = " ▏▎▍▌▋▊▉█"
-_GREY = (128, 128, 128)
-_RED = (214, 39, 40)
-_GREEN = (44, 160, 44)
-# |tone| at which the cell colour is fully red or green.
-_TONE_FULL = 0.5
+_BAR_WIDTH = BAR_WIDTH
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def tone_colour(tone: float) -> str:
-    """Red (negative) – grey (neutral) – green (positive), saturating at |tone| = 0.5."""
-    if tone is None or math.isnan(tone):
-        return "dim"
-    weight = min(abs(tone) / _TONE_FULL, 1.0)
-    end = _GREEN if tone > 0 else _RED
-    rgb = tuple(round(g + (e - g) * weight) for g, e in zip(_GREY, end, strict=True))
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
-def bar(fraction: float, width: int = _BAR_WIDTH) -> str:
-    """A horizontal bar of ``fraction`` (0…1) of ``width`` cells, in eighths."""
-    eighths = round(max(0.0, min(fraction, 1.0)) * width * 8)
-    full, rest = divmod(eighths, 8)
-    text = "█" * full + (_BAR_EIGHTHS[rest] if rest else "")
-    return text.ljust(width)
 
 
 def _fmt_tone(value: float) -> str:
