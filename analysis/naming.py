@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from framelens.analysis import stats
+from framelens.analysis.annotations import cached_annotations, matching_rules
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.lexicon import Lexicon
 from framelens.analysis.pipeline import processed
@@ -55,22 +56,18 @@ def naming(corpus: Corpus) -> Result:
     pairs = corpus.config.naming
     perspectives = corpus.perspective_ids
     documents = processed(corpus)
-    texts = ["\n".join(doc.sentences) for doc in documents]
     where = {p: i for i, p in enumerate(perspectives)}
     owner = np.array([where[doc.perspective] for doc in documents], dtype=np.int64)
     tokens = np.bincount(owner, weights=[doc.token_count for doc in documents],
                          minlength=len(perspectives))
+    # by_concept[c][v, d]: mentions of variant v of concept c in document d.
+    by_concept = [np.zeros((len(pair.variants), len(documents)), dtype=np.int64) for pair in pairs]
+    for d, payload in enumerate(_variant_mentions(corpus, pairs)):
+        for concept, variant, count in payload:
+            by_concept[concept][variant, d] = count
     rows: list[NamingRow] = []
-    for pair in pairs:
+    for pair, mentions in zip(pairs, by_concept, strict=True):
         names = [str(i) for i in range(len(pair.variants))]
-        lexicon = Lexicon({name: [normalize(p) for p in variant.patterns]
-                           for name, variant in zip(names, pair.variants, strict=True)},
-                          case="insensitive")
-        # mentions[v, d]: mentions of variant v in document d.
-        mentions = np.zeros((len(names), len(documents)), dtype=np.int64)
-        for d, text in enumerate(texts):
-            for name, count in lexicon.count(text).items():
-                mentions[int(name), d] = count
         per_perspective = np.zeros((len(names), len(perspectives)), dtype=np.int64)
         using = np.zeros_like(per_perspective)
         for v in range(len(names)):
@@ -105,3 +102,32 @@ def naming(corpus: Corpus) -> Result:
         extra={"perspectives": list(perspectives), "labels": labels, "colours": colours,
                "concepts": [(pair.concept, [v.label for v in pair.variants]) for pair in pairs]},
     )
+
+
+def _concept_lexicon(pair) -> Lexicon:
+    return Lexicon({str(i): [normalize(p) for p in variant.patterns]
+                    for i, variant in enumerate(pair.variants)}, case="insensitive")
+
+
+def _variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
+    """Per document, ``(concept index, variant index, mentions)`` for every variant found.
+
+    One Lexicon per concept over the document's sentences joined by newlines;
+    cached per document like the other annotations.
+    """
+    lexicons = [_concept_lexicon(pair) for pair in pairs]
+
+    def compute(doc) -> tuple:
+        text = "\n".join(doc.sentences)
+        return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons)
+                     for name, count in sorted(lexicon.count(text).items()))
+
+    def valid(payload, doc) -> bool:
+        return isinstance(payload, tuple) and all(
+            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(lexicons)
+            for item in payload)
+
+    fingerprint = (tuple((pair.concept, tuple((v.label, tuple(v.patterns)) for v in pair.variants))
+                         for pair in pairs),
+                   tuple(matching_rules(lexicon) for lexicon in lexicons))
+    return cached_annotations(corpus, "naming", fingerprint, compute, valid)

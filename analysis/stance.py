@@ -32,7 +32,6 @@ the month, "force" the noun).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,11 +40,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from framelens.analysis import stats
+from framelens.analysis.annotations import cached_annotations, matching_rules
 from framelens.analysis.config import Config, Target
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.errors import OptionError
 from framelens.analysis.lexicon import Lexicon, Match
-from framelens.analysis.pipeline import ProcessedDocument, document_cache, processed
+from framelens.analysis.pipeline import ProcessedDocument, processed
 from framelens.analysis.results import Result
 from framelens.analysis.tone import (
     NEGATIVE_THRESHOLD,
@@ -338,10 +338,6 @@ def quoted_spans(sentence: str) -> int:
 # ------------------------------------------------- per-document annotations
 
 
-# Bump when matching or counting changes so cached annotations are never reused.
-ANNOTATION_VERSION = "1"
-
-
 def target_mentions(corpus: Corpus, targets: Sequence[Target]
                     ) -> list[tuple[tuple[tuple[int, int, int], ...], ...]]:
     """Target mentions per document and sentence: ``(target index, start, end)`` triples.
@@ -358,8 +354,9 @@ def target_mentions(corpus: Corpus, targets: Sequence[Target]
                      for sentence in doc.sentences)
 
     fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
-                   _matching_rules(lexicon.lexicon))
-    return _annotations(corpus, "targets", fingerprint, compute, width=None)
+                   matching_rules(lexicon.lexicon))
+    return cached_annotations(corpus, "stance-targets", fingerprint, compute,
+                              lambda payload, doc: _valid_annotation(payload, len(doc.sentences), None))
 
 
 def sentence_cues(corpus: Corpus) -> list[tuple[tuple[int, ...], ...]]:
@@ -370,44 +367,10 @@ def sentence_cues(corpus: Corpus) -> list[tuple[tuple[int, ...], ...]]:
         return tuple(counter.counts(sentence) for sentence in doc.sentences)
 
     fingerprint = (tuple((name, tuple(corpus.config.cue_lexicon(name))) for name in CUE_NAMES),
-                   tuple(_matching_rules(lexicon) for lexicon in counter.lexicons))
-    return _annotations(corpus, "cues", fingerprint, compute, width=len(CUE_NAMES))
-
-
-def _matching_rules(lexicon: Lexicon) -> str:
-    """The compiled pattern, so a change in ``Lexicon``'s matching rules invalidates the cache."""
-    regex = getattr(lexicon, "_regex", None)
-    return regex.pattern if regex is not None else ""
-
-
-def _annotations(corpus: Corpus, kind: str, fingerprint: tuple, compute, *,
-                 width: int | None) -> list[tuple]:
-    """Per-document payloads from the run's memo, the document cache, or ``compute``.
-
-    Cache keys are ``stance-<kind>-v<version>:<fingerprint hash>:<document digest>``
-    in the document cache, next to (never colliding with) the pipeline's entries.
-    """
-    digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:20]
-    memo_key = f"stance-{kind}-v{ANNOTATION_VERSION}:{digest}"
-    memo = corpus.memo.get(memo_key)
-    if memo is not None:
-        return memo  # type: ignore[return-value]
-    documents = processed(corpus)
-    keys = [f"{memo_key}:{doc.digest}" for doc in documents]
-    cache = document_cache(corpus)
-    found = cache.get_many(keys) if cache is not None else {}
-    fresh: dict[str, tuple] = {}
-    payloads = []
-    for key, doc in zip(keys, documents, strict=True):
-        payload = found.get(key)
-        if not _valid_annotation(payload, len(doc.sentences), width):
-            payload = compute(doc)
-            found[key] = fresh[key] = payload
-        payloads.append(payload)
-    if cache is not None and fresh:
-        cache.put_many(fresh)
-    corpus.memo[memo_key] = payloads
-    return payloads
+                   tuple(matching_rules(lexicon) for lexicon in counter.lexicons))
+    return cached_annotations(corpus, "stance-cues", fingerprint, compute,
+                              lambda payload, doc: _valid_annotation(payload, len(doc.sentences),
+                                                                     len(CUE_NAMES)))
 
 
 def _valid_annotation(payload: object, sentences: int, width: int | None) -> bool:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from framelens.analysis.annotations import cached_annotations, matching_rules
 from framelens.analysis.config import Topic
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.counts import count_units, term_options
@@ -103,21 +104,34 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
     if cached is not None:
         return cached
     documents = processed(corpus)
+    lexicons = [_topic_lexicon(topic) for topic in chosen]
+
+    def compute(doc) -> tuple:
+        # Sparse: (sentence, topic index, matches) for every sentence a topic term hits.
+        return tuple((s, t, found)
+                     for s, sentence in enumerate(doc.sentences)
+                     for t, lexicon in enumerate(lexicons)
+                     if (found := len(lexicon.find(sentence))))
+
+    def valid(payload, doc) -> bool:
+        return isinstance(payload, tuple) and all(
+            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(doc.sentences)
+            and 0 <= item[1] < len(lexicons) for item in payload)
+
+    fingerprint = (tuple((t.name, tuple(t.terms)) for t in chosen),
+                   tuple(matching_rules(lexicon) for lexicon in lexicons))
+    annotations = cached_annotations(corpus, "topic-hits", fingerprint, compute, valid)
+    columns: list[tuple[list[int], list[int], list[int], list[int]]] = [
+        ([], [], [], []) for _ in chosen]
+    for d, (doc, payload) in enumerate(zip(documents, annotations, strict=True)):
+        for s, t, found in payload:
+            doc_ix, sent_ix, matches, tokens = columns[t]
+            doc_ix.append(d)
+            sent_ix.append(s)
+            matches.append(found)
+            tokens.append(len(doc.tokens[s]))
     hits: dict[str, TopicHits] = {}
-    for topic in chosen:
-        lexicon = _topic_lexicon(topic)
-        doc_ix: list[int] = []
-        sent_ix: list[int] = []
-        matches: list[int] = []
-        tokens: list[int] = []
-        for d, doc in enumerate(documents):
-            for s, sentence in enumerate(doc.sentences):
-                found = len(lexicon.find(sentence))
-                if found:
-                    doc_ix.append(d)
-                    sent_ix.append(s)
-                    matches.append(found)
-                    tokens.append(len(doc.tokens[s]))
+    for topic, (doc_ix, sent_ix, matches, tokens) in zip(chosen, columns, strict=True):
         hits[topic.name] = TopicHits(np.asarray(doc_ix, dtype=np.int64),
                                      np.asarray(sent_ix, dtype=np.int64),
                                      np.asarray(matches, dtype=np.int64),
