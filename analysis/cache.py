@@ -65,40 +65,83 @@ class DocumentCache:
         connection.execute("CREATE TABLE IF NOT EXISTS tone "
                            "(digest TEXT NOT NULL, sentence INTEGER NOT NULL, compound REAL NOT NULL,"
                            " PRIMARY KEY (digest, sentence)) WITHOUT ROWID")
+        connection.execute("CREATE TABLE IF NOT EXISTS corpus_entries "
+                           "(family TEXT PRIMARY KEY, key TEXT NOT NULL, payload BLOB NOT NULL)")
         connection.execute("SELECT count(*) FROM documents WHERE digest = ''").fetchone()
         return connection
 
     def get_many(self, digests: Iterable[str]) -> dict[str, object]:
         """Payloads found for these digests; unreadable ones are left out."""
+        found: dict[str, object] = {}
+        for digest, blob in self.get_blobs(digests).items():
+            try:
+                found[digest] = marshal.loads(blob)
+            except (EOFError, ValueError, TypeError):
+                continue
+        return found
+
+    def get_blobs(self, digests: Iterable[str]) -> dict[str, bytes]:
+        """Raw (marshal) payloads found for these digests."""
         connection = self._connect()
         if connection is None:
             return {}
         digests = list(dict.fromkeys(digests))
-        found: dict[str, object] = {}
+        found: dict[str, bytes] = {}
         try:
             for start in range(0, len(digests), _BATCH):
                 batch = digests[start:start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                for digest, blob in connection.execute(
-                        f"SELECT digest, payload FROM documents WHERE digest IN ({marks})", batch):
-                    try:
-                        found[digest] = marshal.loads(blob)
-                    except (EOFError, ValueError, TypeError):
-                        continue
+                found.update(connection.execute(
+                    f"SELECT digest, payload FROM documents WHERE digest IN ({marks})", batch))
         except sqlite3.DatabaseError:
             return found
         return found
 
     def put_many(self, payloads: Mapping[str, object]) -> None:
+        self.put_blobs({digest: marshal.dumps(payload) for digest, payload in payloads.items()})
+
+    def put_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        """Store raw (marshal) payloads by digest."""
         connection = self._connect()
-        if connection is None or not payloads:
+        if connection is None or not blobs:
             return
         try:
             with connection:
                 connection.executemany(
                     "INSERT OR REPLACE INTO documents (digest, payload) VALUES (?, ?)",
-                    ((digest, marshal.dumps(payload)) for digest, payload in payloads.items()))
+                    blobs.items())
         except sqlite3.DatabaseError:
+            pass
+
+    def get_entry(self, family: str, key: str) -> object | None:
+        """A corpus-level payload stored under ``family`` for exactly ``key``, else None.
+
+        Corpus-level results (a count matrix of the whole corpus, say) are
+        keyed by the corpus's document digests; one entry is kept per family
+        (e.g. corpus folder and options), so the store does not grow with
+        every edit of a corpus.
+        """
+        connection = self._connect()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute("SELECT payload FROM corpus_entries WHERE family = ? AND key = ?",
+                                     (family, key)).fetchone()
+            return None if row is None else marshal.loads(row[0])
+        except (sqlite3.DatabaseError, EOFError, ValueError, TypeError):
+            return None
+
+    def put_entry(self, family: str, key: str, payload: object) -> None:
+        """Store a corpus-level payload, replacing the family's previous entry."""
+        connection = self._connect()
+        if connection is None:
+            return
+        try:
+            blob = marshal.dumps(payload)
+            with connection:
+                connection.execute("INSERT OR REPLACE INTO corpus_entries (family, key, payload) "
+                                   "VALUES (?, ?, ?)", (family, key, blob))
+        except (sqlite3.DatabaseError, ValueError):
             pass
 
     def get_tones(self, digests: Iterable[str]) -> dict[tuple[str, int], float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -125,7 +126,9 @@ def load_corpus(
     corpus_dir = sources if sources.is_dir() else sources.parent
     config = load_config(config_path, corpus_dir if sources.is_dir() else None)
     if sources.is_dir():
-        paths = sorted(p for p in sources.iterdir() if p.suffix == ARTICLE_SUFFIX and p.is_file())
+        # Same order as sorting the paths (one folder), without Path's slow comparisons.
+        paths = sorted((p for p in sources.iterdir() if p.suffix == ARTICLE_SUFFIX and p.is_file()),
+                       key=str)
         documents = [read_article(p, config) for p in paths]
     elif sources.suffix.lower() in TABULAR_SUFFIXES:
         documents = list(read_table(sources, columns or ColumnMap(), config))
@@ -179,7 +182,7 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
     if not text.startswith("---"):
         raise CorpusError("missing YAML front matter: the file must start with a '---' line",
                           path=path, line=1, code="FL010")
-    fences = list(_FENCE_RE.finditer(text))
+    fences = list(itertools.islice(_FENCE_RE.finditer(text), 2))  # only the first two count
     if len(fences) < 2 or fences[0].start() != 0:
         raise CorpusError("front matter is not closed: add a '---' line after it",
                           path=path, line=1, code="FL010")
@@ -187,7 +190,9 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
     body = text[fences[1].end():]
     fence_line = text[: fences[1].end()].count("\n") + 1
     try:
-        meta = yaml.safe_load(header)
+        meta = _simple_front_matter(header)
+        if meta is None:
+            meta = yaml.safe_load(header)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -246,6 +251,44 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
         url=values.get("url", ""), language=values.get("language") or config.language,
         path=str(path), body_line=fence_line + _leading_blank_lines(body),
     )
+
+
+# Front matter made only of ``key: value`` lines whose values are plain words,
+# URLs or quoted strings (what framelens and most tools write) is read without
+# PyYAML, which takes ~0.3 ms a file (15 s for 50,000 articles). The fast path
+# accepts only lines whose YAML meaning is certain: a plain scalar starting
+# with a letter resolves to a string unless it is a YAML 1.1 bool/null word,
+# and a quoted scalar without escapes is its content. Anything else (comments,
+# lists, indentation, escapes, dates, numbers) goes to PyYAML.
+_FM_LINE_RE = re.compile(
+    r"""([A-Za-z_][\w-]*):(?:[ ]+(?:"([^"\\\n]*)"|'([^'\n]*)'|"""
+    r"""([^\W\d_](?:[\w .,/()'&+%?=-]|:(?=[\w.,/()'&+%?=-]))*)))?[ ]*""")
+_FM_SPECIAL = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
+def _simple_front_matter(header: str) -> dict[str, str | None] | None:
+    """``yaml.safe_load(header)`` for simple headers; None when PyYAML must decide."""
+    meta: dict[str, str | None] = {}
+    for line in header.split("\n"):
+        if not line.strip(" "):
+            continue
+        match = _FM_LINE_RE.fullmatch(line)
+        if match is None:
+            return None
+        key, double, single, plain = match.groups()
+        value: str | None = None
+        if double is not None or single is not None:
+            value = double if double is not None else single
+            if not value.isprintable():
+                return None
+        elif plain is not None:
+            value = plain.rstrip(" ")
+            if value.lower() in _FM_SPECIAL:
+                return None
+        if key.lower() in _FM_SPECIAL:
+            return None
+        meta[key] = value
+    return meta or None
 
 
 def read_table(path: Path, columns: ColumnMap, config: Config) -> Iterator[Document]:

@@ -10,14 +10,14 @@ most frequent surface form.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
 from framelens.analysis.corpus import Corpus
-from framelens.analysis.pipeline import processed
+from framelens.analysis.pipeline import document_cache, document_digests, processed
 from framelens.analysis.text import is_stopword, term_key, tokenize
 
 
@@ -61,13 +61,96 @@ def term_options(corpus: Corpus, *, ngram_range: tuple[int, int] = (1, 1),
 
 
 def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
-    """Documents × terms for the whole corpus, memoised for the run."""
-    key = ("document_term_counts", options)
+    """Documents × terms for the whole corpus, memoised for the run and cached across runs.
+
+    The cache entry is keyed by the options and the digests of the documents
+    in order, so a warm run on an unchanged corpus loads the matrix instead of
+    reading any tokens; any change to the corpus recounts.
+    """
+    return _cached_counts(corpus, options, "document_term_counts",
+                          lambda documents: [doc.tokens for doc in documents])
+
+
+def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
+    """Sentences × terms: one row per sentence of every document, in corpus order.
+
+    Exactly ``count_units([[tokens] for doc in processed(corpus) for tokens in
+    doc.tokens], options)``, memoised for the run (under the memo key
+    ``("sentence_term_counts", options)``) and cached across runs like
+    :func:`document_term_counts`.
+    """
+    return _cached_counts(corpus, options, "sentence_term_counts",
+                          lambda documents: [[tokens] for doc in documents
+                                             for tokens in doc.tokens])
+
+
+def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, units) -> TermCounts:
+    key = (kind, options)
     cached = corpus.memo.get(key)  # type: ignore[call-overload]
     if cached is None:
-        cached = count_units([doc.tokens for doc in processed(corpus)], options)
+        cache = document_cache(corpus)
+        family = entry_key = ""
+        if cache is not None:
+            family, entry_key = _counts_cache_keys(corpus, options, kind)
+            cached = _counts_from_payload(cache.get_entry(family, entry_key))
+        if cached is None:
+            cached = count_units(units(processed(corpus)), options)
+            if cache is not None:
+                cache.put_entry(family, entry_key, _counts_payload(cached))
         corpus.memo[key] = cached  # type: ignore[index]
     return cached
+
+
+# Bump when counting changes what a TermCounts holds.
+COUNTS_VERSION = "1"
+
+
+def _counts_cache_keys(corpus: Corpus, options: TermOptions, kind: str) -> tuple[str, str]:
+    """(family, key): family = kind + corpus location + options; key = family + document digests."""
+    import hashlib
+    import os
+
+    low, high = options.ngram_range
+    family = hashlib.sha256("\0".join([
+        kind, COUNTS_VERSION, os.path.abspath(corpus.root) if corpus.root else "",
+        f"{low},{high}", str(options.keep_stopwords), "\x1f".join(options.phrases),
+        "\x1f".join(sorted(options.extra_stopwords))]).encode()).hexdigest()
+    digest = hashlib.sha256(family.encode())
+    for document_digest in document_digests(corpus):
+        digest.update(document_digest.encode())
+    return f"counts-{family}", digest.hexdigest()
+
+
+def _counts_payload(counts: TermCounts) -> tuple:
+    matrix = counts.matrix
+    data = matrix.data
+    if data.size and data.min() >= 0 and data.max() < 1 << 31:
+        data = data.astype(np.int32)  # halves the entry; restored to int64 on load
+    return (matrix.shape[0], matrix.shape[1], data.dtype.str, data.tobytes(),
+            matrix.indices.dtype.str, matrix.indices.tobytes(), matrix.indptr.dtype.str,
+            matrix.indptr.tobytes(), counts.terms, counts.display, counts.token_totals.tobytes())
+
+
+def _counts_from_payload(payload: object) -> TermCounts | None:
+    """The TermCounts of a cache payload; None when it is missing or malformed."""
+    from scipy import sparse
+
+    try:
+        (rows, columns, data_type, data, index_type, indices, pointer_type, indptr, terms,
+         display, totals) = payload  # type: ignore[misc]
+        matrix = sparse.csr_matrix(
+            (np.frombuffer(data, dtype=data_type).astype(np.int64),
+             np.frombuffer(indices, dtype=index_type).copy(),
+             np.frombuffer(indptr, dtype=pointer_type).copy()), shape=(rows, columns))
+        token_totals = np.frombuffer(totals, dtype=np.int64).copy()
+        if not (isinstance(terms, tuple) and isinstance(display, tuple)
+                and len(terms) == len(display) == columns and len(token_totals) == rows):
+            return None
+    except (TypeError, ValueError):
+        return None
+    matrix.has_sorted_indices = True  # stored sorted
+    ngram = np.array([term.count(" ") + 1 for term in terms], dtype=np.int64)
+    return TermCounts(matrix, terms, display, ngram, token_totals)
 
 
 def group_rows(counts: TermCounts, labels: Sequence[str], groups: Sequence[str]):
@@ -84,70 +167,233 @@ def group_rows(counts: TermCounts, labels: Sequence[str], groups: Sequence[str])
 
 
 def count_units(units: Sequence[Iterable[Sequence[str]]], options: TermOptions) -> TermCounts:
-    """Count terms in each unit, a unit being an iterable of tokenised sentences."""
+    """Count terms in each unit, a unit being an iterable of tokenised sentences.
+
+    Implementation (vectorised; the Python work is per distinct form, per
+    sentence holding a phrase and per distinct n-gram, never per token):
+    every token becomes the id of its surface form; configured phrases are
+    merged where a token pair starts one; unigram and n-gram occurrences
+    (n-grams never cross a sentence) are collected as (unit, surface form)
+    pairs with numpy, and the surface-form columns are folded onto their
+    counting keys (forms sharing a key are summed). A key's display form is
+    its most frequent surface form (ties: the smallest string).
+    """
     from scipy import sparse
 
     low, high = options.ngram_range
+    sentences: list[Sequence[str]] = []
+    per_unit: list[int] = []
+    for unit in units:
+        before = len(sentences)
+        sentences.extend(unit)
+        per_unit.append(len(sentences) - before)
+    n_units = len(per_unit)
+    surfaces = _Surfaces(options.extra_stopwords, options.keep_stopwords)
+    flat = list(chain.from_iterable(sentences))
+    surfaces.learn(dict.fromkeys(flat))
+    ids = np.fromiter(map(surfaces.index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+    del sentences
     phrase_index = _phrase_index(options.phrases)
-    stop = options.extra_stopwords
-    vocabulary: dict[str, int] = {}
-    surface: Counter[tuple[str, str]] = Counter()
-    indptr = [0]
-    indices: list[int] = []
-    values: list[int] = []
-    totals = np.zeros(len(units), dtype=np.int64)
-    key_cache: dict[str, str] = {}
-    for unit_index, sentences in enumerate(units):
-        counts: Counter[str] = Counter()
-        for tokens in sentences:
-            keys = []
-            for token in tokens:
-                key = key_cache.get(token)
-                if key is None:
-                    key = key_cache[token] = term_key(token)
-                keys.append(key)
-            surfaces = list(tokens)
-            if phrase_index:
-                keys, surfaces = _merge_phrases(keys, surfaces, phrase_index)
-            keep = [options.keep_stopwords or not is_stopword(k, stop) for k in keys]
-            totals[unit_index] += sum(keep)
-            for n in range(low, high + 1):
-                for start in range(len(keys) - n + 1):
-                    if n == 1:
-                        if not keep[start]:
-                            continue
-                        key, form = keys[start], surfaces[start]
-                    else:
-                        if not options.keep_stopwords and not (keep[start] and keep[start + n - 1]):
-                            continue
-                        key = " ".join(keys[start:start + n])
-                        form = " ".join(surfaces[start:start + n])
-                    counts[key] += 1
-                    surface[(key, form)] += 1
-        for key, count in counts.items():
-            column = vocabulary.get(key)
-            if column is None:
-                column = vocabulary[key] = len(vocabulary)
-            indices.append(column)
-            values.append(count)
-        indptr.append(len(indices))
-    terms = sorted(vocabulary)
-    order = np.empty(len(vocabulary), dtype=np.int64)
-    for new, key in enumerate(terms):
-        order[vocabulary[key]] = new
-    matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.int64), order[np.asarray(indices, dtype=np.int64)]
-         if indices else np.asarray([], dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(units), len(terms)))
+    if phrase_index and ids.size:
+        ids, lengths = _merge_phrases(flat, ids, lengths, surfaces, phrase_index)
+    del flat
+    unit_of_token = np.repeat(np.repeat(np.arange(n_units, dtype=np.int64),
+                                        np.asarray(per_unit, dtype=np.int64)), lengths)
+    kept = surfaces.kept_array()
+    token_kept = kept[ids]
+    totals = np.bincount(unit_of_token[token_kept], minlength=n_units).astype(np.int64)
+
+    # Blocks of occurrences: (unit, local column) per occurrence, with the columns' forms and keys.
+    blocks: list[tuple[np.ndarray, np.ndarray, list[str], list[str]]] = []
+    if low <= 1 <= high:
+        blocks.append((unit_of_token[token_kept], ids[token_kept], surfaces.forms, surfaces.keys))
+    if high >= 2 and ids.size:
+        ends = np.repeat(np.cumsum(lengths), lengths)  # end (exclusive) of each token's sentence
+        positions = np.arange(ids.size, dtype=np.int64)
+        width = int(ids.max()) + 1
+        previous = ids  # id of the (n-1)-gram starting at each position; -1: none
+        for n in range(2, high + 1):
+            starts = positions[(positions + (n - 1) < ends) & (previous >= 0)]
+            codes = previous[starts] * width + ids[starts + (n - 1)]
+            _, first, gram = np.unique(codes, return_index=True, return_inverse=True)
+            del codes
+            gram = gram.reshape(-1)
+            example_at = starts[first]  # one position of each distinct n-gram
+            if n < high:
+                previous = np.full(ids.size, -1, dtype=np.int64)
+                previous[starts] = gram
+            if n < low:
+                continue
+            if not options.keep_stopwords:
+                counted = kept[ids[starts]] & kept[ids[starts + (n - 1)]]
+                starts, gram = starts[counted], gram[counted]
+            blocks.append(_gram_block(ids, example_at, starts, gram, n, unit_of_token, surfaces))
+    return _fold_blocks(blocks, n_units, totals, sparse)
+
+
+def _gram_block(ids: np.ndarray, example_at: np.ndarray, starts: np.ndarray, gram: np.ndarray,
+                n: int, unit_of_token: np.ndarray, surfaces: _Surfaces):
+    """The occurrence block of counted n-grams, with the forms and keys of those counted."""
+    present = np.bincount(gram, minlength=example_at.size) > 0
+    at = example_at[np.flatnonzero(present)]
+    local = (np.cumsum(present) - 1)[gram]
+    form_parts = [map(surfaces.forms.__getitem__, ids[at + k].tolist()) for k in range(n)]
+    key_parts = [map(surfaces.keys.__getitem__, ids[at + k].tolist()) for k in range(n)]
+    forms = list(map(" ".join, zip(*form_parts, strict=True)))
+    keys = list(map(" ".join, zip(*key_parts, strict=True)))
+    return unit_of_token[starts], local, forms, keys
+
+
+class _Surfaces:
+    """Distinct surface forms (tokens and merged phrases): ids, keys, stopword status."""
+
+    def __init__(self, stop: frozenset[str], keep_all: bool):
+        self.stop = stop
+        self.keep_all = keep_all
+        self.forms: list[str] = []
+        self.keys: list[str] = []
+        self.kept: list[bool] = []
+        self.index: dict[str, int] = {}
+
+    def learn(self, forms: Iterable[str], keys: Iterable[str] | None = None) -> None:
+        """Add new forms (with their keys, or ``term_key`` of the form)."""
+        new = [form for form in forms if form not in self.index]
+        new_keys = [term_key(form) for form in new] if keys is None else list(keys)
+        self.index.update(zip(new, range(len(self.forms), len(self.forms) + len(new)), strict=True))
+        self.forms.extend(new)
+        self.keys.extend(new_keys)
+        self.kept.extend(self.keep_all or not is_stopword(key, self.stop) for key in new_keys)
+
+    def kept_array(self) -> np.ndarray:
+        return np.fromiter(self.kept, dtype=bool, count=len(self.kept))
+
+
+def _merge_phrases(flat: list[str], ids: np.ndarray, lengths: np.ndarray, surfaces: _Surfaces,
+                   phrase_index: dict[str, list[tuple[str, ...]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Merge configured phrases (greedy, longest first, left to right in each sentence).
+
+    A merged token is its surface words joined by one space; its counting key
+    is the phrase's lower-cased keys joined by one space (learned here). Only
+    positions where a token pair starts some phrase are looked at; they are
+    found with numpy over the lower-cased key ids of all tokens. Returns the
+    token ids and sentence lengths after merging.
+    """
+    lower_ids: dict[str, int] = {}
+    lower_of = np.fromiter((lower_ids.setdefault(key.lower(), len(lower_ids))
+                            for key in surfaces.keys), dtype=np.int64, count=len(surfaces.keys))
+    lower_words = list(lower_ids)
+    pairs: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for candidates in phrase_index.values():  # each list is longest first
+        for candidate in candidates:
+            pairs.setdefault(candidate[:2], []).append(candidate)
+    width = len(lower_ids)
+    codes = np.array([lower_ids[a] * width + lower_ids[b] for a, b in pairs
+                      if a in lower_ids and b in lower_ids], dtype=np.int64)
+    if not codes.size:
+        return ids, lengths
+    token_lower = lower_of[ids]
+    # Candidate starts: tokens whose lower-cased key starts a phrase, then the
+    # pairs among them that start one.
+    starts_phrase = np.zeros(width, dtype=bool)
+    starts_phrase[codes // width] = True
+    candidates = np.flatnonzero(starts_phrase[token_lower[:-1]])
+    pair_codes = token_lower[candidates] * width + token_lower[candidates + 1]
+    hits = candidates[np.isin(pair_codes, codes)]
+    ends = np.cumsum(lengths)
+    owner = np.searchsorted(ends, hits, side="right")  # the sentence of each hit
+    sentence_end = ends[owner]
+    inside = hits + 1 < sentence_end  # a pair must not cross a sentence end
+    hits, sentence_end = hits[inside].tolist(), sentence_end[inside].tolist()
+    merges: list[tuple[int, int, str, str]] = []  # (start, end, form, key), flat positions
+    consumed = 0  # flat position up to which tokens are merged into a phrase
+    for i, end_of_sentence in zip(hits, sentence_end, strict=True):
+        if i < consumed:
+            continue  # inside a phrase merged just before
+        words = None
+        for candidate in pairs[(lower_words[token_lower[i]], lower_words[token_lower[i + 1]])]:
+            end = i + len(candidate)
+            if end > end_of_sentence:
+                continue
+            if words is None:  # the longest candidate that fits comes first
+                words = tuple(lower_words[w] for w in token_lower[i:end].tolist())
+            if words[:len(candidate)] == candidate:
+                merges.append((i, end, " ".join(flat[i:end]), " ".join(candidate)))
+                consumed = end
+                break
+    if not merges:
+        return ids, lengths
+    forms = dict.fromkeys(form for _, _, form, _ in merges)
+    keys = {form: key for _, _, form, key in merges}
+    new = [form for form in forms if form not in surfaces.index]
+    surfaces.learn(new, [keys[form] for form in new])
+    keep = np.ones(ids.size, dtype=bool)
+    ids = ids.copy()
+    for start, end, form, _ in merges:
+        ids[start] = surfaces.index[form]
+        keep[start + 1:end] = False
+    removed = np.zeros(ids.size, dtype=np.int64)
+    removed[~keep] = 1
+    owner_of_token = np.repeat(np.arange(lengths.size), lengths)
+    lengths = lengths - np.bincount(owner_of_token, weights=removed,
+                                    minlength=lengths.size).astype(np.int64)
+    return ids[keep], lengths
+
+
+def _fold_blocks(blocks, n_units: int, totals: np.ndarray, sparse) -> TermCounts:
+    """Units × surface columns (per block) → units × counting keys, with display forms.
+
+    Each block is (row of each occurrence, local column of each occurrence,
+    forms, keys); columns never counted are dropped.
+    """
+    rows_parts, column_parts = [], []
+    forms: list[str] = []
+    keys: list[str] = []
+    for rows, local, block_forms, block_keys in blocks:
+        present = np.bincount(local, minlength=len(block_forms)) > 0
+        used = np.flatnonzero(present)
+        renumber = np.cumsum(present) - 1 + len(forms)
+        rows_parts.append(rows)
+        column_parts.append(renumber[local])
+        forms.extend(map(block_forms.__getitem__, used.tolist()))
+        keys.extend(map(block_keys.__getitem__, used.tolist()))
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
+    columns = np.concatenate(column_parts) if column_parts else np.zeros(0, dtype=np.int64)
+    terms = sorted(set(keys))
+    term_index = {key: i for i, key in enumerate(terms)}
+    term_of_surface = np.fromiter(map(term_index.__getitem__, keys), dtype=np.int64,
+                                  count=len(keys))
+    matrix = sparse.csr_matrix((np.ones(rows.size, dtype=np.int64),
+                                (rows, term_of_surface[columns])), shape=(n_units, len(terms)))
+    matrix.sum_duplicates()
     matrix.sort_indices()
-    best: dict[str, tuple[int, str]] = {}
-    for (key, form), count in surface.items():
-        current = best.get(key)
-        if current is None or (-count, form) < (-current[0], current[1]):
-            best[key] = (count, form)
-    display = tuple(best[key][1] for key in terms)
+    frequency = np.bincount(columns, minlength=len(forms)).astype(np.int64)
+    display = _display_forms(forms, term_of_surface, frequency, len(terms))
     ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
     return TermCounts(matrix, tuple(terms), display, ngram, totals)
+
+
+def _display_forms(forms: list[str], term_of_surface: np.ndarray, frequency: np.ndarray,
+                   n_terms: int) -> tuple[str, ...]:
+    """Most frequent surface form of each term; ties go to the smallest form (as a string)."""
+    if not forms:
+        return ()
+    best = np.zeros(n_terms, dtype=np.int64)
+    np.maximum.at(best, term_of_surface, frequency)
+    candidates = np.flatnonzero(frequency == best[term_of_surface])
+    owners = term_of_surface[candidates]
+    shared = np.bincount(owners, minlength=n_terms) > 1
+    display = np.empty(n_terms, dtype=object)
+    alone = ~shared[owners]
+    display[owners[alone]] = np.array(forms, dtype=object)[candidates[alone]]
+    ties: dict[int, str] = {}
+    for term, surface in zip(owners[~alone].tolist(), candidates[~alone].tolist(), strict=True):
+        form = forms[surface]
+        if term not in ties or form < ties[term]:
+            ties[term] = form
+    for term, form in ties.items():
+        display[term] = form
+    return tuple(display.tolist())
 
 
 def phrase_keys(phrase: str) -> tuple[str, ...]:
@@ -164,26 +410,3 @@ def _phrase_index(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     for candidates in index.values():
         candidates.sort(key=len, reverse=True)
     return index
-
-
-def _merge_phrases(keys: list[str], surfaces: list[str],
-                   index: dict[str, list[tuple[str, ...]]]) -> tuple[list[str], list[str]]:
-    """Greedy longest-match merge of configured phrases into single tokens."""
-    if not any(k.lower() in index for k in keys):
-        return keys, surfaces
-    merged_keys: list[str] = []
-    merged_surfaces: list[str] = []
-    i = 0
-    lowered = [k.lower() for k in keys]
-    while i < len(keys):
-        for candidate in index.get(lowered[i], ()):
-            if tuple(lowered[i:i + len(candidate)]) == candidate:
-                merged_keys.append(" ".join(candidate))
-                merged_surfaces.append(" ".join(surfaces[i:i + len(candidate)]))
-                i += len(candidate)
-                break
-        else:
-            merged_keys.append(keys[i])
-            merged_surfaces.append(surfaces[i])
-            i += 1
-    return merged_keys, merged_surfaces

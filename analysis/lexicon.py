@@ -151,7 +151,9 @@ def _literal_units(term: str) -> tuple[str, ...] | None:
 
 
 def _ascii_equivalent(char: str) -> bool:
-    """Whether some ASCII character matches ``char`` case-insensitively."""
+    """Whether some ASCII character matches ``char`` case-insensitively (or a case of it)."""
+    if any(c.isascii() for c in char.upper() + char.lower() + char.casefold() + char.title()):
+        return True
     pattern = re.compile(f"(?i:{re.escape(char)})")
     return any(pattern.fullmatch(chr(code)) for code in range(128))
 

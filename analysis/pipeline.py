@@ -9,7 +9,9 @@ one run through ``corpus.memo``.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -19,7 +21,7 @@ from framelens.analysis.sentences import split_sentences
 from framelens.analysis.text import paragraphs, tokenize
 
 # Bump when processing changes so old cache entries are never reused.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 # Below this many uncached documents a process pool costs more than it saves.
 PARALLEL_MIN_DOCUMENTS = 400
 _CHUNK_DOCUMENTS = 64
@@ -76,24 +78,39 @@ def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
     memo = corpus.memo.get("processed")
     if memo is not None:
         return memo  # type: ignore[return-value]
-    cache = DocumentCache() if corpus.use_cache else None
-    digests = [document_digest(d) for d in corpus.documents]
-    found = cache.get_many(digests) if cache else {}
-    results: dict[str, tuple] = {d: p for d, p in found.items() if _valid_payload(p)}
-    missing = [(digest, doc) for digest, doc in zip(digests, corpus.documents, strict=True)
-               if digest not in results]
-    fresh = _process_many([(doc.text, _is_markdown(doc)) for _, doc in missing])
-    new_payloads = {digest: payload for (digest, _), payload in zip(missing, fresh, strict=True)}
-    results.update(new_payloads)
+    cache = document_cache(corpus)
+    digests = document_digests(corpus)
+    results: dict[str, tuple] = {}
     if cache is not None:
-        cache.put_many(new_payloads)
-        corpus.memo["cache"] = cache
+        for digest, blob in cache.get_blobs(digests).items():
+            payload = _decode(blob)
+            if payload is not None:
+                results[digest] = payload
+    missing = {digest: doc for digest, doc in zip(digests, corpus.documents, strict=True)
+               if digest not in results}
+    if missing:
+        fresh = _process_many([(doc.text, _is_markdown(doc)) for doc in missing.values()])
+        blobs = {}
+        for digest, (payload, blob) in zip(missing, fresh, strict=True):
+            results[digest] = payload
+            if cache is not None:
+                blobs[digest] = blob if blob is not None else _encode(payload)
+        if cache is not None:
+            cache.put_blobs(blobs)
     documents = tuple(
         ProcessedDocument(doc.id, doc.perspective, digest, *results[digest])
         for digest, doc in zip(digests, corpus.documents, strict=True)
     )
     corpus.memo["processed"] = documents
     return documents
+
+
+def document_digests(corpus: Corpus) -> tuple[str, ...]:
+    """:func:`document_digest` of every document, in corpus order (memoised)."""
+    digests = corpus.memo.get("digests")
+    if digests is None:
+        digests = corpus.memo["digests"] = tuple(document_digest(d) for d in corpus.documents)
+    return digests  # type: ignore[return-value]
 
 
 def document_cache(corpus: Corpus) -> DocumentCache | None:
@@ -119,27 +136,107 @@ def display_forms(documents: tuple[ProcessedDocument, ...], key_of) -> dict[str,
     return {key: form for key, (_, form) in best.items()}
 
 
-def _process_many(items: list[tuple[str, bool]]) -> list[tuple]:
+def parallel_map(function, items: list, *, min_items: int = PARALLEL_MIN_DOCUMENTS,
+                 chunks_per_worker: int = 8) -> list:
+    """``[function(chunk) ...]`` flattened: ``function`` maps a list of items to a list of results.
+
+    Runs in a process pool on every core when there are at least
+    ``min_items`` items (and more than one core), in order-preserving chunks;
+    otherwise in this process. ``function`` must be a module-level function
+    (it is pickled by name) and pure, so the results are the same either way.
+    """
     workers = os.cpu_count() or 1
-    if len(items) < PARALLEL_MIN_DOCUMENTS or workers < 2:
-        return [process_text(text, markdown) for text, markdown in items]
+    if len(items) < min_items or workers < 2:
+        return list(function(items)) if items else []
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [items[i:i + _CHUNK_DOCUMENTS] for i in range(0, len(items), _CHUNK_DOCUMENTS)]
+    size = max(1, -(-len(items) // (workers * chunks_per_worker)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [payload for chunk in pool.map(_process_chunk, chunks) for payload in chunk]
+        return [result for part in pool.map(function, chunks) for result in part]
 
 
-def _process_chunk(chunk: list[tuple[str, bool]]) -> list[tuple]:
-    return [process_text(text, markdown) for text, markdown in chunk]
+def _process_many(items: list[tuple[str, bool]]) -> list[tuple[tuple, bytes | None]]:
+    """``process_text`` over many bodies: ``(payload, cache blob or None)`` for each.
+
+    With many bodies, a process pool on every core does the work; workers
+    send back each document as its cache blob (marshal of the compact
+    encoding, several times cheaper to move between processes than pickled
+    tuples of strings), which is decoded here and stored as it is.
+    """
+    workers = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_DOCUMENTS or workers < 2:
+        return [(process_text(text, markdown), None) for text, markdown in items]
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Enough chunks to balance the load (about 8 per worker), small enough to
+    # stream results back while others are still being processed.
+    size = max(16, min(_CHUNK_DOCUMENTS, -(-len(items) // (workers * 8))))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    results: list[tuple[tuple, bytes | None]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for blobs in pool.map(_process_chunk, chunks):
+            results.extend((_decoded(marshal.loads(blob)), blob) for blob in blobs)
+    return results
 
 
-def _valid_payload(payload: object) -> bool:
-    if not (isinstance(payload, tuple) and len(payload) == 4):
-        return False
+def _process_chunk(chunk: list[tuple[str, bool]]) -> list[bytes]:
+    return [_encode(process_text(text, markdown)) for text, markdown in chunk]
+
+
+# Cache encoding of a payload: the tokens of a document are stored as one
+# string (tokens joined by US, sentences by RS), which marshal loads several
+# times faster than millions of small strings; split again on load. Tokens
+# are never empty and never hold a control character (TOKEN_RE); a payload
+# that did would be stored with its token tuples as they are.
+_TOKEN_SEP = "\x1f"
+_SENTENCE_SEP = "\x1e"
+_intern = sys.intern
+
+
+def _encoded(payload: tuple) -> tuple:
     sentences, tokens, lines, paragraph = payload
-    return (isinstance(sentences, tuple) and isinstance(tokens, tuple)
-            and len(sentences) == len(tokens) == len(lines) == len(paragraph))
+    joined = _SENTENCE_SEP.join([_TOKEN_SEP.join(t) for t in tokens])
+    separators = sum(len(t) - 1 for t in tokens if t) + max(len(tokens) - 1, 0)
+    if (any("" in t for t in tokens)
+            or joined.count(_TOKEN_SEP) + joined.count(_SENTENCE_SEP) != separators):
+        return payload  # would not split back into the same tokens
+    return sentences, joined, lines, paragraph
+
+
+def _decoded(encoded: tuple) -> tuple:
+    # Tokens are interned: one string object per distinct token across the
+    # corpus (a third of the memory) whose hash every later count reuses.
+    sentences, joined, lines, paragraph = encoded
+    if not isinstance(joined, str):
+        return encoded
+    if not sentences:
+        return sentences, (), lines, paragraph
+    tokens = tuple(tuple(map(_intern, part.split(_TOKEN_SEP))) if part else ()
+                   for part in joined.split(_SENTENCE_SEP))
+    return sentences, tokens, lines, paragraph
+
+
+def _encode(payload: tuple) -> bytes:
+    return marshal.dumps(_encoded(payload))
+
+
+def _decode(blob: bytes) -> tuple | None:
+    """The payload of a cache blob; None when it is unreadable or has the wrong shape."""
+    try:
+        encoded = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(encoded, tuple) and len(encoded) == 4):
+        return None
+    sentences, joined, lines, paragraph = encoded
+    if not (isinstance(sentences, tuple) and isinstance(joined, str | tuple)
+            and isinstance(lines, tuple) and isinstance(paragraph, tuple)):
+        return None
+    payload = _decoded(encoded)
+    if not len(sentences) == len(payload[1]) == len(lines) == len(paragraph):
+        return None
+    return payload
 
 
 def _is_markdown(document: Document) -> bool:

@@ -45,6 +45,12 @@ _MD_AUTOLINK_RE = re.compile(r"<(https?://[^>]+)>")
 _MD_EMPHASIS_RE = re.compile(r"(\*\*|__|\*|(?<!\w)_(?=\S))")
 _MD_CODE_RE = re.compile(r"`([^`]*)`")
 _MD_RULE_RE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+# Quick tests that a chunk holds no Markdown at all (most news paragraphs):
+# every pattern above needs one of these characters, or a "-", "+" or digit
+# within three spaces of a line start.
+_MD_CHARS_RE = re.compile(r"[#>\[`*_<]")
+_MD_FIRST_LINE_RE = re.compile(r"\s{0,3}[-+\d]")
+_MD_LINE_RE = re.compile(r"\n\s{0,3}[-+\d]")
 
 
 def normalize(text: str) -> str:
@@ -63,21 +69,30 @@ def paragraphs(text: str, *, markdown: bool = True) -> list[tuple[int, str]]:
     separator = _BLANK_LINE_RE if _BLANK_LINE_RE.search(text) else _NEWLINE_RE
     result = []
     position = 0
+    line_base = 1  # line number of ``position``
     for match in [*separator.finditer(text), None]:
         end = match.start() if match else len(text)
         chunk = text[position:end]
-        line = text.count("\n", 0, position) + 1 + len(chunk) - len(chunk.lstrip("\n"))
+        line = line_base + len(chunk) - len(chunk.lstrip("\n"))
         if markdown:
             chunk = strip_markdown(chunk)
-        chunk = _SPACES_RE.sub(" ", chunk).strip()
+        # str.split() splits on exactly the characters \s matches: same as
+        # _SPACES_RE.sub(" ", chunk).strip(), several times faster.
+        chunk = " ".join(chunk.split())
         if chunk:
             result.append((line, chunk))
-        position = match.end() if match else len(text)
+        if match is None:
+            break
+        line_base += text.count("\n", position, match.end())
+        position = match.end()
     return result
 
 
 def strip_markdown(chunk: str) -> str:
     """Remove the Markdown markup a news article uses, keeping its words."""
+    if not (_MD_CHARS_RE.search(chunk) or _MD_FIRST_LINE_RE.match(chunk)
+            or _MD_LINE_RE.search(chunk)):
+        return chunk.strip()
     if _MD_RULE_RE.match(chunk):
         return ""
     chunk = _MD_HEADING_RE.sub("", chunk)
@@ -94,6 +109,8 @@ def strip_markdown(chunk: str) -> str:
 def tokenize(sentence: str) -> list[str]:
     """Surface tokens of a normalised sentence, possessive ``'s`` removed."""
     tokens = TOKEN_RE.findall(sentence)
+    if "'" not in sentence:
+        return tokens
     return [_POSSESSIVE_RE.sub("", t) if "'" in t else t for t in tokens]
 
 

@@ -76,3 +76,17 @@ def test_edited_article_is_reprocessed(small_corpus, monkeypatch):
     docs = pipeline.processed(load_corpus(small_corpus))
     assert len(calls) == 1
     assert any("unlikely" in s for d in docs for s in d.sentences)
+
+
+def test_count_matrix_from_cache_equals_a_fresh_count(small_corpus):
+    from framelens.analysis.counts import document_term_counts, term_options
+
+    fresh = document_term_counts(load_corpus(small_corpus, use_cache=False),
+                                 term_options(load_corpus(small_corpus, use_cache=False)))
+    first_corpus = load_corpus(small_corpus)
+    document_term_counts(first_corpus, term_options(first_corpus))  # fills the cache
+    warm_corpus = load_corpus(small_corpus)
+    warm = document_term_counts(warm_corpus, term_options(warm_corpus))
+    assert warm.terms == fresh.terms and warm.display == fresh.display
+    assert (warm.matrix != fresh.matrix).nnz == 0
+    assert (warm.token_totals == fresh.token_totals).all()
