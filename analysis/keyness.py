@@ -40,9 +40,9 @@ from framelens.analysis.corpus import Corpus
 from framelens.analysis.counts import (
     TermCounts,
     TermOptions,
-    count_units,
     document_term_counts,
     group_rows,
+    sentence_term_counts,
     term_options,
 )
 from framelens.analysis.errors import CorpusError, OptionError
@@ -350,12 +350,7 @@ def _examples(corpus: Corpus, options: TermOptions, labels: list[str], counts: T
     then shorter ones, one per document before a second from the same one.
     """
     documents = processed(corpus)
-    key = ("sentence_term_counts", options)
-    sentence_counts = corpus.memo.get(key)  # type: ignore[call-overload]
-    if sentence_counts is None:
-        sentence_counts = count_units([[tokens] for doc in documents for tokens in doc.tokens],
-                                      options)
-        corpus.memo[key] = sentence_counts  # type: ignore[index]
+    sentence_counts = sentence_term_counts(corpus, options)  # cached across runs
     by_column = sentence_counts.matrix.tocsc()
     column_of = {term: i for i, term in enumerate(sentence_counts.terms)}
     owner = np.repeat(np.arange(len(documents)), [len(d.tokens) for d in documents])
