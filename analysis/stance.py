@@ -110,6 +110,7 @@ class SentenceRow:
     line: int
     text: str
     targets: str
+    topics: str
     tone: float
     hedges: int
     boosters: int
@@ -596,16 +597,24 @@ def evidence_caption(window: int | None) -> str:
 
 
 def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Result:
-    """Every sentence with its targets, tone and cue counts (the tidy export).
+    """Every sentence with its targets, topics, tone and cue counts (the tidy export).
 
     Rows are sorted by perspective (config order), document id and sentence
     index. ``line`` is the file line where the sentence's paragraph starts;
     ``targets`` the canonical names of the targets it mentions, ``;``-joined
-    in config order; cue columns are match counts in the sentence.
+    in config order; ``topics`` the names of the topics it belongs to (those
+    with a term in it, :func:`framelens.analysis.topics.topic_sentences`),
+    joined the same way; cue columns are match counts in the sentence.
     """
+    from framelens.analysis.topics import topic_sentences
+
     all_targets = configured_targets(corpus.config, target_alias)
     documents = processed(corpus)
     mentions = target_mentions(corpus, all_targets)
+    topics_of: dict[tuple[int, int], list[str]] = {}
+    for name, positions in topic_sentences(corpus).items():  # config order
+        for position in positions:
+            topics_of.setdefault(position, []).append(name)
     cues = sentence_cues(corpus)
     tones = sentence_tones(corpus, {d: range(len(doc.sentences))
                                     for d, doc in enumerate(documents)})
@@ -617,7 +626,8 @@ def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Resul
             names = ";".join(t.name for k, t in enumerate(all_targets) if k in found)
             rows.append(SentenceRow(doc.doc_id, doc.perspective, i,
                                     document.body_line + doc.lines[i] - 1, sentence, names,
-                                    tones[(d, i)], *cues[d][i]))
+                                    ";".join(topics_of.get((d, i), ())), tones[(d, i)],
+                                    *cues[d][i]))
     rows.sort(key=lambda r: (order.get(r.perspective, len(order)), r.doc_id, r.sentence_index))
     return Result(SentenceRow, tuple(rows), title=f"Sentences: {len(rows)}",
                   caption="tone: VADER compound of the sentence; cue columns: matches in the "

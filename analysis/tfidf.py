@@ -26,12 +26,18 @@ never changes a single bit of the output.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from framelens.analysis.corpus import Corpus
-from framelens.analysis.counts import TermCounts, document_term_counts
+from framelens.analysis.counts import (
+    TermCounts,
+    TermOptions,
+    document_term_counts,
+    sentence_term_counts,
+)
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.results import Result
 
@@ -92,10 +98,14 @@ def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
 
 def term_units(corpus: Corpus, *, by: str = "perspective", ngram_range: tuple[int, int] = (1, 1),
                keep_stopwords: bool = False, collocations: bool = True,
-               collocation_min_count: int = 2) -> Units:
+               collocation_min_count: int = 2,
+               sentences: Sequence[tuple[int, int]] | None = None) -> Units:
     """Count rows for perspectives (documents' counts summed) or documents, in group order.
 
     Terms as ``keywords`` counts them (same term options, same memoised matrix).
+    ``sentences``, when given, restricts the counts to those (document index,
+    sentence index) positions (see :func:`sentence_subset_counts`); the terms
+    and their display forms stay those of the whole corpus.
     """
     from scipy import sparse
 
@@ -113,6 +123,8 @@ def term_units(corpus: Corpus, *, by: str = "perspective", ngram_range: tuple[in
         raise CorpusError("the corpus has no terms left to weigh"
                           + ("" if keep_stopwords else " after stopword removal "
                              "(try --keep-stopwords)"), path=corpus.root)
+    if sentences is not None:
+        counts = sentence_subset_counts(corpus, options, sentences)
     perspective_ids = corpus.perspective_ids
     rank = {p: i for i, p in enumerate(perspective_ids)}
     docs = corpus.documents
@@ -130,6 +142,39 @@ def term_units(corpus: Corpus, *, by: str = "perspective", ngram_range: tuple[in
     matrix.sort_indices()
     return Units(by, perspective_ids, perspective_ids, matrix, counts, doc_ids,
                  doc_perspectives, doc_matrix)
+
+
+def sentence_subset_counts(corpus: Corpus, options: TermOptions,
+                           sentences: Sequence[tuple[int, int]]) -> TermCounts:
+    """Documents × terms counting only the sentences at ``sentences``.
+
+    ``sentences`` holds (document index, sentence index) pairs, indices into
+    ``corpus.documents`` and the document's sentences, each pair once (as
+    :func:`framelens.analysis.topics.topic_sentences` lists them). The rows of
+    the cached sentences × terms matrix
+    (:func:`framelens.analysis.counts.sentence_term_counts`, same options)
+    are summed per document. Terms never span two sentences (n-grams and
+    merged phrases stop at a sentence end), so with every sentence selected
+    this is exactly :func:`~framelens.analysis.counts.document_term_counts`.
+    """
+    from scipy import sparse
+
+    from framelens.analysis.pipeline import processed
+
+    by_sentence = sentence_term_counts(corpus, options)
+    sentence_counts = [len(doc.tokens) for doc in processed(corpus)]
+    first_row = np.concatenate(([0], np.cumsum(sentence_counts)[:-1])).astype(np.int64)
+    doc_index = np.fromiter((d for d, _ in sentences), dtype=np.int64, count=len(sentences))
+    sentence_index = np.fromiter((s for _, s in sentences), dtype=np.int64,
+                                 count=len(sentences))
+    row_index = first_row[doc_index] + sentence_index
+    selector = sparse.csr_matrix(  # documents × sentences, 1 where the sentence is selected
+        (np.ones(doc_index.size, dtype=np.int64), (doc_index, row_index)),
+        shape=(len(sentence_counts), by_sentence.matrix.shape[0]))
+    matrix = sparse.csr_matrix(selector @ by_sentence.matrix)
+    matrix.sort_indices()
+    return TermCounts(matrix, by_sentence.terms, by_sentence.display, by_sentence.ngram,
+                      np.asarray(selector @ by_sentence.token_totals, dtype=np.int64))
 
 
 def tfidf_weights(count_matrix, *, sublinear_tf: bool = False):

@@ -128,6 +128,7 @@ def _sentences_view(result):
                   expand=True)
     table.add_column("source", no_wrap=True)
     table.add_column("targets", max_width=16)
+    table.add_column("topics", max_width=20)
     table.add_column("tone", justify="right", no_wrap=True)
     table.add_column("cues", max_width=14)
     table.add_column("text", ratio=1, overflow="fold")
@@ -138,6 +139,7 @@ def _sentences_view(result):
                          if getattr(row, name))
         table.add_row(Text(f"{row.doc_id}#{row.sentence_index}\nline {row.line}", style=colour),
                       Text(row.targets.replace(";", ", ")),
+                      Text(row.topics.replace(";", "\n"), style="dim"),  # long names: one a line
                       Text(_signed(row.tone, 3), style=tone_colour(row.tone)),
                       Text(cues, style="dim"), Text(row.text))
     return table
@@ -181,15 +183,15 @@ def stance_command(
 
 
 @corpus_command(app, "sentences", table_view=_sentences_view,
-                help="Every sentence with its document, perspective, targets, tone and "
-                     "stance cue counts (a tidy export).")
+                help="Every sentence with its document, perspective, targets, topics, tone "
+                     "and stance cue counts (a tidy export).")
 def sentences_command(
     corpus,
     *,
     target_alias: TargetAliasOpt = None,
 ):
     """One row per sentence: doc_id, perspective, sentence_index, line, text, targets,
-    tone, hedges, boosters, deontic, negation, threat, reported."""
+    topics, tone, hedges, boosters, deontic, negation, threat, reported."""
     from framelens.analysis.stance import sentence_table
 
     return sentence_table(corpus, target_alias=target_alias or ())

@@ -253,11 +253,15 @@ def _vocabulary_view(result):
 
 @corpus_command(app, "similarity", table_view=_similarity_view,
                 help="Cosine (TF-IDF) and Jensen–Shannon divergence between perspectives or "
-                     "documents; --vocabulary: shared and unique terms.")
+                     "documents; --vocabulary: shared and unique terms; --topic: on one topic.")
 def similarity_command(
     corpus,
     *,
     by: ByOpt = By.perspective,
+    topic: Annotated[str | None, typer.Option(
+        "--topic", "-t", help="Compare only the sentences on this topic (a topic of the config, "
+        "any case; see framelens topics). Units without one are left empty.",
+        show_default=False)] = None,
     vocabulary: Annotated[bool, typer.Option(
         "--vocabulary", help="Terms shared by all perspectives, by each pair only, and unique "
         "to each, instead of the matrices.")] = False,
@@ -274,6 +278,6 @@ def similarity_command(
 ):
     from framelens.analysis.similarity import similarity
 
-    return similarity(corpus, by=by.value, vocabulary=vocabulary, min_count=min_count,
-                      examples=examples, sublinear_tf=sublinear_tf,
+    return similarity(corpus, by=by.value, topic=topic, vocabulary=vocabulary,
+                      min_count=min_count, examples=examples, sublinear_tf=sublinear_tf,
                       **_terms(ngrams, keep_stopwords, no_collocations, collocation_min_count))

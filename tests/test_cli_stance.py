@@ -20,7 +20,8 @@ STANCE_COLUMNS = ["perspective", "target", "mentions", "sentences", "rate_per_10
 EVIDENCE_COLUMNS = ["perspective", "target", "polarity", "rank", "tone", "doc_id",
                     "sentence_index", "text"]
 SENTENCE_COLUMNS = ["doc_id", "perspective", "sentence_index", "line", "text", "targets",
-                    "tone", "hedges", "boosters", "deontic", "negation", "threat", "reported"]
+                    "topics", "tone", "hedges", "boosters", "deontic", "negation", "threat",
+                    "reported"]
 
 
 def run(*args: str):
@@ -172,13 +173,28 @@ def test_sentences_csv_has_every_sentence_with_vader_tone(bundled):
     assert len(with_us) == 14 + 44 + 25
 
 
+def test_sentences_topics_column(bundled):
+    result = run("sentences", "--sources", str(bundled), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = csv_rows(result.stdout)
+    # "summit" is a dialogue term; "concentration of", "troop*" and "border*" build-up terms.
+    summit = next(r for r in rows if r["text"].startswith("The virtual summit of the US"))
+    assert summit["topics"] == "Military build-up and exercises;US-Russia dialogue and diplomacy"
+    assert summit["targets"] == "Russia;Ukraine;United States"  # joined the same way
+    # Every sentence the topics command counts for a topic carries its name, and no other.
+    topics = csv_rows(run("topics", "--sources", str(bundled), "-f", "csv").stdout)
+    for topic in ("NATO expansion", "Crimea"):
+        tagged = [r for r in rows if topic in r["topics"].split(";")]
+        assert len(tagged) == sum(int(t["sentences"]) for t in topics if t["topic"] == topic)
+
+
 def test_sentences_json_and_no_cache(bundled):
     result = run("sentences", "--sources", str(bundled), "--format", "json", "--no-cache")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert list(rows[0]) == SENTENCE_COLUMNS
     assert isinstance(rows[0]["tone"], float) and isinstance(rows[0]["hedges"], int)
-    assert all(isinstance(r["targets"], str) for r in rows)
+    assert all(isinstance(r["targets"], str) and isinstance(r["topics"], str) for r in rows)
 
 
 def test_sentences_table_view(bundled, tmp_path):
@@ -188,3 +204,4 @@ def test_sentences_table_view(bundled, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "ua-analysis-2022-01-10#1" in text and "line 11" in text
     assert "hedges 1" in text
+    assert "Military build-up" in text  # the topics column

@@ -13,11 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from framelens.analysis.corpus import load_corpus
-from framelens.analysis.counts import document_term_counts
+from framelens.analysis.counts import count_units, document_term_counts
 from framelens.analysis.errors import OptionError
 from framelens.analysis.keyness import keyness_term_options
-from framelens.analysis.similarity import cosine_matrix, jsd_matrix, similarity
-from framelens.analysis.tfidf import term_units
+from framelens.analysis.pipeline import processed
+from framelens.analysis.similarity import cosine_matrix, jsd_matrix, similarity, topic_scope
+from framelens.analysis.tfidf import sentence_subset_counts, term_units
+from framelens.analysis.topics import topic_sentences
 from framelens.cli.app import app
 from tests.conftest import write_article
 
@@ -166,8 +168,12 @@ def test_document_order_changes_nothing(bundled):
                                    memo={}, index={})
     assert shuffled.documents != corpus.documents
     for options in ({}, {"by": "document"}, {"sublinear_tf": True, "ngram_range": (1, 2)},
-                    {"vocabulary": True}, {"vocabulary": True, "min_count": 1}):
-        assert similarity(shuffled, **options).rows == similarity(corpus, **options).rows
+                    {"vocabulary": True}, {"vocabulary": True, "min_count": 1},
+                    {"topic": "NATO expansion"}, {"topic": "Crimea", "by": "document"},
+                    {"topic": "NATO expansion", "vocabulary": True}):
+        # repr: NaN (no sentence on a topic) never equals itself.
+        assert repr(similarity(shuffled, **options).rows) == \
+            repr(similarity(corpus, **options).rows)
 
 
 def test_documents_of_one_perspective_are_grouped(small_corpus):
@@ -245,6 +251,144 @@ def test_vocabulary_hand_example(tiny):
 def test_bad_options_raise_option_error(tiny, options):
     with pytest.raises(OptionError):
         similarity(tiny, **options)
+
+
+# ------------------------------------------------------------------------------ topic
+
+TOPIC = "Grain trade"
+
+
+@pytest.fixture
+def on_topic(tmp_path):
+    """Sentences with "grain" (the topic): north "Grain tanks." and "Grain ports.",
+    south "Grain pipeline."; n-2 and east have none."""
+    (tmp_path / "framelens.toml").write_text(
+        config_text() + f'\n[topics."{TOPIC}"]\nterms = ["grain"]\n', encoding="utf-8")
+    write_article(tmp_path, "n-1", "north", "Grain tanks. Tanks tanks. Grain ports.")
+    write_article(tmp_path, "n-2", "north", "Tanks border.")
+    write_article(tmp_path, "s-1", "south", "Grain pipeline. Pipeline talks.")
+    write_article(tmp_path, "e-1", "east", "Tanks talks.")
+    return tmp_path
+
+
+def unit_counts(units) -> dict[str, dict[str, int]]:
+    matrix = units.matrix.toarray()
+    return {unit: {term: int(n) for term, n in zip(units.counts.terms, row, strict=True) if n}
+            for unit, row in zip(units.ids, matrix, strict=True)}
+
+
+def test_topic_counts_only_the_topic_sentences_by_hand(on_topic):
+    corpus = load_corpus(on_topic)
+    scope = topic_scope(corpus, "grain TRADE")  # names match in any case
+    assert scope.name == TOPIC
+    assert [(corpus.documents[d].id, i) for d, i in scope.sentences] == [
+        ("n-1", 0), ("n-1", 2), ("s-1", 0)]
+    assert unit_counts(term_units(corpus, sentences=scope.sentences)) == {
+        "north": {"grain": 2, "tanks": 1, "ports": 1},  # "Tanks tanks." is off the topic
+        "south": {"grain": 1, "pipeline": 1},
+        "east": {}}
+
+
+def test_topic_cosine_and_jsd_by_hand(on_topic):
+    result = similarity(load_corpus(on_topic), topic=TOPIC)
+    # idf fitted on north and south only (east has no sentence on the topic): n = 2.
+    idf1 = math.log(3 / 2) + 1  # tanks, ports, pipeline; grain (df 2) has idf 1
+    north = np.array([2.0, idf1, idf1, 0.0])  # grain, tanks, ports, pipeline
+    south = np.array([1.0, 0.0, 0.0, idf1])
+    cosine = north @ south / (np.linalg.norm(north) * np.linalg.norm(south))
+    # P = (1/2, 1/4, 1/4, 0), Q = (1/2, 0, 0, 1/2), M = (1/2, 1/8, 1/8, 1/4):
+    # KL(P||M) = 1/4 + 1/4 and KL(Q||M) = 1/2, so JSD = 1/2.
+    rows = pairs(result)
+    assert rows["north", "south"].cosine == pytest.approx(cosine, rel=1e-12)
+    assert cosine == pytest.approx(0.4112071, abs=1e-7)
+    assert rows["north", "south"].jsd == pytest.approx(0.5, rel=1e-12)
+    for pair in (("north", "east"), ("south", "east"), ("east", "east")):
+        assert math.isnan(rows[pair].cosine) and math.isnan(rows[pair].jsd)
+    assert result.title == "Similarity between perspectives on 'Grain trade' (documents pooled)"
+    assert result.caption.startswith("Restricted to the 3 sentences on the topic 'Grain trade'")
+    assert "North 2, South 1, East 0." in result.caption
+    assert "smooth idf over the 2 perspectives with sentences on the topic" in result.caption
+    assert result.warnings == ("no sentence on topic 'Grain trade' in east: cosine and JSD "
+                               "are undefined there (empty)",)
+    assert result.extra["topic_sentences"] == {"north": 2, "south": 1, "east": 0}
+
+
+def test_topic_by_document_leaves_documents_without_topic_sentences_empty(on_topic):
+    result = similarity(load_corpus(on_topic), topic=TOPIC, by="document")
+    rows = pairs(result)
+    assert len(rows) == 10  # every pair of the 4 documents is still listed
+    for (a, b), row in rows.items():
+        silent = {a, b} & {"n-2", "e-1"}
+        assert math.isnan(row.cosine) == bool(silent) == math.isnan(row.jsd)
+    # n-1 and s-1 hold exactly the perspectives' topic sentences.
+    by_perspective = pairs(similarity(load_corpus(on_topic), topic=TOPIC))["north", "south"]
+    assert rows["n-1", "s-1"].cosine == by_perspective.cosine
+    assert "in 2 of 4 documents" in result.caption
+    assert "n-2, e-1" in result.warnings[0]
+
+
+def test_topic_vocabulary_by_hand(on_topic):
+    result = similarity(load_corpus(on_topic), topic=TOPIC, vocabulary=True, min_count=1)
+    rows = {(r.set, r.perspectives): r for r in result.rows}
+    everyone = ("north", "south", "east")
+    assert {key: r.terms for key, r in rows.items()} == {
+        ("used", ("north",)): 3, ("used", ("south",)): 2, ("used", ("east",)): 0,
+        ("all", everyone): 0, ("pair", ("north", "south")): 1, ("pair", ("north", "east")): 0,
+        ("pair", ("south", "east")): 0, ("unique", ("north",)): 2,
+        ("unique", ("south",)): 1, ("unique", ("east",)): 0}
+    # Unrestricted, east's "Tanks talks." would make tanks a north + east term.
+    assert sorted(t.lower() for t in rows["unique", ("north",)].examples) == ["ports", "tanks"]
+    assert [t.lower() for t in rows["pair", ("north", "south")].examples] == ["grain"]
+    assert result.title == "Shared and unique vocabulary on 'Grain trade' (count ≥ 1)"
+    assert "North 2, South 1, East 0" in result.caption
+    assert "shared by all" in result.warnings[0] and "east" in result.warnings[0]
+
+
+def test_bundled_topic_counts_equal_a_direct_count_of_its_sentences(bundled):
+    corpus = load_corpus(bundled)
+    options = keyness_term_options(corpus)
+    positions = topic_sentences(corpus)["NATO expansion"]
+    documents = processed(corpus)
+    ids = corpus.perspective_ids
+    # The topics module's way: count_units over each perspective's topic sentences.
+    direct = count_units([[documents[d].tokens[s] for d, s in positions
+                           if corpus.documents[d].perspective == p] for p in ids], options)
+    units = term_units(corpus, sentences=positions)
+    expected = {p: {t: int(n) for t, n in zip(direct.terms, row, strict=True) if n}
+                for p, row in zip(ids, direct.matrix.toarray(), strict=True)}
+    assert unit_counts(units) == expected
+    assert all(len(expected[p]) > 20 for p in ids)
+    counts = direct.matrix.toarray()
+    weights = hand_tfidf(counts, sublinear=False)
+    probabilities = counts / counts.sum(axis=1, keepdims=True)
+    rows = pairs(similarity(corpus, topic="NATO expansion"))
+    for i, a in enumerate(ids):
+        for j in range(i, len(ids)):
+            row = rows[a, ids[j]]
+            assert row.cosine == pytest.approx(weights[i] @ weights[j], rel=1e-9)
+            p, q = probabilities[i], probabilities[j]
+            m = (p + q) / 2
+            kl = [np.sum(x[x > 0] * np.log2(x[x > 0] / m[x > 0])) for x in (p, q)]
+            assert row.jsd == pytest.approx(sum(kl) / 2, abs=1e-12)
+    assert rows["ukraine", "russia"].cosine != pairs(similarity(corpus))["ukraine",
+                                                                         "russia"].cosine
+
+
+def test_every_sentence_selected_gives_the_document_counts(bundled):
+    corpus = load_corpus(bundled)
+    options = keyness_term_options(corpus)
+    everything = [(d, s) for d, doc in enumerate(processed(corpus))
+                  for s in range(len(doc.tokens))]
+    subset = sentence_subset_counts(corpus, options, everything)
+    whole = document_term_counts(corpus, options)
+    assert subset.terms == whole.terms and subset.display == whole.display
+    assert (subset.matrix != whole.matrix).nnz == 0
+    assert np.array_equal(subset.token_totals, whole.token_totals)
+
+
+def test_unknown_topic_raises_option_error(on_topic):
+    with pytest.raises(OptionError, match="unknown topic 'Atlantis' \\(topics: .*Grain trade"):
+        similarity(load_corpus(on_topic), topic="Atlantis")
 
 
 # ------------------------------------------------------------------------------- CLI
@@ -342,3 +486,41 @@ def test_cli_many_documents_table_lists_closest_pairs(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "the 30 most similar of 78 pairs" in " ".join(text.split())
     assert "doc-00" in text
+
+
+def test_cli_unknown_topic_is_the_topics_command_error(bundled):
+    result = run("similarity", "--sources", str(bundled), "--topic", "Atlantis")
+    same = run("topics", "--sources", str(bundled), "--topic", "Atlantis")
+    assert result.exit_code == same.exit_code == 2  # an option error, as in topics
+    assert result.stderr == same.stderr
+    assert "unknown topic 'Atlantis'" in result.stderr and "NATO expansion" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.output
+
+
+def test_cli_topic_csv_has_empty_cells_for_silent_perspectives(on_topic):
+    result = run("similarity", "--sources", str(on_topic), "-t", "grain trade", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    rows = {(r["a"], r["b"]): r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert len(rows) == 6
+    assert rows["north", "east"]["cosine"] == "" and rows["north", "east"]["jsd"] == ""
+    assert float(rows["north", "south"]["jsd"]) == pytest.approx(0.5)
+    assert "no sentence on topic 'Grain trade' in east" in result.stderr
+
+
+def test_cli_topic_table_view_names_the_topic_and_counts(bundled, tmp_path):
+    out = tmp_path / "view.txt"
+    result = run("similarity", "--sources", str(bundled), "--topic", "NATO expansion",
+                 "--format", "table", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    text = " ".join(out.read_text(encoding="utf-8").split())
+    sentences = {r.perspective: r.sentences
+                 for r in topics_rows(bundled, "NATO expansion")}
+    assert "Similarity between perspectives on 'NATO expansion'" in text
+    assert (f"Ukraine {sentences['ukraine']}, Russia {sentences['russia']}, "
+            f"China {sentences['china']}.") in text
+
+
+def topics_rows(sources, topic):
+    from framelens.analysis.topics import topics
+
+    return topics(load_corpus(sources), topic=topic).rows

@@ -338,8 +338,8 @@ def test_sentence_table_has_every_sentence_with_targets_tone_and_cues(cue_corpus
     corpus = load_corpus(cue_corpus)
     result = st.sentence_table(corpus)
     assert result.columns == ("doc_id", "perspective", "sentence_index", "line", "text",
-                              "targets", "tone", "hedges", "boosters", "deontic", "negation",
-                              "threat", "reported")
+                              "targets", "topics", "tone", "hedges", "boosters", "deontic",
+                              "negation", "threat", "reported")
     rows = result.rows
     assert [(r.doc_id, r.sentence_index) for r in rows] == \
         [("north-a", i) for i in range(4)] + [("south-a", 0), ("south-a", 1)]
@@ -355,6 +355,18 @@ def test_sentence_targets_are_joined_in_config_order(tmp_path):
     write_article(tmp_path, "x", "north", "China, the EU and NATO talked to Turkey.")
     result = st.sentence_table(load_corpus(tmp_path), target_alias=["Turkey=Turkey"])
     assert result.rows[0].targets == "NATO;China;EU;Turkey"
+
+
+def test_sentence_topics_are_those_whose_terms_it_contains(tmp_path):
+    # Default lexicons: "sanction*" (Sanctions and economic pressure), "talks" and
+    # "Geneva" (US-Russia dialogue and diplomacy); the config adds "Grain" last.
+    (tmp_path / "framelens.toml").write_text(
+        CONFIG + '\n[topics."Grain"]\nterms = ["grain*"]\n', encoding="utf-8")
+    write_article(tmp_path, "x", "north", "Sanctions on grains followed the talks in Geneva. "
+                                          "Grain prices rose. Kiev remains calm.")
+    result = st.sentence_table(load_corpus(tmp_path))
+    assert [r.topics for r in result.rows] == [
+        "Sanctions and economic pressure;US-Russia dialogue and diplomacy;Grain", "Grain", ""]
 
 
 def test_annotations_are_cached_between_runs(cue_corpus, monkeypatch):
