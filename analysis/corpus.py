@@ -125,11 +125,18 @@ def load_corpus(
         raise CorpusError("no such file or folder", path=sources)
     corpus_dir = sources if sources.is_dir() else sources.parent
     config = load_config(config_path, corpus_dir if sources.is_dir() else None)
+    digests: dict[str, str] = {}
+    cache = None
     if sources.is_dir():
-        # Same order as sorting the paths (one folder), without Path's slow comparisons.
-        paths = sorted((p for p in sources.iterdir() if p.suffix == ARTICLE_SUFFIX and p.is_file()),
-                       key=str)
-        documents = [read_article(p, config) for p in paths]
+        names, stats = _article_files(sources)
+        if use_cache:
+            from framelens.analysis.cache import DocumentCache
+            from framelens.analysis.manifest import read_articles
+
+            cache = DocumentCache()
+            documents, digests = read_articles(names, stats, config, cache, sources)
+        else:
+            documents = [read_article(sources / name, config) for name in names]
     elif sources.suffix.lower() in TABULAR_SUFFIXES:
         documents = list(read_table(sources, columns or ColumnMap(), config))
     elif sources.suffix == ARTICLE_SUFFIX:
@@ -141,7 +148,26 @@ def load_corpus(
         raise CorpusError(f"no articles ({ARTICLE_SUFFIX} files) found", path=sources)
     _check_unique_ids(documents)
     config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
-    return Corpus(tuple(sorted(documents, key=lambda d: d.id)), config, str(sources), use_cache)
+    corpus = Corpus(tuple(sorted(documents, key=lambda d: d.id)), config, str(sources), use_cache)
+    if cache is not None:  # opened for the manifest: the run's analyses share it
+        corpus.memo["cache"] = cache
+    if digests:  # known from the manifest: the pipeline need not hash the texts again
+        corpus.memo["digests"] = tuple(digests[d.path] for d in corpus.documents)
+    return corpus
+
+
+def _article_files(folder: Path) -> tuple[list[str], list]:
+    """The folder's article file names, sorted, with their ``stat`` results.
+
+    Names, not Paths: building 50,000 Path objects costs more than the scan.
+    """
+    import os
+
+    with os.scandir(folder) as entries:
+        found = sorted((entry.name, entry) for entry in entries
+                       if os.path.splitext(entry.name)[1] == ARTICLE_SUFFIX and entry.is_file())
+    # Sorting by name sorts by path within one folder.
+    return [name for name, _ in found], [entry.stat() for _, entry in found]
 
 
 def read_article(path: Path, config: Config) -> Document:
@@ -155,9 +181,7 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise CorpusError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
-                              f"(raise [check] max_file_bytes in the config if this is intended)",
-                              path=path, code="FL003")
+            raise size_limit_error(path, size, max_bytes)
         raw = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"cannot read file: {exc.strerror}", path=path, code="FL005") from None
@@ -175,8 +199,52 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def size_limit_error(path: Path, size: int, max_bytes: int) -> CorpusError:
+    return CorpusError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                       f"(raise [check] max_file_bytes in the config if this is intended)",
+                       path=path, code="FL003")
+
+
 def parse_article(text: str, path: Path, config: Config) -> Document:
     """Split front matter from body and validate the front matter."""
+    return article_document(parse_article_fields(text, path), path, config)
+
+
+@dataclass(frozen=True)
+class ArticleFields:
+    """What an article file says, validated except for what depends on the config.
+
+    Optional values are as written (empty when absent); ``perspective_line``
+    is where the perspective is, for the config's check of it.
+    """
+
+    id: str
+    title: str
+    perspective: str
+    author: str
+    outlet: str
+    published: str
+    url: str
+    language: str
+    text: str
+    body_line: int
+    perspective_line: int
+
+
+def article_document(fields_: ArticleFields, path: Path | str, config: Config) -> Document:
+    """The :class:`Document` of parsed fields, after the config's checks and defaults."""
+    _check_perspective(fields_.perspective, config, path, fields_.perspective_line)
+    return Document(
+        id=fields_.id, title=fields_.title, perspective=fields_.perspective, text=fields_.text,
+        author=fields_.author or "unknown", outlet=fields_.outlet or "unknown",
+        published=fields_.published, url=fields_.url,
+        language=fields_.language or config.language, path=str(path),
+        body_line=fields_.body_line,
+    )
+
+
+def parse_article_fields(text: str, path: Path) -> ArticleFields:
+    """Split front matter from body and validate everything that does not depend on the config."""
     import yaml
 
     if not text.startswith("---"):
@@ -240,16 +308,16 @@ def parse_article(text: str, path: Path, config: Config) -> Document:
                           "hyphens ([a-z0-9-]+)", path=path, line=line_of("id"), code="FL014")
     if values.get("published"):
         _check_date(values["published"], path, line_of("published"))
-    _check_perspective(values["perspective"], config, path, line_of("perspective"))
     if not body.strip():
         raise CorpusError("the article has no body text after the front matter", path=path,
                           line=fence_line + 1, code="FL015")
-    return Document(
+    return ArticleFields(
         id=values["id"], title=values["title"], perspective=values["perspective"],
-        text=body.strip("\n"), author=values.get("author") or "unknown",
-        outlet=values.get("outlet") or "unknown", published=values.get("published", ""),
-        url=values.get("url", ""), language=values.get("language") or config.language,
-        path=str(path), body_line=fence_line + _leading_blank_lines(body),
+        author=values.get("author", ""), outlet=values.get("outlet", ""),
+        published=values.get("published", ""), url=values.get("url", ""),
+        language=values.get("language", ""), text=body.strip("\n"),
+        body_line=fence_line + _leading_blank_lines(body),
+        perspective_line=line_of("perspective"),
     )
 
 

@@ -46,8 +46,17 @@ def load_from_options(shared: dict[str, Any]):
 
 
 def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None = None,
-                   needs_corpus: bool = True, **command_kwargs: Any):
-    """Register ``func`` as command ``name`` with the shared options added."""
+                   needs_corpus: bool = True,
+                   cache_result: bool | Callable[[dict[str, Any]], bool] = False,
+                   **command_kwargs: Any):
+    """Register ``func`` as command ``name`` with the shared options added.
+
+    ``cache_result``: the command is a pure function of the corpus, its
+    config and its options, so its result is reused while none of them
+    (nor framelens's analysis code) changes (:mod:`framelens.analysis.result_cache`).
+    A callable decides per call from the command's options (False where an
+    option has a side effect, such as writing a file).
+    """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         own = list(inspect.signature(func).parameters.values())[1:]
@@ -58,7 +67,14 @@ def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None 
             shared = {key: kwargs.pop(key) for key in SHARED_NAMES}
             with user_errors():
                 first = load_from_options(shared) if needs_corpus else shared
-                result = func(first, **kwargs)
+                reuse = cache_result(kwargs) if callable(cache_result) else cache_result
+                if reuse and needs_corpus:
+                    from framelens.analysis.result_cache import cached_result
+
+                    result = cached_result(first, name, kwargs,
+                                           functools.partial(func, first, **kwargs))
+                else:
+                    result = func(first, **kwargs)
                 for message in result.warnings:
                     warn(message)
                 fmt = choose_format(shared["format"], shared["output"])

@@ -174,7 +174,7 @@ def _naming_view(result):
 # ------------------------------------------------------------------------- commands
 
 
-@corpus_command(app, "keywords", table_view=_keywords_view,
+@corpus_command(app, "keywords", cache_result=True, table_view=_keywords_view,
                 help="Keyness: the words and phrases each perspective uses markedly more than "
                      "the others (every perspective vs the rest, or --pair A B).")
 def keywords_command(
@@ -204,7 +204,7 @@ def keywords_command(
                    examples=examples, alpha0=alpha0)
 
 
-@corpus_command(app, "naming", table_view=_naming_view,
+@corpus_command(app, "naming", cache_result=True, table_view=_naming_view,
                 help="Which variant of contested names (Kyiv/Kiev, Donbas/Donbass, ...) each "
                      "perspective uses.")
 def naming_command(corpus):

@@ -154,7 +154,7 @@ def _stance_view(result):
     return Group(_matrix_tables(matrix)[0], _evidence_table(result))
 
 
-@corpus_command(app, "stance", table_view=_stance_view,
+@corpus_command(app, "stance", cache_result=True, table_view=_stance_view,
                 help="Tone and stance cues toward targets (actors) per perspective, "
                      "with --evidence sentences.")
 def stance_command(

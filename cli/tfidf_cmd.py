@@ -100,7 +100,7 @@ def _tfidf_view(result):
     return Group(*tables)
 
 
-@corpus_command(app, "tfidf", table_view=_tfidf_view,
+@corpus_command(app, "tfidf", cache_result=True, table_view=_tfidf_view,
                 help="Top TF-IDF terms per perspective (documents pooled) or per document.")
 def tfidf_command(
     corpus,
@@ -251,7 +251,7 @@ def _vocabulary_view(result):
     return table
 
 
-@corpus_command(app, "similarity", table_view=_similarity_view,
+@corpus_command(app, "similarity", cache_result=True, table_view=_similarity_view,
                 help="Cosine (TF-IDF) and Jensen–Shannon divergence between perspectives or "
                      "documents; --vocabulary: shared and unique terms; --topic: on one topic.")
 def similarity_command(

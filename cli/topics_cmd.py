@@ -167,6 +167,7 @@ def _discover_view(report):
 
 
 @corpus_command(app, "topics", table_view=_topics_view,
+                cache_result=lambda options: options["save_lexicon"] is None,
                 help="Topic salience, tone and wording per perspective (topic lexicons from the "
                      "config), or topics discovered from the corpus with --discover K (NMF).")
 def topics_command(

@@ -90,3 +90,132 @@ def test_count_matrix_from_cache_equals_a_fresh_count(small_corpus):
     assert warm.terms == fresh.terms and warm.display == fresh.display
     assert (warm.matrix != fresh.matrix).nnz == 0
     assert (warm.token_totals == fresh.token_totals).all()
+
+
+# ------------------------------------------------------------------ manifest
+
+
+def _settle_now(monkeypatch):
+    """Let the manifest remember files written a moment ago (tests cannot wait 2 s)."""
+    from framelens.analysis import manifest
+
+    monkeypatch.setattr(manifest, "_SETTLE_NS", 0)
+
+
+def test_manifest_gives_the_same_corpus_as_reading_the_files(small_corpus, monkeypatch):
+    _settle_now(monkeypatch)
+    fresh = load_corpus(small_corpus, use_cache=False)
+    first = load_corpus(small_corpus)
+    second = load_corpus(small_corpus)
+    assert first.documents == second.documents == fresh.documents
+    assert second.memo["digests"] == pipeline.document_digests(fresh)
+
+
+def test_manifest_hit_does_not_open_the_file(small_corpus, monkeypatch):
+    from framelens.analysis import manifest
+
+    _settle_now(monkeypatch)
+    load_corpus(small_corpus)
+
+    def refuse(path, max_bytes):
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(manifest, "read_text_file", refuse)
+    assert len(load_corpus(small_corpus).documents) == 3
+
+
+def test_manifest_sees_an_edit_that_keeps_size_and_mtime(small_corpus, monkeypatch):
+    import os
+
+    _settle_now(monkeypatch)
+    path = small_corpus / "north-two.md"
+    load_corpus(small_corpus)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Sanctions against", "Penalties against"[:len("Sanctions against")]),
+                    encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    document = load_corpus(small_corpus).document("north-two")
+    assert "Penalties agains" in document.text
+
+
+def test_manifest_applies_the_config_checks_on_every_run(small_corpus, monkeypatch):
+    import pytest
+
+    from framelens.analysis.errors import CorpusError
+
+    _settle_now(monkeypatch)
+    load_corpus(small_corpus)
+    config = small_corpus / "framelens.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('id = "south"', 'id = "west"'),
+                      encoding="utf-8")
+    with pytest.raises(CorpusError) as error:
+        load_corpus(small_corpus)
+    assert "unknown perspective 'south'" in str(error.value)
+    assert error.value.path.endswith("south-one.md") and error.value.line == 4
+
+
+def test_manifest_never_remembers_a_file_written_just_now(small_corpus, monkeypatch):
+    from framelens.analysis import manifest
+
+    load_corpus(small_corpus)  # the fixture's files were written within the settle time
+    opened = []
+    original = manifest.read_text_file
+    monkeypatch.setattr(manifest, "read_text_file",
+                        lambda path, max_bytes: opened.append(path) or original(path, max_bytes))
+    load_corpus(small_corpus)
+    assert len(opened) == 3
+
+
+# -------------------------------------------------------------- result cache
+
+
+def test_result_cache_reuses_a_result_until_an_input_changes(small_corpus, monkeypatch):
+    from framelens.analysis.result_cache import cached_result
+    from tests.conftest import write_article
+
+    _settle_now(monkeypatch)
+    calls = []
+
+    def compute(corpus, label):
+        calls.append(label)
+        return {"documents": [d.id for d in corpus.documents], "label": label}
+
+    def run(options, corpus=None):
+        corpus = corpus or load_corpus(small_corpus)
+        return cached_result(corpus, "test", options, lambda: compute(corpus, options["label"]))
+
+    first = run({"label": "a"})
+    assert run({"label": "a"}) == first and calls == ["a"]
+    run({"label": "b"})  # other options
+    assert calls == ["a", "b"]
+    write_article(small_corpus, "south-two", "south", "A new article about NATO.")
+    assert run({"label": "a"})["documents"][-1] == "south-two"  # another corpus
+    assert calls == ["a", "b", "a"]
+    run({"label": "a"}, corpus=load_corpus(small_corpus, use_cache=False))  # --no-cache
+    assert calls == ["a", "b", "a", "a"]
+
+
+def test_result_cache_misses_when_the_code_changes(small_corpus, monkeypatch):
+    from framelens.analysis import result_cache
+
+    calls = []
+    corpus = load_corpus(small_corpus)
+    result_cache.cached_result(corpus, "test", {}, lambda: calls.append(1) or 1)
+    monkeypatch.setattr(result_cache, "code_fingerprint", lambda: "another version")
+    result_cache.cached_result(corpus, "test", {}, lambda: calls.append(1) or 1)
+    assert calls == [1, 1]
+
+
+def test_cached_command_output_is_byte_identical(small_corpus):
+    from typer.testing import CliRunner
+
+    from framelens.cli.app import app
+
+    runner = CliRunner()
+    args = ["keywords", "--sources", str(small_corpus), "--format", "csv"]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == second.exit_code == 0
+    assert first.output == second.output and "term" in first.output
