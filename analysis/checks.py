@@ -41,8 +41,10 @@ from framelens.analysis.corpus import (
     ColumnMap,
     Corpus,
     Document,
+    article_document,
     default_sources,
     parse_article,
+    parse_article_fields,
     read_table,
     read_text_file,
 )
@@ -198,11 +200,27 @@ def check_corpus(
     rows: list[CheckRow] = []
     documents: list[Document] = []
     texts: dict[str, str] = {}
-    files = _article_files(sources, paths or ())
+    files, identities, stats = _article_files(sources, paths or ())
+    wanted = {_identity(p) for p in paths} if paths else None
+    # Only the named files' rows are reported: the rest of the corpus is read through the
+    # manifest (unchanged files are not opened again), the named files always from disk.
+    manifest = None
+    if use_cache and sources.is_dir():
+        from framelens.analysis.cache import DocumentCache
+        from framelens.analysis.manifest import Manifest
+
+        manifest = Manifest(DocumentCache(), sources)
     for path in files:
-        document = _read_one(path, config, rows, texts)
+        key = str(path)
+        stat = stats.get(key) if manifest is not None else None
+        if stat is not None and wanted is not None and identities[key] not in wanted:
+            document = _recall_one(manifest, path, stat, config, rows)
+        else:
+            document = _read_one(path, config, rows, texts, manifest, stat)
         if document is not None:
             documents.append(document)
+    if manifest is not None:
+        manifest.save(complete=wanted is None)
     if sources.is_file() and sources.suffix.lower() in TABULAR_SUFFIXES:
         try:
             documents.extend(read_table(sources, columns or ColumnMap(), config))
@@ -210,7 +228,14 @@ def check_corpus(
             rows.append(row(exc.code or "FL006", exc.path or sources, exc.line, exc.message))
     n_files = len(files) + (1 if sources.is_file() and sources.suffix != ARTICLE_SUFFIX else 0)
 
-    reported = _reported(paths, documents)
+
+    def identity_of(file: str) -> object:
+        if file not in identities:  # rows of a tabular file name the file itself
+            identities[file] = _identity(Path(file))
+        return identities[file]
+
+    reported = ({d.path for d in documents} if wanted is None else
+                {d.path for d in documents if identity_of(d.path) in wanted})
     config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
     warnings: list[str] = []
     if documents:
@@ -230,9 +255,8 @@ def check_corpus(
                 from framelens.analysis.snapshot import drift
 
                 rows += drift(corpus, baseline, tolerance)
-    if paths:
-        wanted = {_key(p) for p in paths}
-        rows = [r for r in rows if _key(Path(r.file)) in wanted or r.code == "FL100"]
+    if wanted is not None:
+        rows = [r for r in rows if identity_of(r.file) in wanted or r.code == "FL100"]
     return _result(rows, n_files if not paths else len(paths), strict, tuple(warnings))
 
 
@@ -256,27 +280,76 @@ def _result(rows: Iterable[CheckRow], n_files: int, strict: bool,
 # Reading files one by one.
 
 
-def _article_files(sources: Path, paths: Sequence[Path]) -> list[Path]:
+def _article_files(sources: Path, paths: Sequence[Path]
+                   ) -> tuple[list[Path], dict[str, object], dict[str, object]]:
+    """The files to read (the folder's articles, then named files not among them), each
+    file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``."""
+    import os
+
+    stats: dict[str, object] = {}
+    identities: dict[str, object] = {}
+    files: list[Path] = []
     if sources.is_dir():
-        files = sorted(p for p in sources.iterdir() if p.suffix == ARTICLE_SUFFIX and p.is_file())
-    elif sources.suffix.lower() in TABULAR_SUFFIXES:
-        files = []
-    else:
-        files = [sources]
-    known = {_key(p) for p in files}
-    for path in paths:
-        if _key(path) not in known:
-            known.add(_key(path))
+        with os.scandir(sources) as entries:
+            found = sorted((entry.name, entry) for entry in entries
+                           if os.path.splitext(entry.name)[1] == ARTICLE_SUFFIX and entry.is_file())
+        for name, entry in found:
+            path = sources / name
+            stat = entry.stat()
             files.append(path)
-    return files
+            stats[str(path)] = stat
+            identities[str(path)] = (stat.st_dev, stat.st_ino)
+    elif sources.suffix.lower() not in TABULAR_SUFFIXES:
+        files.append(sources)
+        identities[str(sources)] = _identity(sources)
+    known = set(identities.values())
+    for path in paths:
+        identity = _identity(path)
+        if identity not in known:
+            known.add(identity)
+            files.append(path)
+            identities[str(path)] = identity
+    return files, identities, stats
 
 
-def _read_one(path: Path, config: Config, rows: list[CheckRow],
-              texts: dict[str, str]) -> Document | None:
+def _identity(path: Path) -> object:
+    """What makes two paths the same file: device and inode (symlinks and ``..`` resolved
+    for free); the absolute path for a file that does not exist."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path.absolute())
+    return (stat.st_dev, stat.st_ino)
+
+
+def _recall_one(manifest, path: Path, stat, config: Config, rows: list[CheckRow]) -> Document | None:
+    """An article not reported on, through the manifest; a file that fails to read adds its row."""
+    from framelens.analysis.manifest import read_article_via
+
+    try:
+        return read_article_via(manifest, path.name, stat, str(path), config)[0]
+    except CorpusError as exc:
+        rows.append(row(exc.code or "FL010", path, exc.line, exc.message))
+    except (ValueError, RecursionError) as exc:
+        rows.append(row("FL010", path, 2, f"broken front matter: {exc}"))
+    return None
+
+
+def _read_one(path: Path, config: Config, rows: list[CheckRow], texts: dict[str, str],
+              manifest=None, stat=None) -> Document | None:
+    """An article read from disk; a file that fails to read adds its row. A folder's file
+    that reads cleanly is remembered in the ``manifest`` (when given, with its ``stat``)."""
     try:
         text = read_text_file(path, config.check.max_file_bytes)
         texts[str(path)] = text
-        return parse_article(text, path, config)
+        if manifest is None or stat is None:
+            return parse_article(text, path, config)
+        from framelens.analysis.pipeline import document_digest
+
+        fields = parse_article_fields(text, path)
+        document = article_document(fields, path, config)
+        manifest.remember(path.name, stat, fields, document_digest(document))
+        return document
     except CorpusError as exc:
         rows.append(row(exc.code or "FL010", path, exc.line, exc.message))
     except (ValueError, RecursionError) as exc:
@@ -300,21 +373,6 @@ def _bad_date_line(text: str) -> int | None:
             except ValueError:
                 return number
     return None
-
-
-def _key(path: Path) -> str:
-    try:
-        return str(path.resolve())
-    except OSError:  # pragma: no cover - resolve() on a broken path
-        return str(path.absolute())
-
-
-def _reported(paths: Sequence[Path] | None, documents: Sequence[Document]) -> set[str]:
-    """Paths of the documents whose rows are reported."""
-    if not paths:
-        return {d.path for d in documents}
-    wanted = {_key(p) for p in paths}
-    return {d.path for d in documents if _key(Path(d.path)) in wanted}
 
 
 def _key_line(text: str | None, key: str) -> int | None:

@@ -38,44 +38,82 @@ MANIFEST_VERSION = "1"
 _SETTLE_NS = 2_000_000_000
 
 
+class Manifest:
+    """The remembered reading of one folder's article files (see the module docstring)."""
+
+    def __init__(self, cache: DocumentCache, folder: Path):
+        self._cache = cache
+        self._family = f"manifest:{MANIFEST_VERSION}:{PIPELINE_VERSION}:{folder.resolve()}"
+        stored = cache.get_entry(self._family, MANIFEST_VERSION)
+        self._known: dict = stored if isinstance(stored, dict) else {}
+        self._seen: dict[str, tuple] = {}
+        self._changed = False
+        self._settled_before = time.time_ns() - _SETTLE_NS
+        self.prefix = str(folder / "_")[:-1]  # prefix + name == str(folder / name), also for "."
+
+    def recall(self, name: str, stat: os.stat_result) -> tuple[ArticleFields, str] | None:
+        """The fields and digest remembered for the file, if its ``stat`` is unchanged."""
+        entry = self._known.get(name)
+        if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _signature(stat)
+                and isinstance(entry[2], str)):
+            return None
+        fields = _fields(entry[1])
+        if fields is None:
+            return None
+        self._seen[name] = entry
+        return fields, entry[2]
+
+    def remember(self, name: str, stat: os.stat_result, fields: ArticleFields, digest: str) -> None:
+        """Record a file just read (unless it changed too recently to be sure of)."""
+        self._changed = True
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < self._settled_before:
+            self._seen[name] = (_signature(stat), _payload(fields), digest)
+
+    def save(self, *, complete: bool) -> None:
+        """Store what was recalled and remembered; ``complete``: every file of the folder was
+        visited, so files no longer there are forgotten."""
+        if complete:
+            if self._changed or len(self._seen) != len(self._known):
+                self._cache.put_entry(self._family, MANIFEST_VERSION, self._seen)
+        elif self._changed:
+            self._cache.put_entry(self._family, MANIFEST_VERSION, {**self._known, **self._seen})
+
+
 def read_articles(names: Sequence[str], stats: Sequence[os.stat_result], config: Config,
                   cache: DocumentCache, folder: Path) -> tuple[list[Document], dict[str, str]]:
     """Documents of the files ``names`` in ``folder`` (with their ``stats``), and each
-    document's digest by path."""
-    family = f"manifest:{MANIFEST_VERSION}:{PIPELINE_VERSION}:{folder.resolve()}"
-    stored = cache.get_entry(family, MANIFEST_VERSION)
-    known: dict = stored if isinstance(stored, dict) else {}
-    manifest: dict[str, tuple] = {}
+    document's digest by path; the first unreadable file raises its CorpusError."""
+    manifest = Manifest(cache, folder)
     documents: list[Document] = []
     digests: dict[str, str] = {}
-    settled_before = time.time_ns() - _SETTLE_NS
-    changed = False
-    prefix = str(folder / "_")[:-1]  # exactly str(folder / name), also for folder "."
     for name, stat in zip(names, stats, strict=True):
-        path = prefix + name  # a str: Path objects cost more than the rest of a hit
-        if stat.st_size > config.check.max_file_bytes:
-            raise size_limit_error(Path(path), stat.st_size, config.check.max_file_bytes)
-        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-        entry = known.get(name)
-        fields = (_fields(entry[1]) if isinstance(entry, tuple) and len(entry) == 3
-                  and entry[0] == signature and isinstance(entry[2], str) else None)
-        if fields is not None:
-            digest = entry[2]
-        else:
-            changed = True
-            fields = parse_article_fields(read_text_file(Path(path), config.check.max_file_bytes),
-                                          Path(path))
-            digest = ""
-        document = article_document(fields, path, config)
-        if not digest:
-            digest = document_digest(document)
-        digests[document.path] = digest
+        path = manifest.prefix + name  # a str: Path objects cost more than the rest of a hit
+        document, digest = read_article_via(manifest, name, stat, path, config)
+        digests[path] = digest
         documents.append(document)
-        if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled_before:
-            manifest[name] = (signature, _payload(fields), digest)
-    if changed or len(manifest) != len(known):
-        cache.put_entry(family, MANIFEST_VERSION, manifest)
+    manifest.save(complete=True)
     return documents, digests
+
+
+def read_article_via(manifest: Manifest, name: str, stat: os.stat_result, path: str,
+                     config: Config) -> tuple[Document, str]:
+    """One article and its digest, from the manifest or by reading (and remembering) it."""
+    if stat.st_size > config.check.max_file_bytes:
+        raise size_limit_error(Path(path), stat.st_size, config.check.max_file_bytes)
+    recalled = manifest.recall(name, stat)
+    if recalled is not None:
+        fields, digest = recalled
+        return article_document(fields, path, config), digest
+    fields = parse_article_fields(read_text_file(Path(path), config.check.max_file_bytes),
+                                  Path(path))
+    document = article_document(fields, path, config)
+    digest = document_digest(document)
+    manifest.remember(name, stat, fields, digest)
+    return document, digest
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
 
 
 def _payload(fields: ArticleFields) -> tuple:

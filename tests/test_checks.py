@@ -457,3 +457,32 @@ def test_arbitrary_front_matter_never_traceback(tmp_path_factory, meta, body):
     folder = make_corpus(tmp_path_factory.mktemp("meta"), {"fuzz.md": text})
     result = run("--sources", str(folder), "--format", "csv")
     _assert_clean(result)
+
+
+def test_named_files_are_read_and_the_rest_comes_from_the_manifest(tmp_path, monkeypatch):
+    from framelens.analysis import manifest
+
+    monkeypatch.setattr(manifest, "_SETTLE_NS", 0)
+    folder = make_corpus(tmp_path, {"gamma.md": article("gamma", BODY_A + " Subscribe now.",
+                                                        published='"2099-01-01"')})
+    check_corpus(folder)  # fills the per-document caches
+    check_corpus(folder, paths=[folder / "beta.md"])  # and the manifest of the others
+
+    def refuse(path, max_bytes):
+        raise AssertionError(f"{path} was opened")
+
+    monkeypatch.setattr(manifest, "read_text_file", refuse)
+    from framelens.analysis import checks
+
+    opened = []
+    original = checks.read_text_file
+    monkeypatch.setattr(checks, "read_text_file",
+                        lambda path, max_bytes: opened.append(path.name) or original(path, max_bytes))
+    # The same file under another spelling of its path is still the named one.
+    named = folder / ".." / folder.name / "gamma.md"
+    result = check_corpus(folder, paths=[named])
+    assert opened == ["gamma.md"]
+    assert {Path(r.file).name for r in result.rows} == {"gamma.md"}
+    assert "FL031" in {r.code for r in result.rows}  # read from disk: its rows are all there
+    assert codes_of(folder, "gamma.md", paths=[folder / "gamma.md"]) == \
+        codes_of(folder, "gamma.md")
