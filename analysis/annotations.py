@@ -10,11 +10,18 @@ never scan the text again; a changed lexicon or matching rule misses.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
 
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.lexicon import Lexicon
-from framelens.analysis.pipeline import ProcessedDocument, document_cache, processed
+from framelens.analysis.pipeline import (
+    PARALLEL_MIN_DOCUMENTS,
+    ProcessedDocument,
+    document_cache,
+    processed,
+)
 
 # Bump when matching or counting changes so cached annotations are never reused.
 ANNOTATION_VERSION = "1"
@@ -43,15 +50,51 @@ def cached_annotations(corpus: Corpus, kind: str, fingerprint: tuple,
     keys = [f"{memo_key}:{doc.digest}" for doc in documents]
     cache = document_cache(corpus)
     found = cache.get_many(keys) if cache is not None else {}
-    fresh: dict[str, tuple] = {}
-    payloads = []
-    for key, doc in zip(keys, documents, strict=True):
-        payload = found.get(key)
-        if not valid(payload, doc):
-            payload = compute(doc)
-            found[key] = fresh[key] = payload
-        payloads.append(payload)
+    missing = [i for i, (key, doc) in enumerate(zip(keys, documents, strict=True))
+               if not valid(found.get(key), doc)]
+    fresh = dict(zip((keys[i] for i in missing), compute_many(compute, documents, missing),
+                     strict=True))
+    found.update(fresh)
+    payloads = [found[key] for key in keys]
     if cache is not None and fresh:
         cache.put_many(fresh)
     corpus.memo[memo_key] = payloads
     return payloads
+
+
+# What forked workers annotate: set just before the pool forks, so the workers
+# inherit the function (a closure over compiled lexicons) and the documents
+# instead of receiving them pickled; only document indices go to them.
+_FORK_WORK: tuple[Callable[[ProcessedDocument], tuple], Sequence[ProcessedDocument]] | None = None
+
+
+def compute_many(compute: Callable[[ProcessedDocument], tuple],
+                 documents: Sequence[ProcessedDocument], indices: list[int]) -> list[tuple]:
+    """``[compute(documents[i]) for i in indices]``, on every core when there are many.
+
+    Uses a fork-started process pool (the work is pure Python: threads would
+    not run it in parallel); where fork is unavailable, or for few documents,
+    it runs here. Results are identical either way.
+    """
+    global _FORK_WORK
+    workers = os.cpu_count() or 1
+    if (len(indices) < PARALLEL_MIN_DOCUMENTS or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [compute(documents[i]) for i in indices]
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(16, -(-len(indices) // (workers * 8)))
+    chunks = [indices[i:i + size] for i in range(0, len(indices), size)]
+    _FORK_WORK = (compute, documents)
+    try:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            return [payload for part in pool.map(_annotate_chunk, chunks) for payload in part]
+    finally:
+        _FORK_WORK = None
+
+
+def _annotate_chunk(indices: list[int]) -> list[tuple]:
+    assert _FORK_WORK is not None, "annotation workers must be forked"
+    compute, documents = _FORK_WORK
+    return [compute(documents[i]) for i in indices]

@@ -19,7 +19,7 @@ Two case rules:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 _WORD_BEFORE = r"(?<![^\W_])"
@@ -27,6 +27,8 @@ _WORD_BEFORE = r"(?<![^\W_])"
 # "de-escalation", nor "war" "post-war". Target aliases keep "U.S.-Russian" → Russian.
 _WORD_BEFORE_NO_PREFIX = r"(?<![^\W_])(?<![^\W_]-)"
 _WORD_AFTER = r"(?![^\W_])"
+WORD_RUN_RE = re.compile(r"[^\W_]+")
+"""Maximal runs of letters and digits."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,87 @@ class Lexicon:
         for match in self.find(text):
             counts[match.name] = counts.get(match.name, 0) + 1
         return counts
+
+
+class WordRunScreen:
+    """Which of several word lists can match a text, decided from its word runs.
+
+    Any match of a term contains each of the term's word runs (maximal runs
+    of letters and digits) as a whole word run of the text, and a run
+    followed by ``*`` as the start of one. Runs are compared lower-cased,
+    which can only let more through than a case-sensitive list matches. A
+    list none of whose terms passes this test cannot match: the screen is
+    exact in that direction and conservative in the other.
+    """
+
+    def __init__(self, lists: Sequence[Iterable[str]]):
+        self.size = len(lists)
+        self.always = [False] * self.size
+        # entry: (list index, closed runs, open runs, single-word term?, open key)
+        self._anchored: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
+        self._open: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
+        self.single_words: list[set[str]] = [set() for _ in lists]
+        self.single_prefixes: list[set[str]] = [set() for _ in lists]
+        open_only: list[tuple[int, frozenset[str], tuple[str, ...], bool]] = []
+        for index, terms in enumerate(lists):
+            for term in terms:
+                term = term.strip()
+                if not term:
+                    continue
+                closed, opened = term_runs(term)
+                if not term.isascii() or (not closed and not opened):
+                    self.always[index] = True
+                    continue
+                literal = term[:-1] if term.endswith("*") and len(term) > 1 else term
+                single = (len(closed) + len(opened) == 1
+                          and literal.lower() == (closed or opened)[0])
+                entry = (index, frozenset(closed), tuple(opened), single)
+                if closed:
+                    self._anchored.setdefault(max(closed, key=len), []).append(entry)
+                    if single:
+                        self.single_words[index].add(closed[0])
+                else:
+                    open_only.append(entry)
+                    if single:
+                        self.single_prefixes[index].add(opened[0])
+        # Open-only terms are looked up by the first ``key_length`` letters of a run.
+        self.key_length = min((len(max(e[2], key=len)) for e in open_only), default=1)
+        for entry in open_only:
+            self._open.setdefault(max(entry[2], key=len)[:self.key_length], []).append(entry)
+
+    def statuses(self, runs: Iterable[str]) -> list[int]:
+        """Per list: 0 cannot match; 1 only single-word terms can; 2 a longer term can."""
+        runs = set(runs)
+        status = [0] * self.size
+        candidates = [entry for anchor in runs.intersection(self._anchored)
+                      for entry in self._anchored[anchor]]
+        if self._open:
+            keys = {r[:self.key_length] for r in runs}
+            candidates += [entry for key in keys.intersection(self._open)
+                           for entry in self._open[key]]
+        for index, closed, opened, single in candidates:
+            if status[index] == 2 or not closed <= runs:
+                continue
+            if all(any(r.startswith(o) for r in runs) for o in opened):
+                status[index] = 1 if single else 2
+        for index, always in enumerate(self.always):
+            if always:
+                status[index] = 2
+        return status
+
+
+def term_runs(term: str) -> tuple[list[str], list[str]]:
+    """Closed word runs (matched whole) and open ones (``*``: matched as a prefix)."""
+    closed: list[str] = []
+    opened: list[str] = []
+    for word in term.split():
+        wildcard = word.endswith("*") and len(word) > 1
+        literal = word[:-1] if wildcard else word
+        runs = WORD_RUN_RE.findall(literal.lower())
+        if wildcard and runs and literal[-1:].isalnum():
+            opened.append(runs.pop())
+        closed.extend(runs)
+    return closed, opened
 
 
 def _term_pattern(term: str, case: str) -> str:

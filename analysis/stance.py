@@ -44,7 +44,7 @@ from framelens.analysis.annotations import cached_annotations, matching_rules
 from framelens.analysis.config import Config, Target
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.errors import OptionError
-from framelens.analysis.lexicon import Lexicon, Match
+from framelens.analysis.lexicon import WORD_RUN_RE, Lexicon, Match, WordRunScreen
 from framelens.analysis.pipeline import ProcessedDocument, processed
 from framelens.analysis.results import Result
 from framelens.analysis.tone import (
@@ -58,7 +58,6 @@ from framelens.analysis.tone import (
 
 CUE_NAMES = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
 BOOTSTRAP_RESAMPLES = 2000
-_WORD_RUN_RE = re.compile(r"[^\W_]+")
 # Word runs where a case-insensitive Lexicon match may start: not inside a word and not
 # after a hyphenated prefix ("escalation" in "de-escalation" is not a match of "escalat*").
 _MATCH_START_RUN_RE = re.compile(r"(?<![^\W_])(?<![^\W_]-)[^\W_]+")
@@ -174,78 +173,11 @@ def select_targets(targets: Sequence[Target], names: Iterable[str]) -> tuple[Tar
 # ------------------------------------------------------------------- matching
 
 
-class _Screen:
-    """Which of several word lists can match a text, decided from its word runs.
-
-    Any match of a term contains each of the term's word runs (maximal runs
-    of letters and digits) as a whole word run of the text, and a run
-    followed by ``*`` as the start of one. Runs are compared lower-cased,
-    which can only let more through than a case-sensitive list matches. A
-    list none of whose terms passes this test cannot match: the screen is
-    exact in that direction and conservative in the other.
-    """
-
-    def __init__(self, lists: Sequence[Iterable[str]]):
-        self.size = len(lists)
-        self.always = [False] * self.size
-        # entry: (list index, closed runs, open runs, single-word term?, open key)
-        self._anchored: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
-        self._open: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
-        self.single_words: list[set[str]] = [set() for _ in lists]
-        self.single_prefixes: list[set[str]] = [set() for _ in lists]
-        open_only: list[tuple[int, frozenset[str], tuple[str, ...], bool]] = []
-        for index, terms in enumerate(lists):
-            for term in terms:
-                term = term.strip()
-                if not term:
-                    continue
-                closed, opened = _term_runs(term)
-                if not term.isascii() or (not closed and not opened):
-                    self.always[index] = True
-                    continue
-                literal = term[:-1] if term.endswith("*") and len(term) > 1 else term
-                single = (len(closed) + len(opened) == 1
-                          and literal.lower() == (closed or opened)[0])
-                entry = (index, frozenset(closed), tuple(opened), single)
-                if closed:
-                    self._anchored.setdefault(max(closed, key=len), []).append(entry)
-                    if single:
-                        self.single_words[index].add(closed[0])
-                else:
-                    open_only.append(entry)
-                    if single:
-                        self.single_prefixes[index].add(opened[0])
-        # Open-only terms are looked up by the first ``key_length`` letters of a run.
-        self.key_length = min((len(max(e[2], key=len)) for e in open_only), default=1)
-        for entry in open_only:
-            self._open.setdefault(max(entry[2], key=len)[:self.key_length], []).append(entry)
-
-    def statuses(self, runs: Iterable[str]) -> list[int]:
-        """Per list: 0 cannot match; 1 only single-word terms can; 2 a longer term can."""
-        runs = set(runs)
-        status = [0] * self.size
-        candidates = [entry for anchor in runs.intersection(self._anchored)
-                      for entry in self._anchored[anchor]]
-        if self._open:
-            keys = {r[:self.key_length] for r in runs}
-            candidates += [entry for key in keys.intersection(self._open)
-                           for entry in self._open[key]]
-        for index, closed, opened, single in candidates:
-            if status[index] == 2 or not closed <= runs:
-                continue
-            if all(any(r.startswith(o) for r in runs) for o in opened):
-                status[index] = 1 if single else 2
-        for index, always in enumerate(self.always):
-            if always:
-                status[index] = 2
-        return status
-
-
 class ScreenedLexicon:
     """A :class:`Lexicon` that skips its regular expression when no term can match.
 
     :meth:`find` returns exactly ``Lexicon.find(text)``; the screen
-    (:class:`_Screen`) only avoids running the regular expression on text
+    (:class:`WordRunScreen`) only avoids running the regular expression on text
     where it would find nothing. Non-ASCII text is never screened (Unicode
     case folding can match across scripts).
     """
@@ -255,12 +187,12 @@ class ScreenedLexicon:
         self.lexicon = Lexicon(entries, case=case)
         self.names = self.lexicon.names
         self.case = case
-        self._screen = _Screen([[t for terms in entries.values() for t in terms]])
+        self._screen = WordRunScreen([[t for terms in entries.values() for t in terms]])
 
     def may_match(self, text: str) -> bool:
         """False only when no term can match ``text``."""
         return (not text.isascii()
-                or self._screen.statuses(_WORD_RUN_RE.findall(text.lower()))[0] > 0)
+                or self._screen.statuses(WORD_RUN_RE.findall(text.lower()))[0] > 0)
 
     def find(self, text: str) -> list[Match]:
         """Exactly ``Lexicon.find(text)``."""
@@ -285,14 +217,16 @@ class CueCounter:
     def __init__(self, config: Config):
         self.lexicons = tuple(Lexicon({name: config.cue_lexicon(name)}, case="insensitive")
                               for name in CUE_NAMES)
-        self._screen = _Screen([config.cue_lexicon(name) for name in CUE_NAMES])
+        self._screen = WordRunScreen([config.cue_lexicon(name) for name in CUE_NAMES])
+        # str.startswith takes a tuple: one call per run instead of one per prefix.
+        self._prefixes = [tuple(sorted(p)) for p in self._screen.single_prefixes]
 
     def counts(self, sentence: str) -> tuple[int, ...]:
         if not sentence.isascii():
             counts = [len(lexicon.find(sentence)) for lexicon in self.lexicons]
         else:
             lowered = sentence.lower()
-            statuses = self._screen.statuses(_WORD_RUN_RE.findall(lowered))
+            statuses = self._screen.statuses(WORD_RUN_RE.findall(lowered))
             starts: list[str] | None = None
             counts = []
             for index, status in enumerate(statuses):
@@ -304,25 +238,10 @@ class CueCounter:
                     if starts is None:
                         starts = _MATCH_START_RUN_RE.findall(lowered)
                     words = self._screen.single_words[index]
-                    prefixes = self._screen.single_prefixes[index]
-                    counts.append(sum(1 for r in starts if r in words
-                                      or any(r.startswith(p) for p in prefixes)))
+                    prefixes = self._prefixes[index]
+                    counts.append(sum(1 for r in starts if r in words or r.startswith(prefixes)))
         counts[-1] += quoted_spans(sentence)
         return tuple(counts)
-
-
-def _term_runs(term: str) -> tuple[list[str], list[str]]:
-    """Closed word runs (matched whole) and open ones (``*``: matched as a prefix)."""
-    closed: list[str] = []
-    opened: list[str] = []
-    for word in term.split():
-        wildcard = word.endswith("*") and len(word) > 1
-        literal = word[:-1] if wildcard else word
-        runs = _WORD_RUN_RE.findall(literal.lower())
-        if wildcard and runs and literal[-1:].isalnum():
-            opened.append(runs.pop())
-        closed.extend(runs)
-    return closed, opened
 
 
 def target_lexicon(targets: Sequence[Target]) -> ScreenedLexicon:

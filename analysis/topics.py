@@ -43,7 +43,7 @@ from framelens.analysis.config import Topic
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.counts import count_units, term_options
 from framelens.analysis.errors import OptionError
-from framelens.analysis.lexicon import Lexicon
+from framelens.analysis.lexicon import WORD_RUN_RE, Lexicon, WordRunScreen
 from framelens.analysis.pipeline import processed
 from framelens.analysis.results import Result
 from framelens.analysis.text import normalize
@@ -105,13 +105,25 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
         return cached
     documents = processed(corpus)
     lexicons = [_topic_lexicon(topic) for topic in chosen]
+    # Most sentences hold no topic's words: the word-run screen says which topics'
+    # regular expressions can match a sentence at all, and only those run.
+    screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in chosen])
+    everywhere = range(len(lexicons))
 
     def compute(doc) -> tuple:
         # Sparse: (sentence, topic index, matches) for every sentence a topic term hits.
-        return tuple((s, t, found)
-                     for s, sentence in enumerate(doc.sentences)
-                     for t, lexicon in enumerate(lexicons)
-                     if (found := len(lexicon.find(sentence))))
+        hits = []
+        for s, sentence in enumerate(doc.sentences):
+            if sentence.isascii():
+                statuses = screen.statuses(WORD_RUN_RE.findall(sentence.lower()))
+                candidates = [t for t, status in enumerate(statuses) if status]
+            else:
+                candidates = everywhere
+            for t in candidates:
+                found = len(lexicons[t].find(sentence))
+                if found:
+                    hits.append((s, t, found))
+        return tuple(hits)
 
     def valid(payload, doc) -> bool:
         return isinstance(payload, tuple) and all(

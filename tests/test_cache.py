@@ -219,3 +219,28 @@ def test_cached_command_output_is_byte_identical(small_corpus):
     second = runner.invoke(app, args)
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output and "term" in first.output
+
+
+def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkeypatch):
+    from framelens.analysis import annotations
+    from framelens.analysis.stance import sentence_cues, target_mentions
+    from framelens.analysis.topics import topic_hits
+
+    def annotate(corpus):
+        hits = topic_hits(corpus)
+        return (target_mentions(corpus, corpus.config.targets), sentence_cues(corpus),
+                {name: (h.doc.tolist(), h.sentence.tolist(), h.matches.tolist())
+                 for name, h in hits.items()})
+
+    here = annotate(load_corpus(bundled, use_cache=False))
+    from concurrent.futures import ProcessPoolExecutor
+
+    pooled = []
+    original = ProcessPoolExecutor.map
+    monkeypatch.setattr(ProcessPoolExecutor, "map", lambda pool, function, chunks:
+                        pooled.append(function) or original(pool, function, chunks))
+    monkeypatch.setattr(annotations, "PARALLEL_MIN_DOCUMENTS", 1)
+    monkeypatch.setattr(annotations.os, "cpu_count", lambda: 2)  # a pool even on one core
+    assert annotate(load_corpus(bundled, use_cache=False)) == here
+    assert pooled.count(annotations._annotate_chunk) == 3
+    assert here[1] and any(here[0][0])  # cues and mentions were found at all

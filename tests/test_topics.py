@@ -396,3 +396,30 @@ def test_cli_bad_options_exit_2(bundled, args):
     result = run("topics", "--sources", str(bundled), *args)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def test_screened_topic_hits_equal_every_topic_lexicon_on_every_sentence(tmp_path, bundled):
+    """The word-run screen only skips work: hits equal running each topic's Lexicon."""
+    from framelens.analysis.lexicon import Lexicon
+    from framelens.analysis.text import normalize
+    from framelens.analysis.topics import topic_hits
+    from tests.conftest import write_article
+
+    # Hyphens, wildcards, capitals and non-ASCII text next to the bundled sentences.
+    for path in [*bundled.glob("*.md"), bundled / "framelens.toml"]:
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    write_article(tmp_path, "edge-cases", "russia", """
+        De-sanctioning is not sanctions. NATO-Russia talks; post-NATO expansion talk.
+        SANCTIONED firms and the Minsk-2 deal. Crimea’s status and Krym.
+        """)
+    corpus = load_corpus(tmp_path, use_cache=False)
+    hits = topic_hits(corpus)
+    for topic in corpus.config.topics:
+        lexicon = Lexicon({topic.name: [normalize(t) for t in topic.terms]}, case="insensitive")
+        expected = [(d, s, len(found)) for d, doc in enumerate(processed(corpus))
+                    for s, sentence in enumerate(doc.sentences)
+                    if (found := lexicon.find(sentence))]
+        h = hits[topic.name]
+        assert list(zip(h.doc.tolist(), h.sentence.tolist(), h.matches.tolist(),
+                        strict=True)) == expected, topic.name
+    assert any(len(h.doc) for h in hits.values())
