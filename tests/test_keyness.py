@@ -436,7 +436,7 @@ def test_collocations_are_cached_across_runs(bundled, monkeypatch):
 
     found = corpus_collocations(load_corpus(bundled))
     assert found
-    monkeypatch.setattr(module, "find_collocations", None)  # a cache miss would fail loudly
+    monkeypatch.setattr(module, "_collocations", None)  # a cache miss would fail loudly
     assert corpus_collocations(load_corpus(bundled)) == found
 
 
