@@ -66,9 +66,14 @@ def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     The cache entry is keyed by the options and the digests of the documents
     in order, so a warm run on an unchanged corpus loads the matrix instead of
     reading any tokens; any change to the corpus recounts.
+
+    Equal to ``count_units([doc.tokens for doc in processed(corpus)], options)``
+    (nothing in counting depends on the unit: n-grams never cross sentences),
+    it is summed from :func:`sentence_term_counts`, so a run that needs both
+    counts the corpus once.
     """
     return _cached_counts(corpus, options, "document_term_counts",
-                          lambda documents: [doc.tokens for doc in documents])
+                          lambda: _documents_from_sentences(corpus, options))
 
 
 def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
@@ -80,11 +85,28 @@ def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     :func:`document_term_counts`.
     """
     return _cached_counts(corpus, options, "sentence_term_counts",
-                          lambda documents: [[tokens] for doc in documents
-                                             for tokens in doc.tokens])
+                          lambda: count_units([[tokens] for doc in processed(corpus)
+                                               for tokens in doc.tokens], options))
 
 
-def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, units) -> TermCounts:
+def _documents_from_sentences(corpus: Corpus, options: TermOptions) -> TermCounts:
+    """Document rows as the sums of their sentences' rows."""
+    from scipy import sparse
+
+    sentences = sentence_term_counts(corpus, options)
+    per_document = np.fromiter((len(doc.tokens) for doc in processed(corpus)), dtype=np.int64)
+    owner = np.repeat(np.arange(per_document.size, dtype=np.int64), per_document)
+    indicator = sparse.csr_matrix((np.ones(owner.size, dtype=np.int64),
+                                   (owner, np.arange(owner.size, dtype=np.int64))),
+                                  shape=(per_document.size, owner.size))
+    matrix = (indicator @ sentences.matrix).tocsr()
+    matrix.sort_indices()
+    totals = np.bincount(owner, weights=sentences.token_totals,
+                         minlength=per_document.size).astype(np.int64)
+    return TermCounts(matrix, sentences.terms, sentences.display, sentences.ngram, totals)
+
+
+def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, compute) -> TermCounts:
     key = (kind, options)
     cached = corpus.memo.get(key)  # type: ignore[call-overload]
     if cached is None:
@@ -94,7 +116,7 @@ def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, units) -> Te
             family, entry_key = _counts_cache_keys(corpus, options, kind)
             cached = _counts_from_payload(cache.get_entry(family, entry_key))
         if cached is None:
-            cached = count_units(units(processed(corpus)), options)
+            cached = compute()
             if cache is not None:
                 cache.put_entry(family, entry_key, _counts_payload(cached))
         corpus.memo[key] = cached  # type: ignore[index]

@@ -482,3 +482,21 @@ def test_generated_corpora_properties(corpus, method, seed):
     forward = keyness(corpus, pair=(first, second), **options).rows
     backward = keyness(corpus, pair=(second, first), **options).rows
     assert sorted(forward, key=repr) == sorted(backward, key=repr)
+
+
+@pytest.mark.parametrize("ngram_range,keep_stopwords", [((1, 1), False), ((1, 3), False),
+                                                        ((2, 3), True)])
+def test_document_counts_summed_from_sentences_equal_counting_documents(bundled, ngram_range,
+                                                                         keep_stopwords):
+    from framelens.analysis.counts import count_units, document_term_counts, term_options
+    from framelens.analysis.pipeline import processed
+
+    corpus = load_corpus(bundled, use_cache=False)
+    options = term_options(corpus, ngram_range=ngram_range, keep_stopwords=keep_stopwords)
+    summed = document_term_counts(corpus, options)
+    direct = count_units([doc.tokens for doc in processed(corpus)], options)
+    assert summed.terms == direct.terms and summed.display == direct.display
+    assert (summed.matrix != direct.matrix).nnz == 0 and summed.matrix.shape == direct.matrix.shape
+    assert summed.token_totals.tolist() == direct.token_totals.tolist()
+    assert summed.token_totals.dtype == direct.token_totals.dtype == np.int64
+    assert summed.matrix.sum() > 1000
