@@ -23,7 +23,7 @@ import numpy as np
 from framelens.analysis import stats
 from framelens.analysis.annotations import cached_annotations, matching_rules
 from framelens.analysis.corpus import Corpus
-from framelens.analysis.lexicon import Lexicon
+from framelens.analysis.lexicon import WORD_RUN_RE, Lexicon, WordRunScreen
 from framelens.analysis.pipeline import processed
 from framelens.analysis.results import Result
 from framelens.analysis.text import normalize
@@ -116,10 +116,15 @@ def _variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
     cached per document like the other annotations.
     """
     lexicons = [_concept_lexicon(pair) for pair in pairs]
+    # Most articles name few of the concepts: the word-run screen skips the others.
+    screen = WordRunScreen([[normalize(p) for variant in pair.variants for p in variant.patterns]
+                            for pair in pairs])
 
     def compute(doc) -> tuple:
         text = "\n".join(doc.sentences)
-        return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons)
+        statuses = (screen.statuses(WORD_RUN_RE.findall(text.lower())) if text.isascii()
+                    else [2] * len(lexicons))
+        return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons) if statuses[c]
                      for name, count in sorted(lexicon.count(text).items()))
 
     def valid(payload, doc) -> bool:

@@ -149,3 +149,23 @@ def test_no_naming_pairs_warns(tmp_path):
     result = naming(load_corpus(tmp_path))
     assert result.rows == ()
     assert result.warnings
+
+
+def test_screened_variant_mentions_equal_counting_every_concept(tmp_path, bundled):
+    """The word-run screen only skips work: mentions equal each concept's Lexicon count."""
+    from framelens.analysis.naming import _concept_lexicon, _variant_mentions
+
+    for path in [*bundled.glob("*.md"), bundled / "framelens.toml"]:
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    write_article(tmp_path, "edge-cases", "russia", """
+        KIEV-based Donbass-era lines; the Kyiv’s mayor and Donbas. Kievan Rus is no variant.
+        """)
+    corpus = load_corpus(tmp_path, use_cache=False)
+    pairs = corpus.config.naming
+    expected = []
+    for doc in processed(corpus):
+        text = "\n".join(doc.sentences)
+        expected.append(tuple((c, int(name), count) for c, pair in enumerate(pairs)
+                              for name, count in sorted(_concept_lexicon(pair).count(text).items())))
+    assert _variant_mentions(corpus, pairs) == expected
+    assert sum(len(found) for found in expected) >= 6
