@@ -67,13 +67,18 @@ def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     in order, so a warm run on an unchanged corpus loads the matrix instead of
     reading any tokens; any change to the corpus recounts.
 
-    Equal to ``count_units([doc.tokens for doc in processed(corpus)], options)``
-    (nothing in counting depends on the unit: n-grams never cross sentences),
-    it is summed from :func:`sentence_term_counts`, so a run that needs both
-    counts the corpus once.
+    Equal to ``count_units([doc.tokens for doc in processed(corpus)], options)``;
+    nothing in counting depends on the unit (n-grams never cross sentences),
+    so when this run already holds :func:`sentence_term_counts` for the same
+    options (request them first when both are needed) the document rows are
+    summed from them instead of counting the corpus again.
     """
-    return _cached_counts(corpus, options, "document_term_counts",
-                          lambda: _documents_from_sentences(corpus, options))
+    def compute() -> TermCounts:
+        if ("sentence_term_counts", options) in corpus.memo:
+            return _documents_from_sentences(corpus, options)
+        return count_units([doc.tokens for doc in processed(corpus)], options)
+
+    return _cached_counts(corpus, options, "document_term_counts", compute)
 
 
 def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:

@@ -177,6 +177,8 @@ def keyness(
     options = keyness_term_options(corpus, ngram_range=ngram_range,
                                    keep_stopwords=keep_stopwords, collocations=collocations,
                                    collocation_min_count=collocation_min_count)
+    if examples:
+        sentence_term_counts(corpus, options)  # first, so the document counts are summed from them
     counts = document_term_counts(corpus, options)
     matrix, totals = group_rows(counts, labels, groups)
     matrix = matrix.tocsr()

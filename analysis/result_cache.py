@@ -10,8 +10,8 @@ is stored, pickled, in the document cache under
   edit of a corpus;
 - key: a digest of everything the result depends on: every document's
   metadata and text digest, the corpus config, the code of
-  ``framelens.analysis`` and the versions of the libraries whose numbers end
-  up in results.
+  ``framelens.analysis`` and ``framelens.cli``, and the versions of the
+  libraries whose numbers end up in results.
 
 Any change to any of them misses, and the command runs as usual (reusing
 the per-document cache). A result that cannot be pickled is simply not
@@ -72,13 +72,15 @@ def corpus_fingerprint(corpus: Corpus) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """Digest of framelens.analysis's source files and the result libraries' versions."""
+    """Digest of framelens's source files (analysis and the commands that call it) and the
+    result libraries' versions."""
     from importlib.metadata import PackageNotFoundError, version
 
     hasher = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")) + sorted(package.glob("*.toml")):
-        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
+    analysis = Path(__file__).resolve().parent
+    for package in (analysis, analysis.parent / "cli"):  # siblings, installed or editable
+        for path in sorted(package.glob("*.py")) + sorted(package.glob("*.toml")):
+            hasher.update(f"{package.name}/{path.name}".encode() + b"\0" + path.read_bytes())
     for library in _RESULT_LIBRARIES:
         try:
             hasher.update(f"{library}={version(library)}".encode())

