@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 CACHE_ENV = "FRAMELENS_CACHE_DIR"
+NO_CACHE_ENV = "FRAMELENS_NO_CACHE"
+"""Set (non-empty) to switch every cache off for the process, like ``--no-cache`` on
+every command (the test suite runs both ways)."""
 SCHEMA_VERSION = 1
 _FILENAME = f"cache-v{SCHEMA_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}.sqlite"
 _BATCH = 900  # stays under SQLite's limit on bound parameters
@@ -42,6 +45,8 @@ class DocumentCache:
     def _connect(self) -> sqlite3.Connection | None:
         if self._connection is not None:
             return self._connection
+        if os.environ.get(NO_CACHE_ENV):
+            return None  # every read misses and every write is dropped
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = self._open()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# Tests of the cache itself; the rest of the suite must pass with the cache on and off
+# (.ci/run runs it both ways, the second time with FRAMELENS_NO_CACHE=1).
+needs_cache = pytest.mark.skipif(bool(os.environ.get("FRAMELENS_NO_CACHE")),
+                                 reason="tests the cache, which FRAMELENS_NO_CACHE switches off")
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "sources"

@@ -8,6 +8,7 @@ import sqlite3
 from framelens.analysis import pipeline
 from framelens.analysis.cache import DocumentCache
 from framelens.analysis.corpus import load_corpus
+from tests.conftest import needs_cache
 
 
 def _count_processing(monkeypatch):
@@ -22,6 +23,7 @@ def _count_processing(monkeypatch):
     return calls
 
 
+@needs_cache
 def test_second_run_processes_nothing_and_one_new_article_processes_one(small_corpus,
                                                                        monkeypatch):
     from tests.conftest import write_article
@@ -45,6 +47,7 @@ def test_no_cache_never_writes(small_corpus, isolated_cache, monkeypatch):
     assert not any(isolated_cache.iterdir())
 
 
+@needs_cache
 def test_corrupt_entry_is_rebuilt(small_corpus, monkeypatch):
     reference = pipeline.processed(load_corpus(small_corpus))
     cache = DocumentCache()
@@ -68,6 +71,7 @@ def test_corrupt_database_file_is_replaced(small_corpus):
     assert pipeline.processed(load_corpus(small_corpus)) == reference
 
 
+@needs_cache
 def test_edited_article_is_reprocessed(small_corpus, monkeypatch):
     pipeline.processed(load_corpus(small_corpus))
     path = small_corpus / "north-two.md"
@@ -111,6 +115,7 @@ def test_manifest_gives_the_same_corpus_as_reading_the_files(small_corpus, monke
     assert second.memo["digests"] == pipeline.document_digests(fresh)
 
 
+@needs_cache
 def test_manifest_hit_does_not_open_the_file(small_corpus, monkeypatch):
     from framelens.analysis import manifest
 
@@ -171,6 +176,7 @@ def test_manifest_never_remembers_a_file_written_just_now(small_corpus, monkeypa
 # -------------------------------------------------------------- result cache
 
 
+@needs_cache
 def test_result_cache_reuses_a_result_until_an_input_changes(small_corpus, monkeypatch):
     from framelens.analysis.result_cache import cached_result
     from tests.conftest import write_article

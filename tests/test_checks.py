@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from framelens.analysis.checks import CHECKS, check_corpus
 from framelens.cli.app import app
+from tests.conftest import needs_cache
 
 runner = CliRunner()
 
@@ -459,6 +460,7 @@ def test_arbitrary_front_matter_never_traceback(tmp_path_factory, meta, body):
     _assert_clean(result)
 
 
+@needs_cache
 def test_named_files_are_read_and_the_rest_comes_from_the_manifest(tmp_path, monkeypatch):
     from framelens.analysis import manifest
 

@@ -36,7 +36,7 @@ from framelens.analysis.keyness import (
     score_terms,
 )
 from framelens.analysis.pipeline import processed
-from tests.conftest import write_article
+from tests.conftest import needs_cache, write_article
 
 COLUMNS = ("perspective", "reference", "term", "count", "reference_count", "rate_per_10k",
            "reference_rate_per_10k", "score", "z", "g2", "p_value", "log_ratio", "pct_diff")
@@ -431,6 +431,7 @@ def test_word_runs_split_at_punctuation():
     assert word_runs("U.S. officials met.") == [["U.S.", "officials", "met"]]
 
 
+@needs_cache
 def test_collocations_are_cached_across_runs(bundled, monkeypatch):
     import framelens.analysis.collocations as module
 

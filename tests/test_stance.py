@@ -14,7 +14,7 @@ from framelens.analysis.corpus import load_corpus
 from framelens.analysis.errors import OptionError
 from framelens.analysis.lexicon import Lexicon
 from framelens.analysis.pipeline import processed
-from tests.conftest import write_article
+from tests.conftest import needs_cache, write_article
 
 VADER = SentimentIntensityAnalyzer()
 CONFIG = '[[perspectives]]\nid = "north"\nlabel = "North"\ncolour = "#1f77b4"\n\n' \
@@ -369,6 +369,7 @@ def test_sentence_topics_are_those_whose_terms_it_contains(tmp_path):
         "Sanctions and economic pressure;US-Russia dialogue and diplomacy;Grain", "Grain", ""]
 
 
+@needs_cache
 def test_annotations_are_cached_between_runs(cue_corpus, monkeypatch):
     first = st.sentence_table(load_corpus(cue_corpus)).rows
 
@@ -397,6 +398,7 @@ def test_config_with_no_targets_gives_no_rows(cue_corpus):
     assert st.stance(corpus).rows == ()
 
 
+@needs_cache
 def test_window_tones_are_cached_between_runs(cue_corpus, monkeypatch):
     first = st.stance(load_corpus(cue_corpus), window=3).rows
 

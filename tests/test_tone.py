@@ -9,7 +9,7 @@ from framelens.analysis import tone
 from framelens.analysis.cache import DocumentCache
 from framelens.analysis.corpus import load_corpus
 from framelens.analysis.pipeline import processed
-from tests.conftest import write_article
+from tests.conftest import needs_cache, write_article
 
 
 class CountingAnalyzer:
@@ -71,6 +71,7 @@ def test_only_requested_sentences_are_scored(bundled, counting):
                               documents[2].sentences[1]]
 
 
+@needs_cache
 def test_second_run_reads_tones_from_the_cache(bundled, counting):
     first = load_corpus(bundled)
     scores = tone.sentence_tones(first, everything(first))
@@ -135,6 +136,7 @@ def test_window_around_a_multi_token_mention_keeps_punctuation_between_tokens():
     assert window("U.S. officials met.", "U.S.", 1) == "U.S. officials"
 
 
+@needs_cache
 def test_text_tones_are_scored_once_and_cached_by_content(bundled, counting):
     texts = ["NATO is a threat", "Russia wants peace", "NATO is a threat"]
     first = tone.text_tones(load_corpus(bundled), texts)
