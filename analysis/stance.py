@@ -362,10 +362,11 @@ def stance(
     totals = np.array([tokens[p] for p, _ in groups], dtype=np.int64)
     rates = stats.rate_per_10k(counts, totals)
     rows = []
-    for g, rate in zip(groups, rates, strict=True):
-        tones = np.fromiter((u[0] for u in group_units[g]), dtype=np.float64,
-                            count=len(group_units[g]))
-        mean, low, high = stats.bootstrap_mean_ci(tones, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
+    group_tones = [np.fromiter((u[0] for u in group_units[g]), dtype=np.float64,
+                               count=len(group_units[g])) for g in groups]
+    intervals = stats.bootstrap_mean_cis(group_tones, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
+    for g, rate, tones, (mean, low, high) in zip(groups, rates, group_tones, intervals,
+                                                  strict=True):
         shares = _polarity_shares(tones)
         cue_matrix = np.array([cues[d][i] for d, i in group_sentences[g]],
                               dtype=np.float64).reshape(-1, len(CUE_NAMES))

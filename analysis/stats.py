@@ -27,6 +27,7 @@ exactly negated when the two groups are swapped.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +38,7 @@ __all__ = [
     "ZERO_COUNT",
     "adjust_p",
     "bootstrap_mean_ci",
+    "bootstrap_mean_cis",
     "chi2_quanteda",
     "g2",
     "informative_prior",
@@ -62,6 +64,8 @@ P_ADJUST_METHODS = ("none", "bonferroni", "bh")
 _LN2 = math.log(2.0)
 # Upper bound on elements drawn at once by the bootstrap (32 MiB of int64).
 _BOOTSTRAP_CHUNK = 1 << 22
+# Below this many resampled values (values × resamples) a process pool costs more than it saves.
+_PARALLEL_BOOTSTRAP_WORK = 50_000_000
 
 
 # --------------------------------------------------------------------------- helpers
@@ -522,3 +526,30 @@ def bootstrap_mean_ci(values, *, seed: int = 0, resamples: int = 2000, level: fl
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(means, [tail, 1.0 - tail])
     return (mean, float(low), float(high))
+
+
+def bootstrap_mean_cis(samples: Sequence, *, seed: int = 0, resamples: int = 2000,
+                       level: float = 0.95) -> list[tuple[float, float, float]]:
+    """:func:`bootstrap_mean_ci` of each sample (each with the same ``seed``), in order.
+
+    The same numbers as calling it on each sample; when the resampling work
+    (values × resamples, summed) is large, the samples are spread over a
+    process pool on every core.
+    """
+    arrays = [np.asarray(values, dtype=np.float64).ravel() for values in samples]
+    work = sum(a.size for a in arrays) * resamples
+    if work < _PARALLEL_BOOTSTRAP_WORK or len(arrays) < 2:
+        return [bootstrap_mean_ci(a, seed=seed, resamples=resamples, level=level) for a in arrays]
+    from framelens.analysis.pipeline import parallel_map
+
+    # Largest first, one sample a task, so the workers finish together.
+    order = sorted(range(len(arrays)), key=lambda i: -arrays[i].size)
+    results = parallel_map(_bootstrap_each, [(arrays[i], seed, resamples, level) for i in order],
+                           min_items=2, chunks_per_worker=len(arrays))
+    by_index = dict(zip(order, results, strict=True))
+    return [by_index[i] for i in range(len(arrays))]
+
+
+def _bootstrap_each(items: list) -> list[tuple[float, float, float]]:
+    return [bootstrap_mean_ci(values, seed=seed, resamples=resamples, level=level)
+            for values, seed, resamples, level in items]

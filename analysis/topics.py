@@ -263,8 +263,18 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
             needed.setdefault(d, set()).add(s)
     tones = _tones(corpus, needed)
 
-    from framelens.analysis.stats import bootstrap_mean_ci, rate_per_10k
+    from framelens.analysis.stats import bootstrap_mean_cis, rate_per_10k
 
+    samples: dict[tuple[str, int], list[float]] = {}
+    for t in chosen:
+        h = all_hits[t.name]
+        persp_of_hit = doc_persp[h.doc]
+        for p in range(n_persp):
+            samples[(t.name, p)] = [tones[(int(h.doc[i]), int(h.sentence[i]))]
+                                    for i in np.flatnonzero(persp_of_hit == p)]
+    intervals = dict(zip(samples, bootstrap_mean_cis(list(samples.values()), seed=TONE_SEED,
+                                                     resamples=TONE_RESAMPLES, level=TONE_LEVEL),
+                         strict=True))
     rows: list[TopicRow] = []
     spans: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for t in chosen:
@@ -277,9 +287,7 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
         rates = rate_per_10k(match_counts, persp_tokens)
         for p, perspective in enumerate(perspectives):
             mine = np.flatnonzero(persp_of_hit == p)
-            values = [tones[(int(h.doc[i]), int(h.sentence[i]))] for i in mine]
-            mean, low, high = bootstrap_mean_ci(values, seed=TONE_SEED,
-                                                resamples=TONE_RESAMPLES, level=TONE_LEVEL)
+            mean, low, high = intervals[(t.name, p)]
             best = example_order(h, mine)[:examples]
             share = sentence_counts[p] / persp_sentences[p] if persp_sentences[p] else 0.0
             spans[(perspective, t.name)] = [

@@ -588,3 +588,16 @@ def test_bootstrap_interval_contains_mean(values, seed):
     mean, low, high = stats.bootstrap_mean_ci(values, seed=seed, resamples=300)
     assert low <= mean <= high
     assert (mean, low, high) == stats.bootstrap_mean_ci(values, seed=seed, resamples=300)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_bootstrap_of_many_samples_equals_one_at_a_time(monkeypatch, parallel):
+    rng = np.random.default_rng(3)
+    samples = [rng.uniform(-1, 1, size) for size in (0, 1, 7, 500, 40, 2000)] + [[0.2] * 5]
+    if parallel:  # a pool even for this little work
+        monkeypatch.setattr(stats, "_PARALLEL_BOOTSTRAP_WORK", 0)
+    many = stats.bootstrap_mean_cis(samples, seed=11, resamples=300, level=0.9)
+    one = [stats.bootstrap_mean_ci(s, seed=11, resamples=300, level=0.9) for s in samples]
+    assert len(many) == len(samples)
+    assert repr(many) == repr(one)  # NaN for the empty sample compares by its repr
+    assert many[3][1] < many[3][0] < many[3][2]
