@@ -373,9 +373,10 @@ def read_table(path: Path, columns: ColumnMap, config: Config) -> Iterator[Docum
         if first:
             for needed in (columns.text, columns.perspective):
                 if needed not in row:
+                    # CSV/TSV columns are named in the header line; JSONL keys in the row.
                     raise CorpusError(f"no column {needed!r} (columns: {', '.join(map(str, row))}); "
                                       "name it with --text-column / --perspective-column",
-                                      path=path, line=line)
+                                      path=path, line=1 if suffix in (".csv", ".tsv") else line)
             first = False
         yield _row_document(row, line, path, columns, config)
 

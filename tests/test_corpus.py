@@ -174,8 +174,9 @@ def test_csv_corpus_with_column_options(tmp_path):
 def test_csv_missing_column_names_options(tmp_path):
     path = tmp_path / "news.csv"
     path.write_text("id,body\na,Text\n")
-    with pytest.raises(CorpusError, match="--text-column"):
+    with pytest.raises(CorpusError, match="--text-column") as error:
         load_corpus(path)
+    assert error.value.line == 1  # the header names the columns
 
 
 def test_csv_bad_row_names_line(tmp_path):
