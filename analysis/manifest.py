@@ -7,7 +7,9 @@ and its pipeline digest. A file whose ``stat`` still matches is not opened
 again, so a warm run over 50,000 unchanged articles costs a directory scan
 instead of reading, decoding, parsing and hashing 50 MB.
 
-Only the config-independent reading is remembered: the config's checks
+Readings are kept per version of the reading code (a digest of
+``corpus.py``), so a fix to the reader never reuses an old reading. Only the
+config-independent reading is remembered: the config's checks
 (known perspective, size limit) and defaults (language) are applied to
 every file on every run. A file modified less than ``_SETTLE_NS`` before it
 is recorded is not remembered (a write in the same timestamp tick could go
@@ -17,9 +19,11 @@ to read are never remembered, so their errors are reported on every run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from framelens.analysis.cache import DocumentCache
@@ -43,7 +47,8 @@ class Manifest:
 
     def __init__(self, cache: DocumentCache, folder: Path):
         self._cache = cache
-        self._family = f"manifest:{MANIFEST_VERSION}:{PIPELINE_VERSION}:{folder.resolve()}"
+        self._family = (f"manifest:{MANIFEST_VERSION}:{PIPELINE_VERSION}:{_reader_digest()}:"
+                        f"{folder.resolve()}")
         stored = cache.get_entry(self._family, MANIFEST_VERSION)
         self._known: dict = stored if isinstance(stored, dict) else {}
         self._seen: dict[str, tuple] = {}
@@ -110,6 +115,14 @@ def read_article_via(manifest: Manifest, name: str, stat: os.stat_result, path: 
     digest = document_digest(document)
     manifest.remember(name, stat, fields, digest)
     return document, digest
+
+
+@cache
+def _reader_digest() -> str:
+    """Digest of the code that reads articles, so a changed reader never reuses old readings."""
+    from framelens.analysis import corpus
+
+    return hashlib.sha256(Path(corpus.__file__).read_bytes()).hexdigest()[:16]
 
 
 def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:

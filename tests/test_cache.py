@@ -250,3 +250,21 @@ def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkey
     assert annotate(load_corpus(bundled, use_cache=False)) == here
     assert pooled.count(annotations._annotate_chunk) == 3
     assert here[1] and any(here[0][0])  # cues and mentions were found at all
+
+
+@needs_cache
+def test_manifest_readings_are_not_reused_by_another_version_of_the_reader(small_corpus,
+                                                                         monkeypatch):
+    from framelens.analysis import manifest
+
+    _settle_now(monkeypatch)
+    load_corpus(small_corpus)
+    opened = []
+    original = manifest.read_text_file
+    monkeypatch.setattr(manifest, "read_text_file",
+                        lambda path, max_bytes: opened.append(path) or original(path, max_bytes))
+    load_corpus(small_corpus)
+    assert opened == []
+    monkeypatch.setattr(manifest, "_reader_digest", lambda: "a changed reader")
+    load_corpus(small_corpus)
+    assert len(opened) == 3
