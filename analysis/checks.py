@@ -42,6 +42,7 @@ from framelens.analysis.corpus import (
     Corpus,
     Document,
     article_document,
+    article_files,
     default_sources,
     parse_article,
     parse_article_fields,
@@ -284,18 +285,12 @@ def _article_files(sources: Path, paths: Sequence[Path]
                    ) -> tuple[list[Path], dict[str, object], dict[str, object]]:
     """The files to read (the folder's articles, then named files not among them), each
     file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``."""
-    import os
-
     stats: dict[str, object] = {}
     identities: dict[str, object] = {}
     files: list[Path] = []
     if sources.is_dir():
-        with os.scandir(sources) as entries:
-            found = sorted((entry.name, entry) for entry in entries
-                           if os.path.splitext(entry.name)[1] == ARTICLE_SUFFIX and entry.is_file())
-        for name, entry in found:
+        for name, stat in zip(*article_files(sources), strict=True):
             path = sources / name
-            stat = entry.stat()
             files.append(path)
             stats[str(path)] = stat
             identities[str(path)] = (stat.st_dev, stat.st_ino)

@@ -128,7 +128,7 @@ def load_corpus(
     digests: dict[str, str] = {}
     cache = None
     if sources.is_dir():
-        names, stats = _article_files(sources)
+        names, stats = article_files(sources)
         if use_cache:
             from framelens.analysis.cache import DocumentCache
             from framelens.analysis.manifest import read_articles
@@ -156,7 +156,7 @@ def load_corpus(
     return corpus
 
 
-def _article_files(folder: Path) -> tuple[list[str], list]:
+def article_files(folder: Path) -> tuple[list[str], list]:
     """The folder's article file names, sorted, with their ``stat`` results.
 
     Names, not Paths: building 50,000 Path objects costs more than the scan.
