@@ -15,25 +15,44 @@ app = typer.Typer(name="sources", help="The corpus: list, show (and add) article
                   no_args_is_help=True)
 
 
-def _list_view(result):
-    from rich.table import Table
-    from rich.text import Text
+_NARROW = 100  # below this console width the list leaves out author and outlet
 
-    colours = result.extra.get("colours", {})
-    table = Table(title=result.title, caption=result.caption, caption_justify="left", expand=True)
-    table.add_column("id", min_width=10)
-    table.add_column("perspective", no_wrap=True)
-    table.add_column("title", ratio=3, min_width=12)
-    table.add_column("author", ratio=1, min_width=8)
-    table.add_column("outlet", ratio=1, min_width=8)
-    table.add_column("published", no_wrap=True)
-    table.add_column("words", justify="right", no_wrap=True)
-    table.add_column("sentences", justify="right", no_wrap=True)
-    for row in result.rows:
-        table.add_row(Text(row.id), Text(row.perspective, style=colours.get(row.perspective, "")),
-                      Text(row.title), Text(row.author), Text(row.outlet), Text(row.published),
-                      f"{row.words:,}", f"{row.sentences:,}")
-    return table
+
+class _ListView:
+    """The article list, laid out for the console width (author and outlet need 100 columns)."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def __rich_console__(self, console, options):
+        from rich.table import Table
+        from rich.text import Text
+
+        result = self.result
+        wide = options.max_width >= _NARROW
+        colours = result.extra.get("colours", {})
+        caption = result.caption if wide else (
+            f"{result.caption} Author and outlet: a wider terminal, or --format csv.")
+        table = Table(title=result.title, caption=caption, caption_justify="left", expand=True)
+        table.add_column("id", min_width=10, overflow="fold")
+        table.add_column("perspective", no_wrap=True)
+        table.add_column("title", ratio=3, min_width=12)
+        if wide:
+            table.add_column("author", ratio=1, min_width=8)
+            table.add_column("outlet", ratio=1, min_width=8)
+        table.add_column("published", no_wrap=True)
+        table.add_column("words", justify="right", no_wrap=True)
+        table.add_column("sentences" if wide else "sent.", justify="right", no_wrap=True)
+        for row in result.rows:
+            people = [Text(row.author), Text(row.outlet)] if wide else []
+            table.add_row(Text(row.id), Text(row.perspective, style=colours.get(row.perspective, "")),
+                          Text(row.title), *people, Text(row.published),
+                          f"{row.words:,}", f"{row.sentences:,}")
+        yield table
+
+
+def _list_view(result):
+    return _ListView(result)
 
 
 def _show_view(result):

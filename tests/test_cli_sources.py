@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from framelens.cli.app import app
@@ -112,3 +113,14 @@ def test_piping_into_head_raises_nothing(bundled, tmp_path):
     done = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True,
                           text=True, check=False)
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_sources_list_table_fits_the_terminal(bundled, columns):
+    result = CliRunner().invoke(app, ["sources", "list", "--sources", str(bundled),
+                                      "--format", "table"], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert "cn-wu-2022-01-19" in result.output
+    assert ("Trenin" in result.output) == (columns >= 100)  # author only where it fits
