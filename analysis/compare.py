@@ -628,6 +628,21 @@ def contrasts_section(corpus: Corpus, topic_result: Result | None, stance_result
                          "kind_titles": KIND_TITLES})
 
 
+def _tone_counted(rows: dict, perspectives: Sequence[str], min_sentences: int) -> list[str]:
+    """Perspectives whose tone counts in a contrast: enough sentences and a mean at all."""
+    return [p for p in perspectives
+            if rows[p].sentences >= min_sentences and not math.isnan(rows[p].tone_mean)]
+
+
+def _tone_roles(rows: dict, perspectives: Sequence[str], min_sentences: int
+                ) -> tuple[list[str], dict[str, str], bool | None]:
+    """The counted perspectives, the high/low roles among their tones, and whether the
+    high and low intervals overlap."""
+    counted = _tone_counted(rows, perspectives, min_sentences)
+    roles = _roles({p: rows[p].tone_mean for p in counted}, counted)
+    return counted, roles, _overlap(rows, roles)
+
+
 def _roles(values: dict[str, float], counted: Sequence[str]) -> dict[str, str]:
     if not counted:
         return {}
@@ -657,8 +672,8 @@ def _topic_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int
             silence.append((max(shares), index, (topic, spread)))
         elif spread > 0:
             salience.append((spread, index, (topic, spread)))
-        counted = [r.perspective for r in rows if r.sentences >= min_sentences
-                   and not math.isnan(r.tone_mean)]
+        counted = _tone_counted(dict(zip(perspectives, rows, strict=True)), perspectives,
+                                min_sentences)
         if len(counted) >= 2:
             tones = [cells[(topic, p)].tone_mean for p in counted]
             tone_spread = max(tones) - min(tones)
@@ -682,10 +697,7 @@ def _topic_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int
                                        tone_value))
     for rank, (topic, spread) in enumerate(picked_tone, start=1):
         rows = {p: cells[(topic, p)] for p in perspectives}
-        counted = [p for p in perspectives if rows[p].sentences >= min_sentences
-                   and not math.isnan(rows[p].tone_mean)]
-        roles = _roles({p: rows[p].tone_mean for p in counted}, counted)
-        overlap = _overlap(rows, roles)
+        counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
         for p in perspectives:
             r = rows[p]
             sentence, doc_id, line, tone_value = evidence[("tone", topic, p)]
@@ -769,8 +781,8 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
     cells = {(r.target, r.perspective): r for r in result.rows}
     candidates = []
     for index, target in enumerate(targets):
-        counted = [p for p in perspectives if cells[(target, p)].sentences >= min_sentences
-                   and not math.isnan(cells[(target, p)].tone_mean)]
+        counted = _tone_counted({p: cells[(target, p)] for p in perspectives}, perspectives,
+                                min_sentences)
         if len(counted) < 2:
             continue
         tones = [cells[(target, p)].tone_mean for p in counted]
@@ -801,10 +813,7 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
     out: list[ContrastRow] = []
     for rank, (target, spread) in enumerate(picked, start=1):
         rows = {p: cells[(target, p)] for p in perspectives}
-        counted = [p for p in perspectives if rows[p].sentences >= min_sentences
-                   and not math.isnan(rows[p].tone_mean)]
-        roles = _roles({p: rows[p].tone_mean for p in counted}, counted)
-        overlap = _overlap(rows, roles)
+        counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
         for p in perspectives:
             r = rows[p]
             near = _nearest(sorted(sentences.get((target, p), [])), tones, r.tone_mean,
