@@ -10,8 +10,6 @@ never scan the text again; a changed lexicon or matching rule misses.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 
 from framelens.analysis.corpus import Corpus
@@ -20,6 +18,7 @@ from framelens.analysis.pipeline import (
     PARALLEL_MIN_DOCUMENTS,
     ProcessedDocument,
     document_cache,
+    parallel_map,
     processed,
 )
 
@@ -77,24 +76,14 @@ def compute_many(compute: Callable[[ProcessedDocument], tuple],
     it runs here. Results are identical either way.
     """
     global _FORK_WORK
-    workers = os.cpu_count() or 1
-    if (len(indices) < PARALLEL_MIN_DOCUMENTS or workers < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return [compute(documents[i]) for i in indices]
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(16, -(-len(indices) // (workers * 8)))
-    chunks = [indices[i:i + size] for i in range(0, len(indices), size)]
     _FORK_WORK = (compute, documents)
     try:
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            return [payload for part in pool.map(_annotate_chunk, chunks) for payload in part]
+        return parallel_map(_annotate_chunk, indices, min_items=PARALLEL_MIN_DOCUMENTS, fork=True)
     finally:
         _FORK_WORK = None
 
 
 def _annotate_chunk(indices: list[int]) -> list[tuple]:
-    assert _FORK_WORK is not None, "annotation workers must be forked"
+    assert _FORK_WORK is not None, "annotation workers must be forked"  # or run here
     compute, documents = _FORK_WORK
     return [compute(documents[i]) for i in indices]

@@ -214,10 +214,8 @@ def check_corpus(
     for path in files:
         key = str(path)
         stat = stats.get(key) if manifest is not None else None
-        if stat is not None and wanted is not None and identities[key] not in wanted:
-            document = _recall_one(manifest, path, stat, config, rows)
-        else:
-            document = _read_one(path, config, rows, texts, manifest, stat)
+        recall = stat is not None and wanted is not None and identities[key] not in wanted
+        document = _read_one(path, config, rows, texts, manifest, stat, recall=recall)
         if document is not None:
             documents.append(document)
     if manifest is not None:
@@ -317,24 +315,16 @@ def _identity(path: Path) -> object:
     return (stat.st_dev, stat.st_ino)
 
 
-def _recall_one(manifest, path: Path, stat, config: Config, rows: list[CheckRow]) -> Document | None:
-    """An article not reported on, through the manifest; a file that fails to read adds its row."""
-    from framelens.analysis.manifest import read_article_via
-
-    try:
-        return read_article_via(manifest, path.name, stat, str(path), config)[0]
-    except CorpusError as exc:
-        rows.append(row(exc.code or "FL010", path, exc.line, exc.message))
-    except (ValueError, RecursionError) as exc:
-        rows.append(row("FL010", path, 2, f"broken front matter: {exc}"))
-    return None
-
-
 def _read_one(path: Path, config: Config, rows: list[CheckRow], texts: dict[str, str],
-              manifest=None, stat=None) -> Document | None:
+              manifest=None, stat=None, *, recall: bool = False) -> Document | None:
     """An article read from disk; a file that fails to read adds its row. A folder's file
-    that reads cleanly is remembered in the ``manifest`` (when given, with its ``stat``)."""
+    that reads cleanly is remembered in the ``manifest`` (when given, with its ``stat``);
+    with ``recall`` (a file not reported on) the manifest's reading is used if it is current."""
     try:
+        if recall:
+            from framelens.analysis.manifest import read_article_via
+
+            return read_article_via(manifest, path.name, stat, str(path), config)[0]
         text = read_text_file(path, config.check.max_file_bytes)
         texts[str(path)] = text
         if manifest is None or stat is None:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -161,8 +162,6 @@ def article_files(folder: Path) -> tuple[list[str], list]:
 
     Names, not Paths: building 50,000 Path objects costs more than the scan.
     """
-    import os
-
     with os.scandir(folder) as entries:
         found = sorted((entry.name, entry) for entry in entries
                        if os.path.splitext(entry.name)[1] == ARTICLE_SUFFIX and entry.is_file())

@@ -151,6 +151,13 @@ class WordRunScreen:
         for entry in open_only:
             self._open.setdefault(max(entry[2], key=len)[:self.key_length], []).append(entry)
 
+    def text_statuses(self, text: str) -> list[int]:
+        """:meth:`statuses` of the text's word runs; every list may match non-ASCII text
+        (Unicode case folding can match across scripts, so the screen does not apply)."""
+        if not text.isascii():
+            return [2] * self.size
+        return self.statuses(WORD_RUN_RE.findall(text.lower()))
+
     def statuses(self, runs: Iterable[str]) -> list[int]:
         """Per list: 0 cannot match; 1 only single-word terms can; 2 a longer term can."""
         runs = set(runs)

@@ -23,7 +23,7 @@ import numpy as np
 from framelens.analysis import stats
 from framelens.analysis.annotations import cached_annotations, matching_rules
 from framelens.analysis.corpus import Corpus
-from framelens.analysis.lexicon import WORD_RUN_RE, Lexicon, WordRunScreen
+from framelens.analysis.lexicon import Lexicon, WordRunScreen
 from framelens.analysis.pipeline import processed
 from framelens.analysis.results import Result
 from framelens.analysis.text import normalize
@@ -122,8 +122,7 @@ def _variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
 
     def compute(doc) -> tuple:
         text = "\n".join(doc.sentences)
-        statuses = (screen.statuses(WORD_RUN_RE.findall(text.lower())) if text.isascii()
-                    else [2] * len(lexicons))
+        statuses = screen.text_statuses(text)
         return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons) if statuses[c]
                      for name, count in sorted(lexicon.count(text).items()))
 

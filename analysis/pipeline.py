@@ -137,22 +137,28 @@ def display_forms(documents: tuple[ProcessedDocument, ...], key_of) -> dict[str,
 
 
 def parallel_map(function, items: list, *, min_items: int = PARALLEL_MIN_DOCUMENTS,
-                 chunks_per_worker: int = 8) -> list:
+                 chunks_per_worker: int = 8, fork: bool = False) -> list:
     """``[function(chunk) ...]`` flattened: ``function`` maps a list of items to a list of results.
 
     Runs in a process pool on every core when there are at least
     ``min_items`` items (and more than one core), in order-preserving chunks;
     otherwise in this process. ``function`` must be a module-level function
     (it is pickled by name) and pure, so the results are the same either way.
+    ``fork``: the workers must be forked (``function`` reads state this process
+    set up); where fork is unavailable the work runs here.
     """
+    import multiprocessing
+
     workers = os.cpu_count() or 1
-    if len(items) < min_items or workers < 2:
+    if (len(items) < min_items or workers < 2
+            or (fork and "fork" not in multiprocessing.get_all_start_methods())):
         return list(function(items)) if items else []
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(1, -(-len(items) // (workers * chunks_per_worker)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context("fork") if fork else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return [result for part in pool.map(function, chunks) for result in part]
 
 

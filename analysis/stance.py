@@ -191,8 +191,7 @@ class ScreenedLexicon:
 
     def may_match(self, text: str) -> bool:
         """False only when no term can match ``text``."""
-        return (not text.isascii()
-                or self._screen.statuses(WORD_RUN_RE.findall(text.lower()))[0] > 0)
+        return self._screen.text_statuses(text)[0] > 0
 
     def find(self, text: str) -> list[Match]:
         """Exactly ``Lexicon.find(text)``."""

@@ -43,7 +43,7 @@ from framelens.analysis.config import Topic
 from framelens.analysis.corpus import Corpus
 from framelens.analysis.counts import count_units, term_options
 from framelens.analysis.errors import OptionError
-from framelens.analysis.lexicon import WORD_RUN_RE, Lexicon, WordRunScreen
+from framelens.analysis.lexicon import Lexicon, WordRunScreen
 from framelens.analysis.pipeline import processed
 from framelens.analysis.results import Result
 from framelens.analysis.text import normalize
@@ -108,18 +108,13 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
     # Most sentences hold no topic's words: the word-run screen says which topics'
     # regular expressions can match a sentence at all, and only those run.
     screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in chosen])
-    everywhere = range(len(lexicons))
-
     def compute(doc) -> tuple:
         # Sparse: (sentence, topic index, matches) for every sentence a topic term hits.
         hits = []
         for s, sentence in enumerate(doc.sentences):
-            if sentence.isascii():
-                statuses = screen.statuses(WORD_RUN_RE.findall(sentence.lower()))
-                candidates = [t for t, status in enumerate(statuses) if status]
-            else:
-                candidates = everywhere
-            for t in candidates:
+            for t, status in enumerate(screen.text_statuses(sentence)):
+                if not status:
+                    continue
                 found = len(lexicons[t].find(sentence))
                 if found:
                     hits.append((s, t, found))
