@@ -31,7 +31,7 @@ class CorpusError(FramelensError):
     """An article or corpus file cannot be read or is malformed.
 
     ``code`` is the stable check code (``FL001``...) of the problem when it is
-    one that ``framelens check`` reports (see ``analysis/checks.py``), else None.
+    one that ``framelens check`` reports (see ``analysis/reports/checks.py``), else None.
     """
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,

@@ -8,7 +8,7 @@ Run from the repository root::
 several term options (n-gram ranges, stopwords kept or not, the config's
 phrases, hundreds of frequent word pairs as phrases, extra stopwords) and
 three kinds of units (documents, sentences, generators of every other
-sentence), ``framelens.analysis.counts.count_units`` must give exactly what
+sentence), ``framelens.analysis.counts.matrices.count_units`` must give exactly what
 the reference below gives: the same terms, display forms, token totals and
 the same CSR matrix (values, indices, dtypes). It also prints both timings.
 
@@ -37,8 +37,8 @@ ROOT = HERE.parent
 def reference_counts(units, options):
     from scipy import sparse
 
-    from framelens.analysis.counts import TermCounts, phrase_keys
-    from framelens.analysis.text import is_stopword, term_key
+    from framelens.analysis.counts.matrices import TermCounts, phrase_keys
+    from framelens.analysis.text.normalize import is_stopword, term_key
 
     index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in options.phrases:
@@ -120,9 +120,9 @@ def same(a, b) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    from framelens.analysis.corpus import load_corpus
-    from framelens.analysis.counts import TermOptions, count_units
-    from framelens.analysis.pipeline import processed
+    from framelens.analysis.counts.matrices import TermOptions, count_units
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.process.pipeline import processed
 
     corpora = [Path(p) for p in argv]
     if not corpora:

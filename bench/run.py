@@ -201,9 +201,9 @@ _FRAMELENS = r"""
 import sys, time
 from pathlib import Path
 import scipy.sparse
-from framelens.analysis import pipeline
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.counts import document_term_counts, term_options
+from framelens.analysis.process import pipeline
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.counts.matrices import document_term_counts, term_options
 if sys.argv[2] == "1":
     pipeline.PARALLEL_MIN_DOCUMENTS = 1 << 62
 started = time.perf_counter()

@@ -104,7 +104,7 @@ def spans_from_starts(text: str, starts: list[int]) -> Spans:
 
 
 def make_splitters() -> dict[str, Callable[[str], Spans]]:
-    from framelens.analysis.sentences import split_sentences
+    from framelens.analysis.text.sentences import split_sentences
 
     splitters: dict[str, Callable[[str], Spans]] = {"regex": split_sentences}
     try:

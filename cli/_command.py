@@ -36,7 +36,8 @@ SHARED_NAMES = tuple(name for name, _, _ in _SHARED)
 
 def load_from_options(shared: dict[str, Any]):
     """The corpus named by the shared options."""
-    from framelens.analysis.corpus import ColumnMap, load_corpus
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.io.tables import ColumnMap
 
     columns = ColumnMap(text=shared["text_column"], id=shared["id_column"],
                         perspective=shared["perspective_column"], title=shared["title_column"],
@@ -53,7 +54,7 @@ def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None 
 
     ``cache_result``: the command is a pure function of the corpus, its
     config and its options, so its result is reused while none of them
-    (nor framelens's analysis code) changes (:mod:`framelens.analysis.result_cache`).
+    (nor framelens's analysis code) changes (:mod:`framelens.analysis.store.result_cache`).
     A callable decides per call from the command's options (False where an
     option has a side effect, such as writing a file).
     """
@@ -69,10 +70,10 @@ def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None 
                 first = load_from_options(shared) if needs_corpus else shared
                 reuse = cache_result(kwargs) if callable(cache_result) else cache_result
                 if reuse and needs_corpus:
-                    from framelens.analysis.result_cache import cached_result
+                    from framelens.analysis.process.pipeline import cached_command_result
 
-                    result = cached_result(first, name, kwargs,
-                                           functools.partial(func, first, **kwargs))
+                    result = cached_command_result(first, name, kwargs,
+                                                   functools.partial(func, first, **kwargs))
                 else:
                     result = func(first, **kwargs)
                 for message in result.warnings:

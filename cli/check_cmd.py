@@ -109,8 +109,8 @@ def check_command(
     date_column: opt.DateColumnOpt = "published",
 ) -> None:
     with user_errors():
-        from framelens.analysis.checks import check_corpus
-        from framelens.analysis.corpus import ColumnMap
+        from framelens.analysis.io.tables import ColumnMap
+        from framelens.analysis.reports.checks import check_corpus
 
         columns = ColumnMap(text=text_column, id=id_column, perspective=perspective_column,
                             title=title_column, date=date_column)
@@ -157,7 +157,7 @@ def snapshot_command(
     date_column: opt.DateColumnOpt = "published",
 ) -> None:
     with user_errors():
-        from framelens.analysis.snapshot import snapshot, snapshot_json
+        from framelens.analysis.reports.snapshot import snapshot, snapshot_json
         from framelens.cli._command import load_from_options
         from framelens.cli._output import write_atomic
 

@@ -1,6 +1,6 @@
 """``framelens compare``: the overview of how the perspectives frame the topics.
 
-The analysis is :func:`framelens.analysis.compare.compare`; this module
+The analysis is :func:`framelens.analysis.reports.compare.compare`; this module
 parses options, shows a progress indicator on stderr (only on a terminal,
 only after about a second) and renders the terminal view. Machine formats
 come from the shared output layer (a Report: JSON by section, CSV/TSV/JSONL
@@ -483,7 +483,7 @@ def compare_command(
 ):
     """One overview of how the perspectives frame the topics. JSON: one key per section;
     CSV/TSV/JSONL: the long table section, perspective, item, metric, value, detail."""
-    from framelens.analysis.compare import compare, parse_sections
+    from framelens.analysis.reports.compare import compare, parse_sections
 
     chosen = parse_sections(sections)
     with _progress() as progress:

@@ -194,7 +194,7 @@ def keywords_command(
     no_collocations: NoCollocationsOpt = False,
     collocation_min_count: CollocationMinCountOpt = 2,
 ):
-    from framelens.analysis.keyness import keyness, parse_ngram_range
+    from framelens.analysis.lenses.keywords import keyness, parse_ngram_range
 
     return keyness(corpus, method=method.value, top=top, pair=pair, by=by.value,
                    ngram_range=parse_ngram_range(ngrams), min_count=min_count,
@@ -208,6 +208,6 @@ def keywords_command(
                 help="Which variant of contested names (Kyiv/Kiev, Donbas/Donbass, ...) each "
                      "perspective uses.")
 def naming_command(corpus):
-    from framelens.analysis.naming import naming
+    from framelens.analysis.lenses.naming import naming
 
     return naming(corpus)

@@ -79,7 +79,7 @@ def list_command(
     perspective: Annotated[str | None, typer.Option(
         "--perspective", "-p", help="Only this perspective.")] = None,
 ):
-    from framelens.analysis.inventory import list_sources
+    from framelens.analysis.lenses.sources import list_sources
 
     return list_sources(corpus, perspective=perspective)
 
@@ -87,7 +87,7 @@ def list_command(
 @corpus_command(app, "show", table_view=_show_view,
                 help="Show one article: metadata, counts and the text as analysed.")
 def show_command(corpus, doc_id: Annotated[str, typer.Argument(help="Article id.")]):
-    from framelens.analysis.inventory import show_source
+    from framelens.analysis.lenses.sources import show_source
 
     return show_source(corpus, doc_id)
 
@@ -130,10 +130,10 @@ def add_command(
     no_cache: opt.NoCacheOpt = False,
 ) -> None:
     with user_errors():
-        from framelens.analysis.checks import check_corpus
-        from framelens.analysis.config import load_config
-        from framelens.analysis.corpus import default_sources
-        from framelens.analysis.importer import existing_ids, import_article
+        from framelens.analysis.config.settings import load_config
+        from framelens.analysis.io.importer import existing_ids, import_article
+        from framelens.analysis.io.reader import default_sources
+        from framelens.analysis.reports.checks import check_corpus
         from framelens.cli._output import choose_format, emit
         from framelens.cli.check_cmd import check_view
 

@@ -176,7 +176,7 @@ def stance_command(
 ):
     """Per perspective × target: mentions, tone (VADER) with a bootstrap 95% interval,
     polarity shares and stance cue rates; or the evidence sentences."""
-    from framelens.analysis.stance import stance
+    from framelens.analysis.lenses.stance import stance
 
     return stance(corpus, targets=target or (), target_alias=target_alias or (),
                   window=window, evidence=evidence, seed=seed)
@@ -192,6 +192,6 @@ def sentences_command(
 ):
     """One row per sentence: doc_id, perspective, sentence_index, line, text, targets,
     topics, tone, hedges, boosters, deontic, negation, threat, reported."""
-    from framelens.analysis.stance import sentence_table
+    from framelens.analysis.lenses.stance import sentence_table
 
     return sentence_table(corpus, target_alias=target_alias or ())

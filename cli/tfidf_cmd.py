@@ -48,7 +48,7 @@ CollocationMinCountOpt = Annotated[int, typer.Option(
 def _terms(ngrams: str, keep_stopwords: bool, no_collocations: bool,
            collocation_min_count: int) -> dict:
     """The term options shared with keywords, parsed the way keywords parses them."""
-    from framelens.analysis.keyness import parse_ngram_range
+    from framelens.analysis.lenses.keywords import parse_ngram_range
 
     return {"ngram_range": parse_ngram_range(ngrams), "keep_stopwords": keep_stopwords,
             "collocations": not no_collocations,
@@ -117,7 +117,7 @@ def tfidf_command(
     no_collocations: NoCollocationsOpt = False,
     collocation_min_count: CollocationMinCountOpt = 2,
 ):
-    from framelens.analysis.tfidf import tfidf
+    from framelens.analysis.lenses.tfidf import tfidf
 
     return tfidf(corpus, by=by.value, top=top, sublinear_tf=sublinear_tf, pooling=pooling.value,
                  **_terms(ngrams, keep_stopwords, no_collocations, collocation_min_count))
@@ -276,7 +276,7 @@ def similarity_command(
     no_collocations: NoCollocationsOpt = False,
     collocation_min_count: CollocationMinCountOpt = 2,
 ):
-    from framelens.analysis.similarity import similarity
+    from framelens.analysis.lenses.similarity import similarity
 
     return similarity(corpus, by=by.value, topic=topic, vocabulary=vocabulary,
                       min_count=min_count, examples=examples, sublinear_tf=sublinear_tf,

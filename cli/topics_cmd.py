@@ -196,7 +196,7 @@ def topics_command(
     if discover is None:
         if save_lexicon is not None:
             raise OptionError("--save-lexicon needs --discover K")
-        from framelens.analysis.topics import topics
+        from framelens.analysis.lenses.topics import topics
 
         return topics(corpus, topic=topic, terms=5 if terms is None else terms,
                       examples=examples)
@@ -204,7 +204,7 @@ def topics_command(
         raise OptionError("--topic and --discover cannot be combined")
     if save_lexicon is not None and save_lexicon.exists() and not force:
         raise OptionError(f"{save_lexicon} exists; pass --force to overwrite it")
-    from framelens.analysis.discover import discover_topics, lexicon_toml
+    from framelens.analysis.lenses.discover import discover_topics, lexicon_toml
 
     report = discover_topics(corpus, discover, terms=10 if terms is None else max(terms, 1))
     if save_lexicon is not None:
@@ -270,6 +270,6 @@ def kwic_command(
     perspective: Annotated[str | None, typer.Option(
         "--perspective", "-p", help="Only this perspective.", show_default=False)] = None,
 ):
-    from framelens.analysis.kwic import kwic
+    from framelens.analysis.lenses.kwic import kwic
 
     return kwic(corpus, query, window=window, perspective=perspective)

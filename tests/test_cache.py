@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshal
 import sqlite3
 
-from framelens.analysis import pipeline
-from framelens.analysis.cache import DocumentCache
-from framelens.analysis.corpus import load_corpus
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.process import pipeline
+from framelens.analysis.store.document_cache import DocumentCache
 from tests.conftest import needs_cache
 
 
@@ -83,7 +83,7 @@ def test_edited_article_is_reprocessed(small_corpus, monkeypatch):
 
 
 def test_count_matrix_from_cache_equals_a_fresh_count(small_corpus):
-    from framelens.analysis.counts import document_term_counts, term_options
+    from framelens.analysis.counts.matrices import document_term_counts, term_options
 
     fresh = document_term_counts(load_corpus(small_corpus, use_cache=False),
                                  term_options(load_corpus(small_corpus, use_cache=False)))
@@ -101,7 +101,7 @@ def test_count_matrix_from_cache_equals_a_fresh_count(small_corpus):
 
 def _settle_now(monkeypatch):
     """Let the manifest remember files written a moment ago (tests cannot wait 2 s)."""
-    from framelens.analysis import manifest
+    from framelens.analysis.io import manifest
 
     monkeypatch.setattr(manifest, "_SETTLE_NS", 0)
 
@@ -117,7 +117,7 @@ def test_manifest_gives_the_same_corpus_as_reading_the_files(small_corpus, monke
 
 @needs_cache
 def test_manifest_hit_does_not_open_the_file(small_corpus, monkeypatch):
-    from framelens.analysis import manifest
+    from framelens.analysis.io import manifest
 
     _settle_now(monkeypatch)
     load_corpus(small_corpus)
@@ -162,7 +162,7 @@ def test_manifest_applies_the_config_checks_on_every_run(small_corpus, monkeypat
 
 
 def test_manifest_never_remembers_a_file_written_just_now(small_corpus, monkeypatch):
-    from framelens.analysis import manifest
+    from framelens.analysis.io import manifest
 
     load_corpus(small_corpus)  # the fixture's files were written within the settle time
     opened = []
@@ -178,7 +178,7 @@ def test_manifest_never_remembers_a_file_written_just_now(small_corpus, monkeypa
 
 @needs_cache
 def test_result_cache_reuses_a_result_until_an_input_changes(small_corpus, monkeypatch):
-    from framelens.analysis.result_cache import cached_result
+    from framelens.analysis.process.pipeline import cached_command_result
     from tests.conftest import write_article
 
     _settle_now(monkeypatch)
@@ -190,7 +190,7 @@ def test_result_cache_reuses_a_result_until_an_input_changes(small_corpus, monke
 
     def run(options, corpus=None):
         corpus = corpus or load_corpus(small_corpus)
-        return cached_result(corpus, "test", options, lambda: compute(corpus, options["label"]))
+        return cached_command_result(corpus, "test", options, lambda: compute(corpus, options["label"]))
 
     first = run({"label": "a"})
     assert run({"label": "a"}) == first and calls == ["a"]
@@ -204,13 +204,14 @@ def test_result_cache_reuses_a_result_until_an_input_changes(small_corpus, monke
 
 
 def test_result_cache_misses_when_the_code_changes(small_corpus, monkeypatch):
-    from framelens.analysis import result_cache
+    from framelens.analysis.process.pipeline import cached_command_result
+    from framelens.analysis.store import result_cache
 
     calls = []
     corpus = load_corpus(small_corpus)
-    result_cache.cached_result(corpus, "test", {}, lambda: calls.append(1) or 1)
+    cached_command_result(corpus, "test", {}, lambda: calls.append(1) or 1)
     monkeypatch.setattr(result_cache, "code_fingerprint", lambda: "another version")
-    result_cache.cached_result(corpus, "test", {}, lambda: calls.append(1) or 1)
+    cached_command_result(corpus, "test", {}, lambda: calls.append(1) or 1)
     assert calls == [1, 1]
 
 
@@ -228,9 +229,10 @@ def test_cached_command_output_is_byte_identical(small_corpus):
 
 
 def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkeypatch):
-    from framelens.analysis import annotations
-    from framelens.analysis.stance import sentence_cues, target_mentions
-    from framelens.analysis.topics import topic_hits
+    from framelens.analysis import parallel
+    from framelens.analysis.lenses.stance import sentence_cues, target_mentions
+    from framelens.analysis.lenses.topics import topic_hits
+    from framelens.analysis.process import annotations
 
     def annotate(corpus):
         hits = topic_hits(corpus)
@@ -246,7 +248,7 @@ def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkey
     monkeypatch.setattr(ProcessPoolExecutor, "map", lambda pool, function, chunks:
                         pooled.append(function) or original(pool, function, chunks))
     monkeypatch.setattr(annotations, "PARALLEL_MIN_DOCUMENTS", 1)
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)  # a pool even on one core
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # a pool even on one core
     assert annotate(load_corpus(bundled, use_cache=False)) == here
     assert pooled.count(annotations._annotate_chunk) == 3
     assert here[1] and any(here[0][0])  # cues and mentions were found at all
@@ -255,7 +257,7 @@ def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkey
 @needs_cache
 def test_manifest_readings_are_not_reused_by_another_version_of_the_reader(small_corpus,
                                                                          monkeypatch):
-    from framelens.analysis import manifest
+    from framelens.analysis.io import manifest
 
     _settle_now(monkeypatch)
     load_corpus(small_corpus)
@@ -265,6 +267,6 @@ def test_manifest_readings_are_not_reused_by_another_version_of_the_reader(small
                         lambda path, max_bytes: opened.append(path) or original(path, max_bytes))
     load_corpus(small_corpus)
     assert opened == []
-    monkeypatch.setattr(manifest, "_reader_digest", lambda: "a changed reader")
+    monkeypatch.setattr(manifest, "source_digest", lambda *modules: "a changed reader")
     load_corpus(small_corpus)
     assert len(opened) == 3

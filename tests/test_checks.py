@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from framelens.analysis.checks import CHECKS, check_corpus
+from framelens.analysis.reports.check_codes import CHECKS
+from framelens.analysis.reports.checks import check_corpus
 from framelens.cli.app import app
 from tests.conftest import needs_cache
 
@@ -396,7 +397,7 @@ def test_github_annotation_format(tmp_path):
 
 
 def test_github_annotation_escapes_newlines_and_percent():
-    from framelens.analysis.checks import CheckRow
+    from framelens.analysis.reports.check_codes import CheckRow
     from framelens.analysis.results import Result
     from framelens.cli.check_cmd import github_annotations
 
@@ -462,7 +463,7 @@ def test_arbitrary_front_matter_never_traceback(tmp_path_factory, meta, body):
 
 @needs_cache
 def test_named_files_are_read_and_the_rest_comes_from_the_manifest(tmp_path, monkeypatch):
-    from framelens.analysis import manifest
+    from framelens.analysis.io import manifest
 
     monkeypatch.setattr(manifest, "_SETTLE_NS", 0)
     folder = make_corpus(tmp_path, {"gamma.md": article("gamma", BODY_A + " Subscribe now.",
@@ -474,7 +475,7 @@ def test_named_files_are_read_and_the_rest_comes_from_the_manifest(tmp_path, mon
         raise AssertionError(f"{path} was opened")
 
     monkeypatch.setattr(manifest, "read_text_file", refuse)
-    from framelens.analysis import checks
+    from framelens.analysis.reports import checks
 
     opened = []
     original = checks.read_text_file

@@ -1,4 +1,4 @@
-"""Collocation detection (analysis/collocations.py) against nltk's finders.
+"""Collocation detection (analysis/counts/collocations.py) against nltk's finders.
 
 The module counts n-grams and computes G² with numpy. ``nltk_collocations``
 below is its earlier implementation, kept as the reference: Counter tables
@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framelens.analysis import collocations
-from framelens.analysis.collocations import (
+from framelens.analysis.counts import collocations
+from framelens.analysis.counts.collocations import (
     BIGRAM_G2_THRESHOLD,
     COORDINATORS,
     DEFAULT_MIN_COUNT,
@@ -34,9 +34,9 @@ from framelens.analysis.collocations import (
     find_collocations,
     run_starts,
 )
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.pipeline import processed
-from framelens.analysis.text import is_stopword, term_key, tokenize
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.process.pipeline import processed
+from framelens.analysis.text.normalize import is_stopword, term_key, tokenize
 from tests.conftest import BUNDLED, REPO
 
 # ------------------------------------------------------------------ the nltk reference
@@ -94,7 +94,7 @@ def nltk_collocations(
             right = pair_g2(count, (words[w1], pairs[(w2, w3)]), total)
             if min(left, right) >= bigram_threshold:
                 found.append(Collocation((w1, w2, w3), count, float(score)))
-    found.sort(key=lambda c: (-c.g2, c.keys))
+    found.sort(key=lambda c: (-round(c.g2, 9), c.keys))  # ties up to float noise: by keys
     return tuple(found)
 
 
@@ -149,8 +149,8 @@ def test_find_collocations_matches_nltk_on_the_bundled_runs(bundled_corpus):
 
 def test_production_path_does_not_import_nltk(tmp_path):
     script = ("import sys; from pathlib import Path; "
-              "from framelens.analysis.corpus import load_corpus; "
-              "from framelens.analysis.collocations import corpus_collocations; "
+              "from framelens.analysis.io.reader import load_corpus; "
+              "from framelens.analysis.counts.collocations import corpus_collocations; "
               f"found = corpus_collocations(load_corpus(Path({str(BUNDLED)!r}), use_cache=False)); "
               "assert found; print(sorted(m for m in sys.modules if m.split('.')[0] == 'nltk'))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -304,7 +304,7 @@ def test_find_collocations_matches_nltk_on_generated_sentences(sentences, min_co
     options = {"min_count": min_count, "bigram_threshold": thresholds[0],
                "trigram_threshold": thresholds[1], "extra_stopwords": frozenset({"zeta"})}
     found = find_collocations(sentences, **options)
-    assert list(found) == sorted(found, key=lambda c: (-c.g2, c.keys))
+    assert list(found) == sorted(found, key=lambda c: (-round(c.g2, 9), c.keys))
     try:
         expected = nltk_collocations(sentences, **options)
     except ValueError:  # a negative cell (one word is most of the text): nltk cannot score it

@@ -271,10 +271,10 @@ def test_contrasts_match_the_texts(outputs):
 
 
 def test_tone_evidence_is_the_sentence_nearest_the_mean(bundled, outputs):
-    from framelens.analysis.corpus import load_corpus
-    from framelens.analysis.pipeline import processed
-    from framelens.analysis.tone import sentence_tones
-    from framelens.analysis.topics import topic_sentences
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.lenses.topics import topic_sentences
+    from framelens.analysis.process.pipeline import processed
+    from framelens.analysis.process.tone import sentence_tones
 
     corpus = load_corpus(bundled)
     documents = processed(corpus)
@@ -313,9 +313,9 @@ def test_two_perspectives(small_corpus):
 
 
 def test_parse_sections():
-    from framelens.analysis.compare import SECTIONS as ALL
-    from framelens.analysis.compare import parse_sections
     from framelens.analysis.errors import OptionError
+    from framelens.analysis.reports.compare import SECTIONS as ALL
+    from framelens.analysis.reports.compare import parse_sections
 
     assert parse_sections(None) == ALL
     assert parse_sections(" ") == ALL
@@ -325,7 +325,7 @@ def test_parse_sections():
 
 
 def test_example_phrase():
-    from framelens.analysis.compare import example_phrase
+    from framelens.analysis.reports.compare import example_phrase
 
     sentence = ("Although the Kremlin may expect to shake Western unity and reach some "
                 "individual agreements with the US, it is unlikely to achieve major concessions.")
@@ -342,8 +342,8 @@ def test_example_phrase():
 
 
 def test_naming_differences_rules():
-    from framelens.analysis.compare import naming_differences
-    from framelens.analysis.naming import NamingRow
+    from framelens.analysis.lenses.naming import NamingRow
+    from framelens.analysis.reports.compare import naming_differences
 
     def rows(concept, counts):
         out = []
@@ -372,8 +372,8 @@ def test_naming_differences_rules():
 
 
 def test_progress_callback_steps(bundled):
-    from framelens.analysis.compare import compare
-    from framelens.analysis.corpus import load_corpus
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.reports.compare import compare
 
     calls = []
     report = compare(load_corpus(bundled), sections=("naming", "contrasts"),
@@ -401,8 +401,8 @@ def test_table_view_fits_the_terminal(bundled, width):
     from rich.cells import cell_len
     from rich.console import Console
 
-    from framelens.analysis.compare import compare
-    from framelens.analysis.corpus import load_corpus
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.reports.compare import compare
     from framelens.cli.compare_cmd import _compare_view
 
     report = compare(load_corpus(bundled))
@@ -433,8 +433,8 @@ def test_table_view_numbers_are_in_the_json(bundled, outputs):
     """Every number the table shows comes from a section row (spot checks per section)."""
     from rich.console import Console
 
-    from framelens.analysis.compare import compare
-    from framelens.analysis.corpus import load_corpus
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.reports.compare import compare
     from framelens.cli.compare_cmd import _compare_view
 
     report = compare(load_corpus(bundled))

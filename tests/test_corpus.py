@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from framelens.analysis.corpus import ColumnMap, load_corpus
 from framelens.analysis.errors import ConfigError, CorpusError
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.io.tables import ColumnMap
 from tests.conftest import write_article
 
 GOOD_BODY = "NATO and Russia talked in Geneva. The talks ended without a result."
@@ -35,7 +36,7 @@ def test_bundled_bodies_have_no_web_chrome(bundled):
 
 
 def test_bundled_ukrainian_article_has_no_repeated_pull_quotes(bundled):
-    from framelens.analysis.pipeline import processed
+    from framelens.analysis.process.pipeline import processed
 
     corpus = load_corpus(bundled)
     for doc in processed(corpus):

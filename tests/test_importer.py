@@ -10,17 +10,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from framelens.analysis import importer
-from framelens.analysis.config import load_config
-from framelens.analysis.corpus import load_corpus, parse_article
+from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import CorpusError
-from framelens.analysis.importer import (
+from framelens.analysis.io import importer
+from framelens.analysis.io.documents import parse_article
+from framelens.analysis.io.importer import (
     article_markdown,
     clean_paragraphs,
     read_source,
     slugify,
     write_new_file,
 )
+from framelens.analysis.io.reader import load_corpus
 from framelens.cli.app import app
 
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""Keyness (analysis/keyness.py) and collocation detection (analysis/collocations.py).
+"""Keyness (analysis/lenses/keywords.py) and collocation detection (analysis/counts/collocations.py).
 
 Expected numbers are computed in the tests from the published formulas
 (Monroe et al. 2008 eq. 16–22, Dunning's 4-cell G², Hardie's log ratio,
@@ -15,19 +15,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framelens.analysis import stats
-from framelens.analysis.collocations import (
+from framelens.analysis.config.settings import load_config
+from framelens.analysis.counts.collocations import (
     BIGRAM_G2_THRESHOLD,
     TRIGRAM_G2_THRESHOLD,
     corpus_collocations,
     find_collocations,
     word_runs,
 )
-from framelens.analysis.config import load_config
-from framelens.analysis.corpus import Corpus, Document, load_corpus
-from framelens.analysis.counts import document_term_counts, group_rows
+from framelens.analysis.counts.matrices import document_term_counts, group_rows
 from framelens.analysis.errors import CorpusError, OptionError
-from framelens.analysis.keyness import (
+from framelens.analysis.io.documents import Corpus, Document
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses.keywords import (
     REST,
     KeynessRow,
     keyness,
@@ -35,7 +35,8 @@ from framelens.analysis.keyness import (
     parse_ngram_range,
     score_terms,
 )
-from framelens.analysis.pipeline import processed
+from framelens.analysis.process.pipeline import processed
+from framelens.analysis.stats import scores as stats
 from tests.conftest import needs_cache, write_article
 
 COLUMNS = ("perspective", "reference", "term", "count", "reference_count", "rate_per_10k",
@@ -433,7 +434,7 @@ def test_word_runs_split_at_punctuation():
 
 @needs_cache
 def test_collocations_are_cached_across_runs(bundled, monkeypatch):
-    import framelens.analysis.collocations as module
+    import framelens.analysis.counts.collocations as module
 
     found = corpus_collocations(load_corpus(bundled))
     assert found
@@ -489,13 +490,13 @@ def test_generated_corpora_properties(corpus, method, seed):
                                                         ((2, 3), True)])
 def test_document_counts_summed_from_sentences_equal_counting_documents(bundled, ngram_range,
                                                                          keep_stopwords):
-    from framelens.analysis.counts import (
+    from framelens.analysis.counts.matrices import (
         count_units,
         document_term_counts,
         sentence_term_counts,
         term_options,
     )
-    from framelens.analysis.pipeline import processed
+    from framelens.analysis.process.pipeline import processed
 
     corpus = load_corpus(bundled, use_cache=False)
     options = term_options(corpus, ngram_range=ngram_range, keep_stopwords=keep_stopwords)

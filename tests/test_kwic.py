@@ -10,11 +10,11 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from framelens.analysis.corpus import load_corpus
 from framelens.analysis.errors import OptionError
-from framelens.analysis.kwic import kwic, left_context, right_context
-from framelens.analysis.pipeline import processed
-from framelens.analysis.text import tokenize
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses.kwic import kwic, left_context, right_context
+from framelens.analysis.process.pipeline import processed
+from framelens.analysis.text.normalize import tokenize
 from framelens.cli.app import app
 
 runner = CliRunner()

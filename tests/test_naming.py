@@ -1,4 +1,4 @@
-"""Naming choices (analysis/naming.py), counted by hand on the bundled corpus and a fixture."""
+"""Naming choices (analysis/lenses/naming.py), counted by hand on the bundled corpus and a fixture."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.naming import NamingRow, naming
-from framelens.analysis.pipeline import processed
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses.naming import NamingRow, naming
+from framelens.analysis.process.pipeline import processed
 from tests.conftest import write_article
 
 NAMING_TOML = """
@@ -153,7 +153,7 @@ def test_no_naming_pairs_warns(tmp_path):
 
 def test_screened_variant_mentions_equal_counting_every_concept(tmp_path, bundled):
     """The word-run screen only skips work: mentions equal each concept's Lexicon count."""
-    from framelens.analysis.naming import _concept_lexicon, _variant_mentions
+    from framelens.analysis.lenses.naming import _concept_lexicon, _variant_mentions
 
     for path in [*bundled.glob("*.md"), bundled / "framelens.toml"]:
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")

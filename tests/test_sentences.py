@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framelens.analysis.sentences import split_sentences
+from framelens.analysis.text.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 TRICKY = REPO / "tests" / "data" / "tricky_sentences.json"

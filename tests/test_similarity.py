@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.counts import count_units, document_term_counts
+from framelens.analysis.counts.matrices import count_units, document_term_counts
 from framelens.analysis.errors import OptionError
-from framelens.analysis.keyness import keyness_term_options
-from framelens.analysis.pipeline import processed
-from framelens.analysis.similarity import cosine_matrix, jsd_matrix, similarity, topic_scope
-from framelens.analysis.tfidf import sentence_subset_counts, term_units
-from framelens.analysis.topics import topic_sentences
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses.keywords import keyness_term_options
+from framelens.analysis.lenses.similarity import cosine_matrix, jsd_matrix, similarity, topic_scope
+from framelens.analysis.lenses.tfidf import sentence_subset_counts, term_units
+from framelens.analysis.lenses.topics import topic_sentences
+from framelens.analysis.process.pipeline import processed
 from framelens.cli.app import app
 from tests.conftest import write_article
 
@@ -521,6 +521,6 @@ def test_cli_topic_table_view_names_the_topic_and_counts(bundled, tmp_path):
 
 
 def topics_rows(sources, topic):
-    from framelens.analysis.topics import topics
+    from framelens.analysis.lenses.topics import topics
 
     return topics(load_corpus(sources), topic=topic).rows

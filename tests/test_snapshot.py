@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.snapshot import (
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.reports.snapshot import (
     KEYWORDS_TOP,
     SNAPSHOT_FORMAT,
     _explained,
@@ -84,10 +84,10 @@ def test_snapshot_is_byte_identical_and_wired_to_the_analyses(bundled, tmp_path)
     assert set(metrics["keywords"]) == {"ukraine", "russia", "china"}
     assert all(0 < len(terms) <= KEYWORDS_TOP for terms in metrics["keywords"].values())
 
-    from framelens.analysis.keyness import keyness
-    from framelens.analysis.similarity import similarity
-    from framelens.analysis.stance import stance
-    from framelens.analysis.topics import topics
+    from framelens.analysis.lenses.keywords import keyness
+    from framelens.analysis.lenses.similarity import similarity
+    from framelens.analysis.lenses.stance import stance
+    from framelens.analysis.lenses.topics import topics
 
     top = [r.term for r in keyness(corpus, top=KEYWORDS_TOP).rows if r.perspective == "russia"]
     assert metrics["keywords"]["russia"] == top

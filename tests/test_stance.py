@@ -7,13 +7,13 @@ import math
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from framelens.analysis import stance as st
-from framelens.analysis import tone
-from framelens.analysis.config import Config, Target, load_config
-from framelens.analysis.corpus import load_corpus
+from framelens.analysis.config.settings import Config, Target, load_config
 from framelens.analysis.errors import OptionError
-from framelens.analysis.lexicon import Lexicon
-from framelens.analysis.pipeline import processed
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses import stance as st
+from framelens.analysis.process import tone
+from framelens.analysis.process.pipeline import processed
+from framelens.analysis.text.lexicon import Lexicon
 from tests.conftest import needs_cache, write_article
 
 VADER = SentimentIntensityAnalyzer()

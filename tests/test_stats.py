@@ -1,4 +1,4 @@
-"""Tests for framelens.analysis.stats (DESIGN.md §4).
+"""Tests for framelens.analysis.stats.scores (DESIGN.md §4).
 
 Expected values are written out with the math module from the published
 definitions, never by calling the function under test. Independent scalar
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon as scipy_js_distance
 from scipy.stats import false_discovery_control
 
-from framelens.analysis import stats
+from framelens.analysis.stats import scores as stats
 
 
 def chi2_1_sf(x: float) -> float:

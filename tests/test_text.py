@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.pipeline import process_text, processed
-from framelens.analysis.text import (
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.process.pipeline import process_text, processed
+from framelens.analysis.text.normalize import (
     english_stopwords,
     is_stopword,
     normalize,

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.counts import document_term_counts
+from framelens.analysis.counts.matrices import document_term_counts
 from framelens.analysis.errors import OptionError
-from framelens.analysis.keyness import keyness_term_options
-from framelens.analysis.tfidf import tfidf
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses.keywords import keyness_term_options
+from framelens.analysis.lenses.tfidf import tfidf
 from framelens.cli.app import app
 from tests.conftest import write_article
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from framelens.analysis import tone
-from framelens.analysis.cache import DocumentCache
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.pipeline import processed
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.process import tone
+from framelens.analysis.process.pipeline import processed
+from framelens.analysis.store.document_cache import DocumentCache
 from tests.conftest import needs_cache, write_article
 
 

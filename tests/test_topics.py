@@ -12,20 +12,20 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from framelens.analysis.config import load_config
-from framelens.analysis.corpus import load_corpus
-from framelens.analysis.discover import discover_topics, lexicon_toml
+from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import OptionError
-from framelens.analysis.pipeline import processed
-from framelens.analysis.tone import compound
-from framelens.analysis.topics import TopicRow, distinctive_terms, topic_sentences, topics
+from framelens.analysis.io.reader import load_corpus
+from framelens.analysis.lenses.discover import discover_topics, lexicon_toml
+from framelens.analysis.lenses.topics import TopicRow, distinctive_terms, topic_sentences, topics
+from framelens.analysis.process.pipeline import processed
+from framelens.analysis.process.tone import compound
 from framelens.cli._output import OutputFormat, render_text
 from framelens.cli.app import app
 
 runner = CliRunner()
 
 # Test lexicons with fixed terms, so the hand counts below do not move when the
-# default lexicons in analysis/defaults.toml are tuned. Counted by reading
+# default lexicons in analysis/config/defaults.toml are tuned. Counted by reading
 # sources/*.md (grep -oi for each term, then checking which sentence holds it).
 TEST_TOPICS = """
 [topics."Test Crimea"]
@@ -400,9 +400,9 @@ def test_cli_bad_options_exit_2(bundled, args):
 
 def test_screened_topic_hits_equal_every_topic_lexicon_on_every_sentence(tmp_path, bundled):
     """The word-run screen only skips work: hits equal running each topic's Lexicon."""
-    from framelens.analysis.lexicon import Lexicon
-    from framelens.analysis.text import normalize
-    from framelens.analysis.topics import topic_hits
+    from framelens.analysis.lenses.topics import topic_hits
+    from framelens.analysis.text.lexicon import Lexicon
+    from framelens.analysis.text.normalize import normalize
     from tests.conftest import write_article
 
     # Hyphens, wildcards, capitals and non-ASCII text next to the bundled sentences.

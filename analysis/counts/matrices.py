@@ -1,0 +1,439 @@
+"""Term counting: case-folded keys, phrases, n-grams, stopwords → a sparse matrix.
+
+Every analysis that counts terms (keywords, tfidf, similarity, topics) goes
+through :func:`count_units`, so a term means the same thing everywhere. A
+term is a counting key (:func:`framelens.analysis.text.normalize.term_key`); multi-word
+phrases from the config are merged into one token before n-grams are formed
+(as quanteda's ``tokens_compound`` does), and each term is displayed in its
+most frequent surface form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+
+from framelens.analysis.io.documents import Corpus
+from framelens.analysis.process.pipeline import document_cache, document_digests, processed
+from framelens.analysis.store.keys import COUNTS_VERSION
+from framelens.analysis.text.normalize import is_stopword, term_key, tokenize
+
+
+@dataclass(frozen=True)
+class TermOptions:
+    """What counts as a term. ``ngram_range`` is inclusive, like scikit-learn's."""
+
+    ngram_range: tuple[int, int] = (1, 1)
+    keep_stopwords: bool = False
+    phrases: tuple[str, ...] = ()
+    extra_stopwords: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """Counts of terms (columns) in units (rows: documents or groups).
+
+    ``token_totals[i]`` is the number of unigram tokens of unit ``i`` that
+    survive the same filtering as the terms (stopwords removed unless kept;
+    a merged phrase counts as one token): the group size of keyness.
+    """
+
+    matrix: object  # scipy.sparse.csr_matrix, int64, units × terms
+    terms: tuple[str, ...]
+    display: tuple[str, ...]
+    ngram: np.ndarray
+    token_totals: np.ndarray
+
+    def column(self, key: str) -> int | None:
+        try:
+            return self.terms.index(key)
+        except ValueError:
+            return None
+
+
+def term_options(corpus: Corpus, *, ngram_range: tuple[int, int] = (1, 1),
+                 keep_stopwords: bool = False) -> TermOptions:
+    """Options with the corpus config's phrases and extra stopwords filled in."""
+    return TermOptions(ngram_range, keep_stopwords, corpus.config.phrases,
+                       corpus.config.stopwords)
+
+
+def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
+    """Documents × terms for the whole corpus, memoised for the run and cached across runs.
+
+    The cache entry is keyed by the options and the digests of the documents
+    in order, so a warm run on an unchanged corpus loads the matrix instead of
+    reading any tokens; any change to the corpus recounts.
+
+    Equal to ``count_units([doc.tokens for doc in processed(corpus)], options)``;
+    nothing in counting depends on the unit (n-grams never cross sentences),
+    so when this run already holds :func:`sentence_term_counts` for the same
+    options (request them first when both are needed) the document rows are
+    summed from them instead of counting the corpus again.
+    """
+    def compute() -> TermCounts:
+        if ("sentence_term_counts", options) in corpus.memo:
+            return _documents_from_sentences(corpus, options)
+        return count_units([doc.tokens for doc in processed(corpus)], options)
+
+    return _cached_counts(corpus, options, "document_term_counts", compute)
+
+
+def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
+    """Sentences × terms: one row per sentence of every document, in corpus order.
+
+    Exactly ``count_units([[tokens] for doc in processed(corpus) for tokens in
+    doc.tokens], options)``, memoised for the run (under the memo key
+    ``("sentence_term_counts", options)``) and cached across runs like
+    :func:`document_term_counts`.
+    """
+    return _cached_counts(corpus, options, "sentence_term_counts",
+                          lambda: count_units([[tokens] for doc in processed(corpus)
+                                               for tokens in doc.tokens], options))
+
+
+def _documents_from_sentences(corpus: Corpus, options: TermOptions) -> TermCounts:
+    """Document rows as the sums of their sentences' rows."""
+    from scipy import sparse
+
+    sentences = sentence_term_counts(corpus, options)
+    per_document = np.fromiter((len(doc.tokens) for doc in processed(corpus)), dtype=np.int64)
+    owner = np.repeat(np.arange(per_document.size, dtype=np.int64), per_document)
+    indicator = sparse.csr_matrix((np.ones(owner.size, dtype=np.int64),
+                                   (owner, np.arange(owner.size, dtype=np.int64))),
+                                  shape=(per_document.size, owner.size))
+    matrix = (indicator @ sentences.matrix).tocsr()
+    matrix.sort_indices()
+    totals = np.bincount(owner, weights=sentences.token_totals,
+                         minlength=per_document.size).astype(np.int64)
+    return TermCounts(matrix, sentences.terms, sentences.display, sentences.ngram, totals)
+
+
+def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, compute) -> TermCounts:
+    key = (kind, options)
+    cached = corpus.memo.get(key)  # type: ignore[call-overload]
+    if cached is None:
+        cache = document_cache(corpus)
+        family = entry_key = ""
+        if cache is not None:
+            family, entry_key = _counts_cache_keys(corpus, options, kind)
+            cached = _counts_from_payload(cache.get_entry(family, entry_key))
+        if cached is None:
+            cached = compute()
+            if cache is not None:
+                cache.put_entry(family, entry_key, _counts_payload(cached))
+        corpus.memo[key] = cached  # type: ignore[index]
+    return cached
+
+
+# Bump when counting changes what a TermCounts holds.
+
+
+def _counts_cache_keys(corpus: Corpus, options: TermOptions, kind: str) -> tuple[str, str]:
+    """(family, key): family = kind + corpus location + options; key = family + document digests."""
+    import hashlib
+    import os
+
+    low, high = options.ngram_range
+    family = hashlib.sha256("\0".join([
+        kind, COUNTS_VERSION, os.path.abspath(corpus.root) if corpus.root else "",
+        f"{low},{high}", str(options.keep_stopwords), "\x1f".join(options.phrases),
+        "\x1f".join(sorted(options.extra_stopwords))]).encode()).hexdigest()
+    digest = hashlib.sha256(family.encode())
+    for document_digest in document_digests(corpus):
+        digest.update(document_digest.encode())
+    return f"counts-{family}", digest.hexdigest()
+
+
+def _counts_payload(counts: TermCounts) -> tuple:
+    matrix = counts.matrix
+    data = matrix.data
+    if data.size and data.min() >= 0 and data.max() < 1 << 31:
+        data = data.astype(np.int32)  # halves the entry; restored to int64 on load
+    return (matrix.shape[0], matrix.shape[1], data.dtype.str, data.tobytes(),
+            matrix.indices.dtype.str, matrix.indices.tobytes(), matrix.indptr.dtype.str,
+            matrix.indptr.tobytes(), counts.terms, counts.display, counts.token_totals.tobytes())
+
+
+def _counts_from_payload(payload: object) -> TermCounts | None:
+    """The TermCounts of a cache payload; None when it is missing or malformed."""
+    from scipy import sparse
+
+    try:
+        (rows, columns, data_type, data, index_type, indices, pointer_type, indptr, terms,
+         display, totals) = payload  # type: ignore[misc]
+        matrix = sparse.csr_matrix(
+            (np.frombuffer(data, dtype=data_type).astype(np.int64),
+             np.frombuffer(indices, dtype=index_type).copy(),
+             np.frombuffer(indptr, dtype=pointer_type).copy()), shape=(rows, columns))
+        token_totals = np.frombuffer(totals, dtype=np.int64).copy()
+        if not (isinstance(terms, tuple) and isinstance(display, tuple)
+                and len(terms) == len(display) == columns and len(token_totals) == rows):
+            return None
+    except (TypeError, ValueError):
+        return None
+    matrix.has_sorted_indices = True  # stored sorted
+    ngram = np.array([term.count(" ") + 1 for term in terms], dtype=np.int64)
+    return TermCounts(matrix, terms, display, ngram, token_totals)
+
+
+def group_rows(counts: TermCounts, labels: Sequence[str], groups: Sequence[str]):
+    """Sum document rows into one row per group (in ``groups`` order)."""
+    from scipy import sparse
+
+    index = {g: i for i, g in enumerate(groups)}
+    rows = np.array([index.get(label, -1) for label in labels])
+    keep = rows >= 0
+    indicator = sparse.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.int64), (rows[keep], np.flatnonzero(keep))),
+        shape=(len(groups), len(labels)))
+    return indicator @ counts.matrix, indicator @ counts.token_totals
+
+
+def count_units(units: Sequence[Iterable[Sequence[str]]], options: TermOptions) -> TermCounts:
+    """Count terms in each unit, a unit being an iterable of tokenised sentences.
+
+    Implementation (vectorised; the Python work is per distinct form, per
+    sentence holding a phrase and per distinct n-gram, never per token):
+    every token becomes the id of its surface form; configured phrases are
+    merged where a token pair starts one; unigram and n-gram occurrences
+    (n-grams never cross a sentence) are collected as (unit, surface form)
+    pairs with numpy, and the surface-form columns are folded onto their
+    counting keys (forms sharing a key are summed). A key's display form is
+    its most frequent surface form (ties: the smallest string).
+    """
+    from scipy import sparse
+
+    low, high = options.ngram_range
+    sentences: list[Sequence[str]] = []
+    per_unit: list[int] = []
+    for unit in units:
+        before = len(sentences)
+        sentences.extend(unit)
+        per_unit.append(len(sentences) - before)
+    n_units = len(per_unit)
+    surfaces = _Surfaces(options.extra_stopwords, options.keep_stopwords)
+    flat = list(chain.from_iterable(sentences))
+    surfaces.learn(dict.fromkeys(flat))
+    ids = np.fromiter(map(surfaces.index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+    del sentences
+    phrase_index = _phrase_index(options.phrases)
+    if phrase_index and ids.size:
+        ids, lengths = _merge_phrases(flat, ids, lengths, surfaces, phrase_index)
+    del flat
+    unit_of_token = np.repeat(np.repeat(np.arange(n_units, dtype=np.int64),
+                                        np.asarray(per_unit, dtype=np.int64)), lengths)
+    kept = surfaces.kept_array()
+    token_kept = kept[ids]
+    totals = np.bincount(unit_of_token[token_kept], minlength=n_units).astype(np.int64)
+
+    # Blocks of occurrences: (unit, local column) per occurrence, with the columns' forms and keys.
+    blocks: list[tuple[np.ndarray, np.ndarray, list[str], list[str]]] = []
+    if low <= 1 <= high:
+        blocks.append((unit_of_token[token_kept], ids[token_kept], surfaces.forms, surfaces.keys))
+    if high >= 2 and ids.size:
+        ends = np.repeat(np.cumsum(lengths), lengths)  # end (exclusive) of each token's sentence
+        positions = np.arange(ids.size, dtype=np.int64)
+        width = int(ids.max()) + 1
+        previous = ids  # id of the (n-1)-gram starting at each position; -1: none
+        for n in range(2, high + 1):
+            starts = positions[(positions + (n - 1) < ends) & (previous >= 0)]
+            codes = previous[starts] * width + ids[starts + (n - 1)]
+            _, first, gram = np.unique(codes, return_index=True, return_inverse=True)
+            del codes
+            gram = gram.reshape(-1)
+            example_at = starts[first]  # one position of each distinct n-gram
+            if n < high:
+                previous = np.full(ids.size, -1, dtype=np.int64)
+                previous[starts] = gram
+            if n < low:
+                continue
+            if not options.keep_stopwords:
+                counted = kept[ids[starts]] & kept[ids[starts + (n - 1)]]
+                starts, gram = starts[counted], gram[counted]
+            blocks.append(_gram_block(ids, example_at, starts, gram, n, unit_of_token, surfaces))
+    return _fold_blocks(blocks, n_units, totals, sparse)
+
+
+def _gram_block(ids: np.ndarray, example_at: np.ndarray, starts: np.ndarray, gram: np.ndarray,
+                n: int, unit_of_token: np.ndarray, surfaces: _Surfaces):
+    """The occurrence block of counted n-grams, with the forms and keys of those counted."""
+    present = np.bincount(gram, minlength=example_at.size) > 0
+    at = example_at[np.flatnonzero(present)]
+    local = (np.cumsum(present) - 1)[gram]
+    form_parts = [map(surfaces.forms.__getitem__, ids[at + k].tolist()) for k in range(n)]
+    key_parts = [map(surfaces.keys.__getitem__, ids[at + k].tolist()) for k in range(n)]
+    forms = list(map(" ".join, zip(*form_parts, strict=True)))
+    keys = list(map(" ".join, zip(*key_parts, strict=True)))
+    return unit_of_token[starts], local, forms, keys
+
+
+class _Surfaces:
+    """Distinct surface forms (tokens and merged phrases): ids, keys, stopword status."""
+
+    def __init__(self, stop: frozenset[str], keep_all: bool):
+        self.stop = stop
+        self.keep_all = keep_all
+        self.forms: list[str] = []
+        self.keys: list[str] = []
+        self.kept: list[bool] = []
+        self.index: dict[str, int] = {}
+
+    def learn(self, forms: Iterable[str], keys: Iterable[str] | None = None) -> None:
+        """Add new forms (with their keys, or ``term_key`` of the form)."""
+        new = [form for form in forms if form not in self.index]
+        new_keys = [term_key(form) for form in new] if keys is None else list(keys)
+        self.index.update(zip(new, range(len(self.forms), len(self.forms) + len(new)), strict=True))
+        self.forms.extend(new)
+        self.keys.extend(new_keys)
+        self.kept.extend(self.keep_all or not is_stopword(key, self.stop) for key in new_keys)
+
+    def kept_array(self) -> np.ndarray:
+        return np.fromiter(self.kept, dtype=bool, count=len(self.kept))
+
+
+def _merge_phrases(flat: list[str], ids: np.ndarray, lengths: np.ndarray, surfaces: _Surfaces,
+                   phrase_index: dict[str, list[tuple[str, ...]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Merge configured phrases (greedy, longest first, left to right in each sentence).
+
+    A merged token is its surface words joined by one space; its counting key
+    is the phrase's lower-cased keys joined by one space (learned here). Only
+    positions where a token pair starts some phrase are looked at; they are
+    found with numpy over the lower-cased key ids of all tokens. Returns the
+    token ids and sentence lengths after merging.
+    """
+    lower_ids: dict[str, int] = {}
+    lower_of = np.fromiter((lower_ids.setdefault(key.lower(), len(lower_ids))
+                            for key in surfaces.keys), dtype=np.int64, count=len(surfaces.keys))
+    lower_words = list(lower_ids)
+    pairs: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for candidates in phrase_index.values():  # each list is longest first
+        for candidate in candidates:
+            pairs.setdefault(candidate[:2], []).append(candidate)
+    width = len(lower_ids)
+    codes = np.array([lower_ids[a] * width + lower_ids[b] for a, b in pairs
+                      if a in lower_ids and b in lower_ids], dtype=np.int64)
+    if not codes.size:
+        return ids, lengths
+    token_lower = lower_of[ids]
+    # Candidate starts: tokens whose lower-cased key starts a phrase, then the
+    # pairs among them that start one.
+    starts_phrase = np.zeros(width, dtype=bool)
+    starts_phrase[codes // width] = True
+    candidates = np.flatnonzero(starts_phrase[token_lower[:-1]])
+    pair_codes = token_lower[candidates] * width + token_lower[candidates + 1]
+    hits = candidates[np.isin(pair_codes, codes)]
+    ends = np.cumsum(lengths)
+    owner = np.searchsorted(ends, hits, side="right")  # the sentence of each hit
+    sentence_end = ends[owner]
+    inside = hits + 1 < sentence_end  # a pair must not cross a sentence end
+    hits, sentence_end = hits[inside].tolist(), sentence_end[inside].tolist()
+    merges: list[tuple[int, int, str, str]] = []  # (start, end, form, key), flat positions
+    consumed = 0  # flat position up to which tokens are merged into a phrase
+    for i, end_of_sentence in zip(hits, sentence_end, strict=True):
+        if i < consumed:
+            continue  # inside a phrase merged just before
+        words = None
+        for candidate in pairs[(lower_words[token_lower[i]], lower_words[token_lower[i + 1]])]:
+            end = i + len(candidate)
+            if end > end_of_sentence:
+                continue
+            if words is None:  # the longest candidate that fits comes first
+                words = tuple(lower_words[w] for w in token_lower[i:end].tolist())
+            if words[:len(candidate)] == candidate:
+                merges.append((i, end, " ".join(flat[i:end]), " ".join(candidate)))
+                consumed = end
+                break
+    if not merges:
+        return ids, lengths
+    forms = dict.fromkeys(form for _, _, form, _ in merges)
+    keys = {form: key for _, _, form, key in merges}
+    new = [form for form in forms if form not in surfaces.index]
+    surfaces.learn(new, [keys[form] for form in new])
+    keep = np.ones(ids.size, dtype=bool)
+    ids = ids.copy()
+    for start, end, form, _ in merges:
+        ids[start] = surfaces.index[form]
+        keep[start + 1:end] = False
+    removed = np.zeros(ids.size, dtype=np.int64)
+    removed[~keep] = 1
+    owner_of_token = np.repeat(np.arange(lengths.size), lengths)
+    lengths = lengths - np.bincount(owner_of_token, weights=removed,
+                                    minlength=lengths.size).astype(np.int64)
+    return ids[keep], lengths
+
+
+def _fold_blocks(blocks, n_units: int, totals: np.ndarray, sparse) -> TermCounts:
+    """Units × surface columns (per block) → units × counting keys, with display forms.
+
+    Each block is (row of each occurrence, local column of each occurrence,
+    forms, keys); columns never counted are dropped.
+    """
+    rows_parts, column_parts = [], []
+    forms: list[str] = []
+    keys: list[str] = []
+    for rows, local, block_forms, block_keys in blocks:
+        present = np.bincount(local, minlength=len(block_forms)) > 0
+        used = np.flatnonzero(present)
+        renumber = np.cumsum(present) - 1 + len(forms)
+        rows_parts.append(rows)
+        column_parts.append(renumber[local])
+        forms.extend(map(block_forms.__getitem__, used.tolist()))
+        keys.extend(map(block_keys.__getitem__, used.tolist()))
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
+    columns = np.concatenate(column_parts) if column_parts else np.zeros(0, dtype=np.int64)
+    terms = sorted(set(keys))
+    term_index = {key: i for i, key in enumerate(terms)}
+    term_of_surface = np.fromiter(map(term_index.__getitem__, keys), dtype=np.int64,
+                                  count=len(keys))
+    matrix = sparse.csr_matrix((np.ones(rows.size, dtype=np.int64),
+                                (rows, term_of_surface[columns])), shape=(n_units, len(terms)))
+    matrix.sum_duplicates()
+    matrix.sort_indices()
+    frequency = np.bincount(columns, minlength=len(forms)).astype(np.int64)
+    display = _display_forms(forms, term_of_surface, frequency, len(terms))
+    ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
+    return TermCounts(matrix, tuple(terms), display, ngram, totals)
+
+
+def _display_forms(forms: list[str], term_of_surface: np.ndarray, frequency: np.ndarray,
+                   n_terms: int) -> tuple[str, ...]:
+    """Most frequent surface form of each term; ties go to the smallest form (as a string)."""
+    if not forms:
+        return ()
+    best = np.zeros(n_terms, dtype=np.int64)
+    np.maximum.at(best, term_of_surface, frequency)
+    candidates = np.flatnonzero(frequency == best[term_of_surface])
+    owners = term_of_surface[candidates]
+    shared = np.bincount(owners, minlength=n_terms) > 1
+    display = np.empty(n_terms, dtype=object)
+    alone = ~shared[owners]
+    display[owners[alone]] = np.array(forms, dtype=object)[candidates[alone]]
+    ties: dict[int, str] = {}
+    for term, surface in zip(owners[~alone].tolist(), candidates[~alone].tolist(), strict=True):
+        form = forms[surface]
+        if term not in ties or form < ties[term]:
+            ties[term] = form
+    for term, form in ties.items():
+        display[term] = form
+    return tuple(display.tolist())
+
+
+def phrase_keys(phrase: str) -> tuple[str, ...]:
+    """The counting keys of a phrase as written in the config."""
+    return tuple(term_key(t) for t in tokenize(phrase))
+
+
+def _phrase_index(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        keys = tuple(k.lower() for k in phrase_keys(phrase))
+        if len(keys) >= 2:
+            index.setdefault(keys[0], []).append(keys)
+    for candidates in index.values():
+        candidates.sort(key=len, reverse=True)
+    return index

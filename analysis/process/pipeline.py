@@ -1,0 +1,224 @@
+"""The text pipeline: documents → paragraphs → sentences → tokens, cached.
+
+Processing one document is a pure function of its text (:func:`process_text`),
+so the stage is a map over documents: cached by content hash, run in a
+process pool when many documents are new, and shared by every analysis of
+one run through ``corpus.memo``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from framelens.analysis.io.documents import Corpus, document_digest
+from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS, parallel_map, will_run_in_parallel
+from framelens.analysis.store.document_cache import DocumentCache
+from framelens.analysis.store.result_cache import cached_result
+from framelens.analysis.text.normalize import paragraphs, tokenize
+from framelens.analysis.text.sentences import split_sentences
+
+# Bump when processing changes so old cache entries are never reused.
+# Below this many uncached documents a process pool costs more than it saves.
+_CHUNK_DOCUMENTS = 64
+
+
+@dataclass(frozen=True)
+class ProcessedDocument:
+    """A document's sentences and tokens.
+
+    ``sentences`` hold the normalised text with its original case (what VADER
+    and kwic read); ``tokens[i]`` are the surface tokens of sentence ``i``;
+    ``lines[i]`` is the body line where its paragraph starts (1-based) and
+    ``paragraph[i]`` its paragraph index.
+    """
+
+    doc_id: str
+    perspective: str
+    digest: str
+    sentences: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
+    lines: tuple[int, ...]
+    paragraph: tuple[int, ...]
+
+    @property
+    def token_count(self) -> int:
+        return sum(len(t) for t in self.tokens)
+
+
+def process_text(text: str, markdown: bool) -> tuple:
+    """Split and tokenise one body; returns a marshal-friendly tuple of tuples."""
+    sentences: list[str] = []
+    tokens: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    paragraph_index: list[int] = []
+    for index, (line, paragraph) in enumerate(paragraphs(text, markdown=markdown)):
+        for start, end in split_sentences(paragraph):
+            sentence = paragraph[start:end]
+            sentences.append(sentence)
+            tokens.append(tuple(tokenize(sentence)))
+            lines.append(line)
+            paragraph_index.append(index)
+    return tuple(sentences), tuple(tokens), tuple(lines), tuple(paragraph_index)
+
+
+def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
+    """Processed documents aligned with ``corpus.documents`` (memoised per corpus)."""
+    memo = corpus.memo.get("processed")
+    if memo is not None:
+        return memo  # type: ignore[return-value]
+    cache = document_cache(corpus)
+    digests = document_digests(corpus)
+    results: dict[str, tuple] = {}
+    if cache is not None:
+        for digest, blob in cache.get_blobs(digests).items():
+            payload = _decode(blob)
+            if payload is not None:
+                results[digest] = payload
+    missing = {digest: doc for digest, doc in zip(digests, corpus.documents, strict=True)
+               if digest not in results}
+    if missing:
+        fresh = _process_many([(doc.text, doc.is_markdown) for doc in missing.values()])
+        blobs = {}
+        for digest, (payload, blob) in zip(missing, fresh, strict=True):
+            results[digest] = payload
+            if cache is not None:
+                blobs[digest] = blob if blob is not None else _encode(payload)
+        if cache is not None:
+            cache.put_blobs(blobs)
+    documents = tuple(
+        ProcessedDocument(doc.id, doc.perspective, digest, *results[digest])
+        for digest, doc in zip(digests, corpus.documents, strict=True)
+    )
+    corpus.memo["processed"] = documents
+    return documents
+
+
+def document_digests(corpus: Corpus) -> tuple[str, ...]:
+    """:func:`document_digest` of every document, in corpus order (memoised)."""
+    digests = corpus.memo.get("digests")
+    if digests is None:
+        digests = corpus.memo["digests"] = tuple(document_digest(d) for d in corpus.documents)
+    return digests  # type: ignore[return-value]
+
+
+def document_cache(corpus: Corpus) -> DocumentCache | None:
+    """The cache opened for this corpus's run, or None with ``--no-cache``."""
+    if not corpus.use_cache:
+        return None
+    cache = corpus.memo.get("cache")
+    if cache is None:
+        cache = DocumentCache()
+        corpus.memo["cache"] = cache
+    return cache  # type: ignore[return-value]
+
+
+def display_forms(documents: tuple[ProcessedDocument, ...], key_of) -> dict[str, str]:
+    """The most frequent surface form of each counting key (ties: alphabetical)."""
+    surface = Counter(token for doc in documents for sentence in doc.tokens for token in sentence)
+    best: dict[str, tuple[int, str]] = {}
+    for form, count in surface.items():
+        key = key_of(form)
+        current = best.get(key)
+        if current is None or (-count, form) < (-current[0], current[1]):
+            best[key] = (count, form)
+    return {key: form for key, (_, form) in best.items()}
+
+
+
+def _process_many(items: list[tuple[str, bool]]) -> list[tuple[tuple, bytes | None]]:
+    """``process_text`` over many bodies: ``(payload, cache blob or None)`` for each.
+
+    With many bodies, a process pool on every core does the work; workers
+    send back each document as its cache blob (marshal of the compact
+    encoding, several times cheaper to move between processes than pickled
+    tuples of strings), which is decoded here and stored as it is.
+    """
+    if not will_run_in_parallel(len(items), PARALLEL_MIN_DOCUMENTS):
+        return [(process_text(text, markdown), None) for text, markdown in items]
+    # Chunks of at most _CHUNK_DOCUMENTS stream results back while others are processed.
+    blobs = parallel_map(_process_chunk, items, min_items=PARALLEL_MIN_DOCUMENTS,
+                         chunk_limits=(16, _CHUNK_DOCUMENTS))
+    return [(_decoded(marshal.loads(blob)), blob) for blob in blobs]
+
+
+def _process_chunk(chunk: list[tuple[str, bool]]) -> list[bytes]:
+    return [_encode(process_text(text, markdown)) for text, markdown in chunk]
+
+
+# Cache encoding of a payload: the tokens of a document are stored as one
+# string (tokens joined by US, sentences by RS), which marshal loads several
+# times faster than millions of small strings; split again on load. Tokens
+# are never empty and never hold a control character (TOKEN_RE); a payload
+# that did would be stored with its token tuples as they are.
+_TOKEN_SEP = "\x1f"
+_SENTENCE_SEP = "\x1e"
+_intern = sys.intern
+
+
+def _encoded(payload: tuple) -> tuple:
+    sentences, tokens, lines, paragraph = payload
+    joined = _SENTENCE_SEP.join([_TOKEN_SEP.join(t) for t in tokens])
+    separators = sum(len(t) - 1 for t in tokens if t) + max(len(tokens) - 1, 0)
+    if (any("" in t for t in tokens)
+            or joined.count(_TOKEN_SEP) + joined.count(_SENTENCE_SEP) != separators):
+        return payload  # would not split back into the same tokens
+    return sentences, joined, lines, paragraph
+
+
+def _decoded(encoded: tuple) -> tuple:
+    # Tokens are interned: one string object per distinct token across the
+    # corpus (a third of the memory) whose hash every later count reuses.
+    sentences, joined, lines, paragraph = encoded
+    if not isinstance(joined, str):
+        return encoded
+    if not sentences:
+        return sentences, (), lines, paragraph
+    tokens = tuple(tuple(map(_intern, part.split(_TOKEN_SEP))) if part else ()
+                   for part in joined.split(_SENTENCE_SEP))
+    return sentences, tokens, lines, paragraph
+
+
+def _encode(payload: tuple) -> bytes:
+    return marshal.dumps(_encoded(payload))
+
+
+def _decode(blob: bytes) -> tuple | None:
+    """The payload of a cache blob; None when it is unreadable or has the wrong shape."""
+    try:
+        encoded = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(encoded, tuple) and len(encoded) == 4):
+        return None
+    sentences, joined, lines, paragraph = encoded
+    if not (isinstance(sentences, tuple) and isinstance(joined, str | tuple)
+            and isinstance(lines, tuple) and isinstance(paragraph, tuple)):
+        return None
+    payload = _decoded(encoded)
+    if not len(sentences) == len(payload[1]) == len(lines) == len(paragraph):
+        return None
+    return payload
+
+
+def corpus_fingerprint(corpus: Corpus) -> str:
+    """Digest of the documents (metadata and text digest, in corpus order) and the config."""
+    hasher = hashlib.sha256(repr(corpus.config).encode())
+    for document, digest in zip(corpus.documents, document_digests(corpus), strict=True):
+        hasher.update(repr((document.id, document.title, document.perspective, document.author,
+                            document.outlet, document.published, document.url,
+                            document.language, document.path, document.body_line,
+                            digest)).encode())
+    return hasher.hexdigest()
+
+
+def cached_command_result(corpus: Corpus, command: str, options: Mapping[str, object],
+                          compute: Callable[[], object]) -> object:
+    """``compute()``, or the result stored for the same corpus, config, code and options
+    (:mod:`framelens.analysis.store.result_cache`)."""
+    return cached_result(document_cache(corpus), command, options, corpus_root=corpus.root,
+                         corpus_key=corpus_fingerprint(corpus), compute=compute)

@@ -1,0 +1,158 @@
+"""Sentence tone: VADER compound scores, computed only where needed and cached.
+
+Tone is the ``compound`` score of VADER (Hutto & Gilbert 2014, "VADER: A
+Parsimonious Rule-based Model for Sentiment Analysis of Social Media Text",
+ICWSM) from the ``vaderSentiment`` package, VADER's reference implementation,
+which ships its lexicon. The compound score sums the valences of the lexicon
+words in a text (after VADER's rules for negation, boosters, "but", capitals
+and punctuation) and normalises the sum ``x`` to ``x / sqrt(x**2 + 15)``,
+so it lies in -1...1. Following the VADER README, a text is positive when
+``compound >= 0.05``, negative when ``compound <= -0.05`` and neutral in
+between.
+
+A sentence's tone is exactly ``polarity_scores(sentence)["compound"]`` on the
+pipeline's normalised, original-case sentence text. Sentence scores are
+cached with the document (``(digest, sentence_index)`` in the document
+cache), so a re-run never rescores a sentence. Other texts (the window of
+tokens around a mention) are cached by their content: the key is a hash of
+the text itself, so the same window is scored once whatever the window size,
+target list or document it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from framelens.analysis.io.documents import Corpus
+from framelens.analysis.process.pipeline import document_cache, processed
+from framelens.analysis.text.normalize import TOKEN_RE
+
+POSITIVE_THRESHOLD = 0.05
+NEGATIVE_THRESHOLD = -0.05
+
+_MEMO_KEY = "tones"
+_TEXT_MEMO_KEY = "text-tones"
+# Text tones live in the tone table under (this prefix + text hash, 0), apart from the
+# (document digest, sentence index) keys of sentence tones.
+_TEXT_KEY_PREFIX = "text:"
+
+
+@lru_cache(maxsize=1)
+def _analyzer():
+    """One VADER analyzer per process (loading its lexicon takes ~15 ms)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def compound(text: str) -> float:
+    """VADER's compound score of ``text``: ``polarity_scores(text)["compound"]``."""
+    return float(_analyzer().polarity_scores(text)["compound"])
+
+
+def compounds(texts: Iterable[str]) -> list[float]:
+    """Compound scores of several texts, in order (on every core when there are many)."""
+    from framelens.analysis.parallel import parallel_map
+
+    return parallel_map(_compounds, list(texts), min_items=PARALLEL_MIN_TEXTS)
+
+
+# Below this many texts a process pool costs more than it saves (VADER scores
+# about 10,000 sentences a second on one core).
+PARALLEL_MIN_TEXTS = 5000
+
+
+def _compounds(texts: list[str]) -> list[float]:
+    scores = _analyzer().polarity_scores
+    return [float(scores(text)["compound"]) for text in texts]
+
+
+def polarity(score: float) -> str:
+    """``negative`` (<= -0.05), ``positive`` (>= 0.05) or ``neutral`` (VADER's thresholds)."""
+    if score >= POSITIVE_THRESHOLD:
+        return "positive"
+    if score <= NEGATIVE_THRESHOLD:
+        return "negative"
+    return "neutral"
+
+
+def sentence_tones(corpus: Corpus,
+                   needed: Mapping[int, Iterable[int]]) -> dict[tuple[int, int], float]:
+    """Tone of the sentences asked for: ``{doc_index: [sentence indices]}``.
+
+    ``doc_index`` indexes ``corpus.documents`` (and ``processed(corpus)``).
+    Returns ``{(doc_index, sentence_index): compound}``. Scores come from the
+    run's memo, then the document cache, and only the rest are computed
+    (and written back to the cache). Documents with identical text share
+    their scores, since the cache key is the content digest.
+    """
+    documents = processed(corpus)
+    memo: dict[tuple[str, int], float] = corpus.memo.setdefault(_MEMO_KEY, {})  # type: ignore[assignment]
+    wanted: dict[tuple[int, int], tuple[str, int]] = {}
+    for doc_index, indices in needed.items():
+        doc = documents[doc_index]
+        for i in indices:
+            if not 0 <= i < len(doc.sentences):
+                raise IndexError(f"sentence {i} out of range for document {doc.doc_id!r}")
+            wanted[(doc_index, i)] = (doc.digest, i)
+    missing_digests = {key[0] for key in wanted.values() if key not in memo}
+    cache = document_cache(corpus)
+    if cache is not None and missing_digests:
+        memo.update(cache.get_tones(sorted(missing_digests)))
+    # In request order (deterministic, and independent of the digests' values).
+    to_score = list(dict.fromkeys(key for key in wanted.values() if key not in memo))
+    if to_score:
+        text_of = {doc.digest: doc.sentences for doc in documents}
+        fresh = dict(zip(to_score, compounds(text_of[d][i] for d, i in to_score), strict=True))
+        memo.update(fresh)
+        if cache is not None:
+            cache.put_tones(fresh)
+    return {position: memo[key] for position, key in wanted.items()}
+
+
+def text_tones(corpus: Corpus, texts: Sequence[str]) -> list[float]:
+    """Compound scores of arbitrary texts (mention windows), memoised and cached by content."""
+    memo: dict[str, float] = corpus.memo.setdefault(_TEXT_MEMO_KEY, {})  # type: ignore[assignment]
+    keys = [_TEXT_KEY_PREFIX + hashlib.sha256(t.encode()).hexdigest()[:32] for t in texts]
+    missing = sorted(set(keys).difference(memo))
+    cache = document_cache(corpus)
+    if cache is not None and missing:
+        memo.update((digest, score) for (digest, _), score in cache.get_tones(missing).items())
+    text_of = dict(zip(keys, texts, strict=True))
+    to_score = sorted(set(keys).difference(memo))
+    if to_score:
+        fresh = dict(zip(to_score, compounds(text_of[k] for k in to_score), strict=True))
+        memo.update(fresh)
+        if cache is not None:
+            cache.put_tones({(k, 0): score for k, score in fresh.items()})
+    return [memo[k] for k in keys]
+
+
+def token_spans(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of the sentence's tokens (the pipeline tokenizer's pattern)."""
+    return [m.span() for m in TOKEN_RE.finditer(sentence)]
+
+
+def window_span(spans: Sequence[tuple[int, int]], start: int, end: int,
+                size: int) -> tuple[int, int]:
+    """Character span from ``size`` tokens before a mention to ``size`` tokens after it.
+
+    ``spans`` are the sentence's token spans (:func:`token_spans`) and
+    ``start``/``end`` the mention's character span. The window never crosses
+    the sentence: it is clipped at its first and last token. Slicing the
+    sentence with the result keeps the text between the tokens (punctuation,
+    spaces) as written, since VADER reads it; punctuation after the last
+    token of the window is not included.
+    """
+    if not spans:
+        return start, end
+    inside = [k for k, (s, e) in enumerate(spans) if s < end and e > start]
+    if inside:
+        first, last = inside[0], inside[-1]
+    else:  # the mention holds no token (an alias of punctuation only): nearest token
+        first = last = min(range(len(spans)), key=lambda k: abs(spans[k][0] - start))
+    lo = max(0, first - size)
+    hi = min(len(spans) - 1, last + size)
+    return min(spans[lo][0], start), max(spans[hi][1], end)

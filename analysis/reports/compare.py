@@ -1,0 +1,894 @@
+"""``framelens compare``: one overview of how the perspectives frame the topics.
+
+Every number comes from the analysis of another command, called here with the
+same options; this module only selects, reshapes and ranks their rows:
+
+- ``corpus``: articles, words (pipeline tokens) and sentences per perspective,
+  summed from :func:`framelens.analysis.lenses.sources.list_sources`;
+- ``topics``: share of the perspective's sentences on each topic and the mean
+  VADER tone of those sentences with its bootstrap 95% interval
+  (:func:`framelens.analysis.lenses.topics.topics`);
+- ``keywords``: the ``top`` terms per perspective by log-odds ratio z with an
+  informative Dirichlet prior, each perspective against the rest
+  (:func:`framelens.analysis.lenses.keywords.keyness`), with a short phrase around the
+  term from keyness's example sentence (``PHRASE_TOKENS`` tokens either side);
+- ``stance``: tone of the sentences mentioning each target, with mentions
+  (:func:`framelens.analysis.lenses.stance.stance`);
+- ``naming``: the contested names (:func:`framelens.analysis.lenses.naming.naming`)
+  on which the perspectives differ (see :func:`naming_differences`);
+- ``similarity``: TF-IDF cosine and Jensen–Shannon divergence for every pair
+  of perspectives and the shared/unique vocabulary counts
+  (:func:`framelens.analysis.lenses.similarity.similarity`, ``vocabulary=True``);
+- ``contrasts``: the largest contrasts (see :func:`contrasts`).
+
+The result is a :class:`~framelens.analysis.results.Report`: one Result per
+section, plus the same numbers as one tidy long table (``section,
+perspective, item, metric, value, detail``; see :func:`long_table`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from framelens.analysis.errors import OptionError
+from framelens.analysis.io.documents import Corpus
+from framelens.analysis.results import Report, Result
+
+SECTIONS = ("corpus", "topics", "keywords", "stance", "naming", "similarity", "contrasts")
+DEFAULT_TOP = 5
+DEFAULT_CONTRASTS = 3
+DEFAULT_MIN_SENTENCES = 5
+"""Tone contrasts count a perspective only with at least this many sentences.
+
+With 3 (tried first) the top topic tone contrast on the bundled corpus was
+"Military build-up": the Ukrainian piece's three sentences on it (Russia's
+troop concentration, criticised) average +0.51 because VADER scores "peace
+and harmony" and "not disappeared" as positive. Five sentences keep such
+small groups out of the ranking; their numbers still show in the sections.
+"""
+SILENCE_MIN_SENTENCES = 2
+"""A topic is a silence contrast when a perspective never mentions it and
+another gives it at least this many sentences (one sentence is a passing mention)."""
+PHRASE_TOKENS = 6
+"""Tokens either side of a keyword in its example phrase."""
+PHRASE_SLACK = 3
+"""A phrase keeps the rest of its sentence rather than cut this many tokens or fewer."""
+VOCABULARY_EXAMPLES = 5
+
+KINDS = ("topic_silence", "topic_salience", "topic_tone", "target_tone")
+KIND_TITLES = {
+    "topic_silence": "only some perspectives mention the topic",
+    "topic_salience": "share of sentences on the topic",
+    "topic_tone": "tone of the sentences on the topic",
+    "target_tone": "tone of the sentences mentioning the target",
+}
+
+Progress = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: called before each step (for a progress display)."""
+
+
+# ------------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class CorpusSummaryRow:
+    perspective: str
+    label: str
+    articles: int
+    words: int
+    sentences: int
+
+
+@dataclass(frozen=True)
+class TopicSummaryRow:
+    perspective: str
+    topic: str
+    sentences: int
+    share_of_sentences: float
+    tone_mean: float
+    tone_ci_low: float
+    tone_ci_high: float
+
+
+@dataclass(frozen=True)
+class KeywordSummaryRow:
+    perspective: str
+    rank: int
+    term: str
+    z: float
+    p_value: float
+    count: int
+    reference_count: int
+    rate_per_10k: float
+    reference_rate_per_10k: float
+    alias_of: str
+    example: str
+    example_doc_id: str
+
+
+@dataclass(frozen=True)
+class StanceSummaryRow:
+    perspective: str
+    target: str
+    mentions: int
+    sentences: int
+    tone_mean: float
+    tone_ci_low: float
+    tone_ci_high: float
+    share_negative: float
+    share_positive: float
+
+
+@dataclass(frozen=True)
+class NamingSummaryRow:
+    concept: str
+    difference: str
+    variant: str
+    perspective: str
+    count: int
+    share: float
+    preferred: bool
+
+
+@dataclass(frozen=True)
+class SimilaritySummaryRow:
+    kind: str
+    perspective: str
+    other: str
+    cosine: float | None
+    jsd: float | None
+    terms: int
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContrastRow:
+    rank: int
+    kind: str
+    item: str
+    measure: str
+    spread: float
+    perspective: str
+    role: str
+    value: float
+    sentences: int
+    ci_low: float | None
+    ci_high: float | None
+    counted: bool
+    intervals_overlap: bool | None
+    evidence: str
+    evidence_doc_id: str
+    evidence_line: int | None
+    evidence_tone: float | None
+
+
+@dataclass(frozen=True)
+class LongRow:
+    section: str
+    perspective: str
+    item: str
+    metric: str
+    value: float
+    detail: str
+
+
+# ------------------------------------------------------------------------- options
+
+
+def parse_sections(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"topics,stance"`` (or a list of names) → sections in canonical order.
+
+    Names are case-insensitive; an empty value selects every section; an
+    unknown name is an :class:`OptionError` listing the valid ones.
+    """
+    if text is None:
+        return SECTIONS
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    names = [p.strip().lower() for p in parts if p and p.strip()]
+    if not names:
+        return SECTIONS
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise OptionError(f"unknown section {unknown[0]!r} in --sections (valid: "
+                          f"{', '.join(SECTIONS)})")
+    return tuple(s for s in SECTIONS if s in names)
+
+
+def _validate(top: int, contrasts: int, min_sentences: int, min_count: int) -> None:
+    for name, value, low in (("--top", top, 1), ("--contrasts", contrasts, 0),
+                             ("--min-sentences", min_sentences, 1),
+                             ("--min-count", min_count, 1)):
+        if value < low:
+            raise OptionError(f"{name} must be at least {low}, not {value}")
+
+
+# ------------------------------------------------------------------------ compare
+
+
+def compare(
+    corpus: Corpus,
+    *,
+    sections: Sequence[str] = SECTIONS,
+    top: int = DEFAULT_TOP,
+    contrasts: int = DEFAULT_CONTRASTS,
+    min_sentences: int = DEFAULT_MIN_SENTENCES,
+    min_count: int = 2,
+    alpha0: float | None = None,
+    keep_stopwords: bool = False,
+    collocations: bool = True,
+    target_alias: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """The overview: the chosen ``sections`` (canonical order) as one Report.
+
+    ``top``: keywords per perspective; ``contrasts``: contrasts listed per
+    kind; ``min_sentences``: sentences a perspective needs for its tone to
+    count in a tone contrast; ``min_count``, ``alpha0``, ``keep_stopwords``,
+    ``collocations``: as in ``keywords`` (``min_count`` also sets when a
+    perspective "uses" a term in the vocabulary counts, as in
+    ``similarity --vocabulary``); ``target_alias``: as in ``stance``.
+    ``progress`` is called before each step.
+    """
+    chosen = parse_sections(sections)
+    _validate(top, contrasts, min_sentences, min_count)
+    target_alias = tuple(target_alias)
+    if alpha0 is not None and not (math.isfinite(alpha0) and alpha0 > 0):
+        raise OptionError(f"--alpha0 must be a positive number, not {alpha0}")
+    steps = list(chosen)
+    if "contrasts" in chosen:
+        steps = [s for s in steps if s != "contrasts"]
+        for needed in ("topics", "stance"):
+            if needed not in steps:
+                steps.append(needed)
+        steps.append("contrasts")
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(name, done, len(steps))
+        done += 1
+
+    styles = _styles(corpus)
+    warnings: list[str] = []
+    built: dict[str, Result] = {}
+    topic_result = stance_result = None
+    for name in steps:
+        step(name)
+        if name == "corpus":
+            built[name] = _corpus_section(corpus, styles)
+        elif name == "topics":
+            topic_result = _topic_rows(corpus, warnings)
+            built[name] = _topics_section(topic_result, {**styles,
+                                                         "min_sentences": min_sentences})
+        elif name == "keywords":
+            built[name] = _keywords_section(corpus, styles, top=top, min_count=min_count,
+                                            alpha0=alpha0, keep_stopwords=keep_stopwords,
+                                            collocations=collocations,
+                                            target_alias=target_alias, warnings=warnings)
+        elif name == "stance":
+            stance_result = _stance_rows(corpus, target_alias, warnings)
+            built[name] = _stance_section(stance_result, {**styles,
+                                                          "min_sentences": min_sentences})
+        elif name == "naming":
+            built[name] = _naming_section(corpus, styles, warnings)
+        elif name == "similarity":
+            built[name] = _similarity_section(corpus, styles, min_count=min_count,
+                                              keep_stopwords=keep_stopwords,
+                                              collocations=collocations, warnings=warnings)
+        elif name == "contrasts":
+            built[name] = contrasts_section(corpus, topic_result, stance_result, styles,
+                                            per_kind=contrasts, min_sentences=min_sentences,
+                                            target_alias=target_alias)
+    if progress is not None:
+        progress("done", len(steps), len(steps))
+    ordered = tuple((name, built[name]) for name in chosen)
+    sources = _corpus_totals(corpus)
+    k = len(corpus.perspective_ids)
+    title = (f"Compare: {sources[0]} article{'s' if sources[0] != 1 else ''}, "
+             f"{sources[1]:,} words, {k} perspective{'s' if k != 1 else ''}")
+    prior = alpha0 if alpha0 is not None else _default_alpha0()
+    return Report(title=title, sections=ordered, long_table=long_table(ordered),
+                  caption=methods_caption(prior), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def methods_caption(alpha0: float) -> str:
+    """The methods and where to look for detail (the footer of every view)."""
+    return (
+        "Methods: keywords = log-odds ratio with an informative Dirichlet prior (Monroe, "
+        f"Colaresi & Quinn 2008; α0 = {alpha0:g}), z-scored, each perspective vs the rest; "
+        "tone = VADER compound (-1…1) of each sentence, averaged with a seeded bootstrap 95% "
+        "interval (a lexicon reads words, not attitudes: read the evidence); similarity = "
+        "TF-IDF cosine and Jensen–Shannon divergence of term distributions. Detail: framelens "
+        "keywords --examples 3, framelens stance --evidence 3, framelens topics --topic NAME, "
+        "framelens similarity --vocabulary, framelens naming.")
+
+
+def _default_alpha0() -> float:
+    from framelens.analysis.stats.scores import DEFAULT_ALPHA0
+
+    return DEFAULT_ALPHA0
+
+
+def _styles(corpus: Corpus) -> dict[str, object]:
+    perspectives = corpus.perspective_ids
+    labels = {}
+    colours = {}
+    for p in perspectives:
+        perspective = corpus.config.perspective(p)
+        labels[p] = perspective.label if perspective else p
+        colours[p] = perspective.colour if perspective else "default"
+    return {"perspectives": perspectives, "labels": labels, "colours": colours}
+
+
+def _corpus_totals(corpus: Corpus) -> tuple[int, int]:
+    from framelens.analysis.lenses.sources import list_sources
+
+    rows = list_sources(corpus).rows
+    return len(rows), sum(r.words for r in rows)
+
+
+# ------------------------------------------------------------------------ sections
+
+
+def _corpus_section(corpus: Corpus, styles) -> Result:
+    from framelens.analysis.lenses.sources import list_sources
+
+    sources = list_sources(corpus).rows
+    rows = []
+    for p in styles["perspectives"]:
+        mine = [r for r in sources if r.perspective == p]
+        rows.append(CorpusSummaryRow(p, styles["labels"][p], len(mine),
+                                     sum(r.words for r in mine), sum(r.sentences for r in mine)))
+    return Result(CorpusSummaryRow, tuple(rows), title="Corpus: articles, words and sentences "
+                  "per perspective",
+                  caption="words = tokens of framelens's tokenizer (stopwords included); "
+                          "sentences from its splitter.", extra=dict(styles))
+
+
+def _topic_rows(corpus: Corpus, warnings: list[str]) -> Result | None:
+    if not corpus.config.topics:
+        warnings.append("the config defines no topics: the topics section and topic "
+                        "contrasts are empty")
+        return None
+    from framelens.analysis.lenses.topics import topics
+
+    return topics(corpus, terms=0, examples=1)
+
+
+def _topics_section(result: Result | None, styles) -> Result:
+    rows = () if result is None else tuple(
+        TopicSummaryRow(r.perspective, r.topic, r.sentences, r.share_of_sentences, r.tone_mean,
+                        r.tone_ci_low, r.tone_ci_high) for r in result.rows)
+    topics = () if result is None else result.extra["topics"]
+    return Result(TopicSummaryRow, rows,
+                  title="Topics: share of each perspective's sentences on the topic, and their "
+                        "mean tone",
+                  caption="share_of_sentences = sentences with a topic term / all the "
+                          "perspective's sentences; tone = mean VADER compound of those "
+                          "sentences with a seeded bootstrap 95% interval (NaN/empty when the "
+                          "perspective has none). Topic lexicons from the config.",
+                  extra={**styles, "topics": topics})
+
+
+def _keywords_section(corpus: Corpus, styles, *, top: int, min_count: int,
+                      alpha0: float | None, keep_stopwords: bool, collocations: bool,
+                      target_alias: tuple[str, ...], warnings: list[str]) -> Result:
+    from framelens.analysis.lenses.keywords import keyness
+    from framelens.analysis.lenses.stance import configured_targets
+
+    if len(styles["perspectives"]) < 2:
+        warnings.append("only one perspective: no keywords to compare")
+        rows: tuple[KeywordSummaryRow, ...] = ()
+        caption = ""
+    else:
+        result = keyness(corpus, method="logodds", top=top, min_count=min_count,
+                         keep_stopwords=keep_stopwords, collocations=collocations,
+                         examples=1, alpha0=alpha0)
+        warnings.extend(result.warnings)
+        aliases = _alias_index(configured_targets(corpus.config, target_alias))
+        rank: dict[str, int] = {}
+        built = []
+        for r in result.rows:
+            rank[r.perspective] = rank.get(r.perspective, 0) + 1
+            built.append(KeywordSummaryRow(
+                r.perspective, rank[r.perspective], r.term, r.z, r.p_value, r.count,
+                r.reference_count,
+                r.rate_per_10k, r.reference_rate_per_10k, aliases.get(_key(r.term), ""),
+                example_phrase(r.example, r.term), r.example_doc_id))
+        rows = tuple(built)
+        caption = result.caption
+    return Result(KeywordSummaryRow, rows,
+                  title=f"Keywords: top {top} per perspective by log-odds z (vs the rest)",
+                  caption=(caption + f" example: the term with {PHRASE_TOKENS} tokens either "
+                           "side, from keyness's example sentence. alias_of: the stance target "
+                           "the term names (spellings such as US / U.S. / United States differ "
+                           "between outlets; compare the target's mentions).").strip(),
+                  extra=dict(styles))
+
+
+def _key(term: str) -> str:
+    from framelens.analysis.text.normalize import term_key, tokenize
+
+    return " ".join(term_key(t) for t in tokenize(term))
+
+
+def _alias_index(targets) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for target in targets:
+        for alias in (target.name, *target.aliases):
+            index.setdefault(_key(alias), target.name)
+    return index
+
+
+def example_phrase(sentence: str, term: str, size: int = PHRASE_TOKENS) -> str:
+    """``sentence`` cut to ``size`` tokens either side of the first occurrence of ``term``.
+
+    The term is found by its tokens' counting keys (as keyness counts it, so
+    "Russia's" matches "Russia"). A side is kept whole when cutting it would
+    leave out at most ``PHRASE_SLACK`` tokens; "…" marks a cut. When the term
+    cannot be found (it should always be), the phrase starts at the sentence.
+    """
+    from framelens.analysis.process.tone import token_spans
+    from framelens.analysis.text.normalize import term_key, tokenize
+
+    spans = token_spans(sentence)
+    if not spans:
+        return sentence.strip()
+    keys = [term_key((tokenize(sentence[s:e]) or [sentence[s:e]])[0]) for s, e in spans]
+    wanted = [term_key(t) for t in tokenize(term)]
+    n = len(wanted)
+    first = next((i for i in range(len(keys) - n + 1) if n and keys[i:i + n] == wanted), 0)
+    last = first + max(n, 1) - 1
+    lo = first - size if first - size > PHRASE_SLACK else 0
+    hi = last + size if len(spans) - 1 - (last + size) > PHRASE_SLACK else len(spans) - 1
+    start = 0 if lo == 0 else spans[lo][0]
+    end = len(sentence) if hi == len(spans) - 1 else spans[hi][1]
+    text = sentence[start:end].strip()
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(spans) - 1 else "")
+
+
+def _stance_rows(corpus: Corpus, target_alias: tuple[str, ...],
+                 warnings: list[str]) -> Result:
+    from framelens.analysis.lenses.stance import stance
+
+    result = stance(corpus, target_alias=target_alias)
+    warnings.extend(result.warnings)
+    return result
+
+
+def _stance_section(result: Result, styles) -> Result:
+    rows = tuple(StanceSummaryRow(r.perspective, r.target, r.mentions, r.sentences, r.tone_mean,
+                                  r.tone_ci_low, r.tone_ci_high, r.share_negative,
+                                  r.share_positive) for r in result.rows)
+    return Result(StanceSummaryRow, rows,
+                  title="Stance: tone of the sentences mentioning each target",
+                  caption="mentions = alias matches; sentences = sentences with a mention; "
+                          "tone = their mean VADER compound with a seeded bootstrap 95% "
+                          "interval; share_negative / share_positive = shares of those "
+                          "sentences at <= -0.05 / >= 0.05. The tone of a sentence is not "
+                          "necessarily the attitude toward the target.",
+                  extra={**styles, "targets": tuple(result.extra.get("targets", ()))})
+
+
+def _naming_section(corpus: Corpus, styles, warnings: list[str]) -> Result:
+    from framelens.analysis.lenses.naming import naming
+
+    result = naming(corpus)
+    warnings.extend(result.warnings)
+    rows = naming_differences(result.rows, styles["perspectives"])
+    return Result(NamingSummaryRow, tuple(rows),
+                  title="Naming: contested names where the perspectives' choices differ",
+                  caption="Only concepts where the perspectives that mention them prefer "
+                          "different variants (preferred_differs), or where one uses a variant "
+                          "another that mentions the concept never uses (variant_not_shared), "
+                          "or that only one perspective mentions (one_side_only); variants "
+                          "nobody uses are left out. count = mentions; share = part of the "
+                          "perspective's mentions of the concept; preferred = used strictly "
+                          "more than any other variant.",
+                  extra=dict(styles))
+
+
+def naming_differences(rows: Sequence, perspectives: Sequence[str]) -> list[NamingSummaryRow]:
+    """The naming rows of the concepts on which the perspectives differ.
+
+    For the perspectives that mention a concept at all: ``preferred_differs``
+    when at least two of them have a preferred variant and these differ;
+    else ``variant_not_shared`` when one of them uses a variant another never
+    uses; else, when exactly one perspective mentions the concept,
+    ``one_side_only``. Concepts every mentioning perspective names alike, and
+    concepts nobody mentions, are left out, and so are variants nobody uses.
+    """
+    by_concept: dict[str, list] = {}
+    for row in rows:
+        by_concept.setdefault(row.concept, []).append(row)
+    result: list[NamingSummaryRow] = []
+    for concept, concept_rows in by_concept.items():
+        total = {p: sum(r.count for r in concept_rows if r.perspective == p)
+                 for p in perspectives}
+        mentioning = [p for p in perspectives if total[p] > 0]
+        if not mentioning:
+            continue
+        preferred = {r.perspective: r.variant for r in concept_rows
+                     if r.preferred and r.perspective in mentioning}
+        used = {p: {r.variant for r in concept_rows if r.perspective == p and r.count > 0}
+                for p in mentioning}
+        if len(set(preferred.values())) > 1:
+            difference = "preferred_differs"
+        elif len(mentioning) > 1 and any(used[p] - used[q] for p in mentioning
+                                         for q in mentioning):
+            difference = "variant_not_shared"
+        elif len(mentioning) == 1:
+            difference = "one_side_only"
+        else:
+            continue
+        variants_used = {r.variant for r in concept_rows if r.count > 0}
+        result.extend(NamingSummaryRow(concept, difference, r.variant, r.perspective, r.count,
+                                       r.share, r.preferred)
+                      for r in concept_rows if r.variant in variants_used)
+    return result
+
+
+def _similarity_section(corpus: Corpus, styles, *, min_count: int, keep_stopwords: bool,
+                        collocations: bool, warnings: list[str]) -> Result:
+    from framelens.analysis.lenses.similarity import similarity
+
+    terms = {"keep_stopwords": keep_stopwords, "collocations": collocations}
+    matrix = similarity(corpus, **terms)
+    vocabulary = similarity(corpus, vocabulary=True, min_count=min_count,
+                            examples=VOCABULARY_EXAMPLES, **terms)
+    warnings.extend(matrix.warnings)
+    warnings.extend(vocabulary.warnings)
+    pair_only = {tuple(v.perspectives): v for v in vocabulary.rows if v.set == "pair"}
+    shared_all = next((v for v in vocabulary.rows if v.set == "all"), None)
+    rows: list[SimilaritySummaryRow] = []
+    for r in matrix.rows:
+        if r.a == r.b:
+            continue
+        # Terms used by exactly these two; with two perspectives that is the "all" set.
+        shared = pair_only.get((r.a, r.b), shared_all if len(styles["perspectives"]) == 2
+                               else None)
+        rows.append(SimilaritySummaryRow("pair", r.a, r.b, r.cosine, r.jsd,
+                                         shared.terms if shared else 0,
+                                         tuple(shared.examples) if shared else ()))
+    for kind in ("used", "unique"):
+        rows.extend(SimilaritySummaryRow(kind, v.perspectives[0], "", None, None, v.terms,
+                                         tuple(v.examples))
+                    for v in vocabulary.rows if v.set == kind)
+    if shared_all is not None:
+        rows.append(SimilaritySummaryRow("all", "", "", None, None, shared_all.terms,
+                                         tuple(shared_all.examples)))
+    return Result(SimilaritySummaryRow, tuple(rows),
+                  title="Similarity: how close the perspectives' vocabularies are",
+                  caption=f"pair rows: cosine of TF-IDF vectors (1 = same term weights) and "
+                          "Jensen–Shannon divergence, base 2 (0 = same distribution); terms = "
+                          "terms used by these two perspectives and no other. A perspective "
+                          f"uses a term with at least {min_count} occurrences: used = its "
+                          "vocabulary, unique = used by no other perspective, all = used by "
+                          "every one. examples: most frequent first.",
+                  extra={**styles, "min_count": min_count})
+
+
+# ----------------------------------------------------------------------- contrasts
+
+
+def contrasts_section(corpus: Corpus, topic_result: Result | None, stance_result: Result | None,
+                      styles, *, per_kind: int = DEFAULT_CONTRASTS,
+                      min_sentences: int = DEFAULT_MIN_SENTENCES,
+                      target_alias: Iterable[str] = ()) -> Result:
+    """The largest contrasts between perspectives, with evidence from each.
+
+    Kinds, each ranked on its own (the scales differ) and cut to ``per_kind``:
+
+    - ``topic_silence``: topics some perspective never mentions while another
+      gives them at least ``SILENCE_MIN_SENTENCES`` sentences; ranked by the
+      largest share. ``spread`` = max − min share (the min is 0).
+    - ``topic_salience``: the other topics, ranked by ``spread`` = max − min of
+      ``share_of_sentences`` over all perspectives.
+    - ``topic_tone`` / ``target_tone``: ranked by ``spread`` = max − min of
+      ``tone_mean`` over the perspectives with at least ``min_sentences``
+      sentences (``counted``); at least two must count. ``intervals_overlap``
+      tells whether the bootstrap 95% intervals of the highest and lowest
+      counted perspectives overlap (then the difference may be sampling noise).
+
+    Ties by config order. One row per contrast and perspective; ``role`` is
+    ``high``/``low`` for the counted perspectives with the largest/smallest
+    value (first in config order on a tie). Evidence per perspective: for
+    topic salience and silence, the topic's representative sentence (the
+    ``example`` of ``topics``: highest topic-term density); for tone, the
+    sentence whose tone is nearest the perspective's mean (ties: document id,
+    sentence index), so the evidence is typical of the mean rather than its
+    most extreme case, which for a lexicon score is often a misreading.
+    """
+    perspectives = styles["perspectives"]
+    rows: list[ContrastRow] = []
+    if len(perspectives) >= 2 and per_kind > 0:
+        if topic_result is not None and topic_result.rows:
+            rows += _topic_contrasts(corpus, topic_result, perspectives, per_kind,
+                                     min_sentences)
+        if stance_result is not None and stance_result.rows:
+            rows += _target_contrasts(corpus, stance_result, perspectives, per_kind,
+                                      min_sentences, tuple(target_alias))
+    order = {k: i for i, k in enumerate(KINDS)}
+    rows.sort(key=lambda r: (order[r.kind], r.rank, perspectives.index(r.perspective)))
+    return Result(ContrastRow, tuple(rows),
+                  title="Largest contrasts: where the perspectives differ most",
+                  caption="spread = max − min across perspectives of the measure (share of "
+                          "sentences, or mean VADER tone); tone contrasts count only "
+                          f"perspectives with at least {min_sentences} sentences (counted). "
+                          "intervals_overlap: the 95% intervals of the highest and lowest "
+                          "overlap, so the tone difference may be noise. Evidence: the topic's "
+                          "representative sentence (salience), or the sentence whose tone is "
+                          "nearest the perspective's mean (tone).",
+                  extra={**styles, "min_sentences": min_sentences, "per_kind": per_kind,
+                         "kind_titles": KIND_TITLES})
+
+
+def _tone_counted(rows: dict, perspectives: Sequence[str], min_sentences: int) -> list[str]:
+    """Perspectives whose tone counts in a contrast: enough sentences and a mean at all."""
+    return [p for p in perspectives
+            if rows[p].sentences >= min_sentences and not math.isnan(rows[p].tone_mean)]
+
+
+def _tone_roles(rows: dict, perspectives: Sequence[str], min_sentences: int
+                ) -> tuple[list[str], dict[str, str], bool | None]:
+    """The counted perspectives, the high/low roles among their tones, and whether the
+    high and low intervals overlap."""
+    counted = _tone_counted(rows, perspectives, min_sentences)
+    roles = _roles({p: rows[p].tone_mean for p in counted}, counted)
+    return counted, roles, _overlap(rows, roles)
+
+
+def _roles(values: dict[str, float], counted: Sequence[str]) -> dict[str, str]:
+    if not counted:
+        return {}
+    high = max(counted, key=lambda p: (values[p], -counted.index(p)))
+    low = min(counted, key=lambda p: (values[p], counted.index(p)))
+    return {high: "high", low: "low"} if high != low else {}
+
+
+def _rank(candidates: list[tuple[float, int, object]], per_kind: int) -> list:
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    return [c[2] for c in candidates[:per_kind]]
+
+
+def _topic_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
+                     min_sentences: int) -> list[ContrastRow]:
+    topics = result.extra["topics"]
+    cells = {(r.topic, r.perspective): r for r in result.rows}
+    silence: list = []
+    salience: list = []
+    tone: list = []
+    for index, topic in enumerate(topics):
+        rows = [cells[(topic, p)] for p in perspectives]
+        shares = [r.share_of_sentences for r in rows]
+        spread = max(shares) - min(shares)
+        if min(r.sentences for r in rows) == 0 and \
+                max(r.sentences for r in rows) >= SILENCE_MIN_SENTENCES:
+            silence.append((max(shares), index, (topic, spread)))
+        elif spread > 0:
+            salience.append((spread, index, (topic, spread)))
+        counted = _tone_counted(dict(zip(perspectives, rows, strict=True)), perspectives,
+                                min_sentences)
+        if len(counted) >= 2:
+            tones = [cells[(topic, p)].tone_mean for p in counted]
+            tone_spread = max(tones) - min(tones)
+            if tone_spread > 0:
+                tone.append((tone_spread, index, (topic, tone_spread)))
+    picked_tone = _rank(tone, per_kind)
+    evidence = _topic_evidence(corpus, result, perspectives,
+                               {topic for topic, _ in picked_tone})
+    out: list[ContrastRow] = []
+    for kind, picked in (("topic_silence", _rank(silence, per_kind)),
+                         ("topic_salience", _rank(salience, per_kind))):
+        for rank, (topic, spread) in enumerate(picked, start=1):
+            values = {p: cells[(topic, p)].share_of_sentences for p in perspectives}
+            roles = _roles(values, list(perspectives))
+            for p in perspectives:
+                r = cells[(topic, p)]
+                sentence, doc_id, line, tone_value = evidence[("example", topic, p)]
+                out.append(ContrastRow(rank, kind, topic, "share_of_sentences", spread, p,
+                                       roles.get(p, ""), r.share_of_sentences, r.sentences,
+                                       None, None, True, None, sentence, doc_id, line,
+                                       tone_value))
+    for rank, (topic, spread) in enumerate(picked_tone, start=1):
+        rows = {p: cells[(topic, p)] for p in perspectives}
+        counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
+        for p in perspectives:
+            r = rows[p]
+            sentence, doc_id, line, tone_value = evidence[("tone", topic, p)]
+            out.append(ContrastRow(rank, "topic_tone", topic, "tone_mean", spread, p,
+                                   roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
+                                   r.tone_ci_high, p in counted, overlap, sentence, doc_id,
+                                   line, tone_value))
+    return out
+
+
+def _overlap(rows: dict, roles: dict[str, str]) -> bool | None:
+    high = next((p for p, role in roles.items() if role == "high"), None)
+    low = next((p for p, role in roles.items() if role == "low"), None)
+    if high is None or low is None:
+        return None
+    return bool(rows[high].tone_ci_low <= rows[low].tone_ci_high)
+
+
+def _evidence_tuple(corpus: Corpus, documents, d: int, s: int, tone: float | None):
+    document = corpus.documents[d]
+    doc = documents[d]
+    return (doc.sentences[s], doc.doc_id, document.body_line + doc.lines[s] - 1, tone)
+
+
+_NO_EVIDENCE = ("", "", None, None)
+
+
+def _nearest(keys: list[tuple[int, int]], tones: dict[tuple[int, int], float], mean: float,
+             documents) -> tuple[int, int] | None:
+    """The sentence whose tone is nearest ``mean``; ties by document id, sentence index."""
+    if not keys or math.isnan(mean):
+        return None
+    return min(keys, key=lambda k: (abs(tones[k] - mean), documents[k[0]].doc_id, k[1]))
+
+
+def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: set[str]) -> dict:
+    from framelens.analysis.lenses.topics import example_order, topic_hits
+    from framelens.analysis.process.pipeline import processed
+    from framelens.analysis.process.tone import sentence_tones
+
+    documents = processed(corpus)
+    hits = topic_hits(corpus)
+    cells = {(r.topic, r.perspective): r for r in result.rows}
+    p_index = {p: i for i, p in enumerate(perspectives)}
+    doc_persp = np.array([p_index.get(d.perspective, -1) for d in corpus.documents],
+                         dtype=np.int64)
+    needed: dict[int, set[int]] = {}
+    for h in hits.values():
+        for d, s in zip(h.doc.tolist(), h.sentence.tolist(), strict=True):
+            needed.setdefault(d, set()).add(s)
+    tones = sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())}) \
+        if needed else {}
+    evidence: dict = {}
+    for topic in result.extra["topics"]:
+        h = hits[topic]
+        persp_of_hit = doc_persp[h.doc] if h.doc.size else np.zeros(0, dtype=np.int64)
+        for p in perspectives:
+            mine = np.flatnonzero(persp_of_hit == p_index[p])
+            if mine.size == 0:
+                evidence[("example", topic, p)] = evidence[("tone", topic, p)] = _NO_EVIDENCE
+                continue
+            best = int(example_order(h, mine)[0])
+            d, s = int(h.doc[best]), int(h.sentence[best])
+            evidence[("example", topic, p)] = _evidence_tuple(corpus, documents, d, s,
+                                                              tones[(d, s)])
+            if topic in tone_topics:
+                keys = [(int(h.doc[i]), int(h.sentence[i])) for i in mine]
+                near = _nearest(keys, tones, cells[(topic, p)].tone_mean, documents)
+                evidence[("tone", topic, p)] = _NO_EVIDENCE if near is None else \
+                    _evidence_tuple(corpus, documents, *near, tones[near])
+    return evidence
+
+
+def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
+                      min_sentences: int, target_alias: tuple[str, ...]) -> list[ContrastRow]:
+    from framelens.analysis.lenses.stance import configured_targets, target_mentions
+    from framelens.analysis.process.pipeline import processed
+    from framelens.analysis.process.tone import sentence_tones
+
+    targets = tuple(dict.fromkeys(r.target for r in result.rows))
+    cells = {(r.target, r.perspective): r for r in result.rows}
+    candidates = []
+    for index, target in enumerate(targets):
+        counted = _tone_counted({p: cells[(target, p)] for p in perspectives}, perspectives,
+                                min_sentences)
+        if len(counted) < 2:
+            continue
+        tones = [cells[(target, p)].tone_mean for p in counted]
+        spread = max(tones) - min(tones)
+        if spread > 0:
+            candidates.append((spread, index, (target, spread)))
+    picked = _rank(candidates, per_kind)
+    if not picked:
+        return []
+    documents = processed(corpus)
+    all_targets = configured_targets(corpus.config, target_alias)
+    number = {t.name: k for k, t in enumerate(all_targets)}
+    mentions = target_mentions(corpus, all_targets)
+    sentences: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for d, per_sentence in enumerate(mentions):
+        for s, triples in enumerate(per_sentence):
+            for k in {t[0] for t in triples}:
+                sentences.setdefault((all_targets[k].name, documents[d].perspective),
+                                     []).append((d, s))
+    wanted = {number[t] for t, _ in picked}
+    needed: dict[int, set[int]] = {}
+    for (name, _), keys in sentences.items():
+        if number[name] in wanted:
+            for d, s in keys:
+                needed.setdefault(d, set()).add(s)
+    tones = sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())}) \
+        if needed else {}
+    out: list[ContrastRow] = []
+    for rank, (target, spread) in enumerate(picked, start=1):
+        rows = {p: cells[(target, p)] for p in perspectives}
+        counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
+        for p in perspectives:
+            r = rows[p]
+            near = _nearest(sorted(sentences.get((target, p), [])), tones, r.tone_mean,
+                            documents)
+            sentence, doc_id, line, tone_value = _NO_EVIDENCE if near is None else \
+                _evidence_tuple(corpus, documents, *near, tones[near])
+            out.append(ContrastRow(rank, "target_tone", target, "tone_mean", spread, p,
+                                   roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
+                                   r.tone_ci_high, p in counted, overlap, sentence, doc_id,
+                                   line, tone_value))
+    return out
+
+
+# ---------------------------------------------------------------------- long table
+
+
+def _keys(section: str, row) -> tuple[str, str, str, tuple[str, ...]]:
+    """(perspective, item, detail, key fields) of a section row in the long table."""
+    if section == "corpus":
+        return row.perspective, "all articles", "", ("perspective", "label")
+    if section == "topics":
+        return row.perspective, row.topic, "", ("perspective", "topic")
+    if section == "keywords":
+        return (row.perspective, row.term, row.example,
+                ("perspective", "term", "alias_of", "example", "example_doc_id"))
+    if section == "stance":
+        return row.perspective, row.target, "", ("perspective", "target")
+    if section == "naming":
+        return (row.perspective, f"{row.concept}: {row.variant}", row.difference,
+                ("concept", "difference", "variant", "perspective"))
+    if section == "similarity":
+        item = row.other if row.kind == "pair" else \
+            {"used": "used terms", "unique": "unique terms", "all": "shared by all"}[row.kind]
+        return (row.perspective, item, "; ".join(row.examples),
+                ("kind", "perspective", "other", "examples"))
+    if section == "contrasts":
+        return (row.perspective, f"{row.kind}: {row.item}", row.evidence,
+                ("kind", "item", "measure", "perspective", "role", "evidence",
+                 "evidence_doc_id"))
+    raise ValueError(section)
+
+
+def long_table(sections: Sequence[tuple[str, Result]]) -> Result:
+    """Every number of every section as one tidy row ``section, perspective, item, metric,
+    value, detail``.
+
+    ``metric`` is the row field's name and ``value`` its number as a float
+    (booleans 1.0/0.0; NaN, an undefined statistic such as the tone of no
+    sentence, stays NaN and is written empty). Fields that do not apply to a
+    row (None, e.g. the cosine of a vocabulary row) are left out. ``item``
+    per section: corpus ``all articles``; topics the topic; keywords the term;
+    stance the target; naming ``concept: variant``; similarity the other
+    perspective of a pair, or ``used terms``/``unique terms``/``shared by
+    all``; contrasts ``kind: topic or target``. ``detail`` is the text that
+    goes with the item, repeated on each of its rows: the keyword's example
+    phrase, the naming difference, the vocabulary examples, the contrast's
+    evidence sentence.
+    """
+    rows: list[LongRow] = []
+    for section, result in sections:
+        for row in result.rows:
+            perspective, item, detail, keys = _keys(section, row)
+            for f in fields(row):
+                if f.name in keys:
+                    continue
+                value = getattr(row, f.name)
+                if not isinstance(value, int | float):  # None (not applicable), text
+                    continue
+                rows.append(LongRow(section, perspective, item, f.name, float(value), detail))
+    return Result(LongRow, tuple(rows), title="Compare (long table)",
+                  caption="One row per number: section, perspective, item, metric, value, "
+                          "detail.")
+
+
+__all__ = ["SECTIONS", "ContrastRow", "CorpusSummaryRow", "KeywordSummaryRow", "LongRow",
+           "NamingSummaryRow", "SimilaritySummaryRow", "StanceSummaryRow", "TopicSummaryRow",
+           "compare", "contrasts_section", "example_phrase", "long_table", "methods_caption",
+           "naming_differences", "parse_sections"]
