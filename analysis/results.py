@@ -13,7 +13,39 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class Result:
+class GroupStyle:
+    """How a group is shown: a perspective's label and colour from the corpus config, or
+    an outlet's or author's own name with a colour from the fallback palette."""
+
+    id: str
+    label: str
+    colour: str
+
+
+class Styled:
+    """The groups' labels and colours, the one source every view reads them from."""
+
+    styles: tuple[GroupStyle, ...]
+
+    def style(self, group: str) -> GroupStyle:
+        for style in self.styles:
+            if style.id == group:
+                return style
+        return GroupStyle(group, group, "")
+
+    def label(self, group: str) -> str:
+        return self.style(group).label
+
+    def colour(self, group: str) -> str:
+        return self.style(group).colour
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(style.id for style in self.styles)
+
+
+@dataclass(frozen=True)
+class Result(Styled):
     row_type: type
     rows: tuple[Any, ...]
     title: str = ""
@@ -21,6 +53,7 @@ class Result:
     warnings: tuple[str, ...] = ()
     exit_code: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    styles: tuple[GroupStyle, ...] = field(default=(), compare=False)
 
     @property
     def columns(self) -> tuple[str, ...]:

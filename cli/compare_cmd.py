@@ -69,17 +69,15 @@ def _clip(text: str, limit: int) -> str:
 
 
 class _Styles:
-    def __init__(self, extra):
-        self.labels = extra.get("labels", {})
-        self.colours = extra.get("colours", {})
-        self.perspectives = tuple(extra.get("perspectives", ()))
+    def __init__(self, section):
+        self.section = section
+        self.perspectives = section.groups
 
     def label(self, pid: str, *, bold: bool = True):
         from rich.text import Text
 
-        colour = self.colours.get(pid, "")
-        colour = "" if colour == "default" else colour
-        return Text(self.labels.get(pid, pid), style=f"{'bold ' if bold else ''}{colour}".strip())
+        style = self.section.style(pid)
+        return Text(style.label, style=f"{'bold ' if bold else ''}{style.colour}".strip())
 
 
 def _heading(text: str, note: str = ""):
@@ -133,7 +131,7 @@ def _table(**kwargs):
 def _corpus_block(section, width, wide):
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     yield _heading("Corpus", "articles, words (tokens) and sentences per perspective")
     table = _table()
     table.add_column("")
@@ -148,7 +146,7 @@ def _corpus_block(section, width, wide):
 def _topics_block(section, width, wide):
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     minimum = section.extra.get("min_sentences", 5)
     note = ("% of the perspective's sentences on the topic · mean VADER tone of those "
             "sentences" + (" (95% CI)" if wide else "") + f"; grey tone: fewer than {minimum} "
@@ -184,7 +182,7 @@ def _topics_block(section, width, wide):
 def _keywords_block(section, width, wide):
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     yield _heading("Keywords", "log-odds z (informative Dirichlet prior) vs the other "
                                "perspectives (dim: p ≥ 0.05); n = count; example phrase")
     if not section.rows:
@@ -222,7 +220,7 @@ def _keywords_block(section, width, wide):
 def _stance_block(section, width, wide):
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     minimum = section.extra.get("min_sentences", 5)
     note = ("mean VADER tone of the sentences mentioning the target"
             + (" (95% CI)" if wide else "") + f", mentions in brackets; grey tone: fewer than "
@@ -261,7 +259,7 @@ _DIFFERENCE = {"preferred_differs": "preferred", "variant_not_shared": "unshared
 def _naming_block(section, width, wide):
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     yield _heading("Naming", "contested names where the perspectives' choices differ: "
                              "mentions of each variant (bold = preferred); – = not mentioned")
     if not section.rows:
@@ -303,7 +301,7 @@ def _naming_block(section, width, wide):
 def _similarity_block(section, width, wide):
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     minimum = section.extra.get("min_count", 2)
     yield _heading("Similarity", "TF-IDF cosine (1 = same term weights) and Jensen–Shannon "
                                  "divergence (0 = same distribution)")
@@ -346,7 +344,7 @@ def _contrasts_block(section, width, wide):
     from rich.table import Table
     from rich.text import Text
 
-    styles = _Styles(section.extra)
+    styles = _Styles(section)
     minimum = section.extra.get("min_sentences", 5)
     yield _heading("Largest contrasts", "ranked by spread = max − min across perspectives")
     if not section.rows:
@@ -356,7 +354,7 @@ def _contrasts_block(section, width, wide):
     for row in section.rows:
         groups.setdefault((row.kind, row.rank), []).append(row)
     titles = section.extra.get("kind_titles", {})
-    label_width = max((len(styles.labels.get(p, p)) for p in styles.perspectives), default=6)
+    label_width = max((len(styles.section.label(p)) for p in styles.perspectives), default=6)
     # Evidence: two lines on a wide console, else three; the label column and padding aside.
     evidence_chars = (width - label_width - 26) * (2 if wide else 3)
     previous_kind = None

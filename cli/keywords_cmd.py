@@ -107,13 +107,13 @@ def _keywords_view(result):
     blocks = []
     for group in extra["groups"]:
         rows = by_group.get(group, [])
-        colour = extra["colours"].get(group, "")
+        colour = result.colour(group)
         if pair:
             reference = pair[1] if group == pair[0] else pair[0]
-            reference = extra["labels"].get(reference, reference)
+            reference = result.label(reference)
         else:
             reference = "rest"
-        title = Text(extra["labels"].get(group, group), style=f"bold {colour}")
+        title = Text(result.label(group), style=f"bold {colour}")
         title.append(f" vs {reference}", style="dim")
         table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         table.add_column("term", overflow="fold", max_width=40 if extra.get("examples") else 28)
@@ -141,15 +141,15 @@ def _naming_view(result):
     from rich.text import Text
 
     extra = result.extra
-    perspectives = extra["perspectives"]
+    perspectives = result.groups
     cells = {(row.concept, row.variant, row.perspective): row for row in result.rows}
     table = Table(title=Text(result.title), caption=Text(result.caption),
                   caption_justify="left")
     table.add_column("concept", overflow="fold", max_width=26)
     table.add_column("variant", overflow="fold", max_width=26)
     for perspective in perspectives:
-        colour = extra["colours"].get(perspective, "")
-        table.add_column(Text(extra["labels"].get(perspective, perspective),
+        colour = result.colour(perspective)
+        table.add_column(Text(result.label(perspective),
                               style=f"bold {colour}"), justify="right")
     concepts = extra["concepts"]
     for index, (concept, variants) in enumerate(concepts):
@@ -163,7 +163,7 @@ def _naming_view(result):
                 text = str(row.count)
                 if row.count and row.share == row.share:  # share is NaN without mentions
                     text += f" ({row.share:.0%})"
-                style = (f"bold {extra['colours'].get(perspective, '')}" if row.preferred
+                style = (f"bold {result.colour(perspective)}" if row.preferred
                          else "dim" if row.count == 0 else "")
                 row_cells.append(Text(text, style=style))
             table.add_row(*row_cells, end_section=position == len(variants) - 1

@@ -30,7 +30,6 @@ class _ListView:
 
         result = self.result
         wide = options.max_width >= _NARROW
-        colours = result.extra.get("colours", {})
         caption = result.caption if wide else (
             f"{result.caption} Author and outlet: a wider terminal, or --format csv.")
         table = Table(title=result.title, caption=caption, caption_justify="left", expand=True)
@@ -45,7 +44,7 @@ class _ListView:
         table.add_column("sentences" if wide else "sent.", justify="right", no_wrap=True)
         for row in result.rows:
             people = [Text(row.author), Text(row.outlet)] if wide else []
-            table.add_row(Text(row.id), Text(row.perspective, style=colours.get(row.perspective, "")),
+            table.add_row(Text(row.id), Text(row.perspective, style=result.colour(row.perspective)),
                           Text(row.title), *people, Text(row.published),
                           f"{row.words:,}", f"{row.sentences:,}")
         yield table

@@ -32,7 +32,7 @@ def _signed(value: float, digits: int = 2) -> str:
 def _perspective_text(result, pid: str):
     from rich.text import Text
 
-    label, colour = result.extra.get("colours", {}).get(pid, (pid, ""))
+    label, colour = result.label(pid), result.colour(pid)
     return Text(label, style=f"bold {colour}" if colour else "bold")
 
 
@@ -134,7 +134,7 @@ def _sentences_view(result):
     table.add_column("text", ratio=1, overflow="fold")
     cue_names = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
     for row in result.rows:
-        _, colour = result.extra.get("colours", {}).get(row.perspective, ("", ""))
+        colour = result.colour(row.perspective)
         cues = ", ".join(f"{name} {getattr(row, name)}" for name in cue_names
                          if getattr(row, name))
         table.add_row(Text(f"{row.doc_id}#{row.sentence_index}\nline {row.line}", style=colour),

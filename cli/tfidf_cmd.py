@@ -77,10 +77,10 @@ def _tfidf_view(result):
                       caption=Text(result.caption) if last else None, caption_justify="left")
         table.add_column("#", justify="right", style="dim")
         for group, perspective in zip(chunk, extra["group_perspectives"][first:], strict=False):
-            colour = extra["colours"].get(perspective, "")
-            header = Text(extra["labels"].get(group, group), style=f"bold {colour}")
+            colour = result.colour(perspective)
+            header = Text(result.label(group), style=f"bold {colour}")
             if extra["by"] == "document":
-                header.append("\n" + extra["labels"].get(perspective, perspective),
+                header.append("\n" + result.label(perspective),
                               style=colour)
             table.add_column(header, overflow="fold")
         for rank in range(depth):
@@ -92,7 +92,7 @@ def _tfidf_view(result):
                     cells.append(Text(""))
                     continue
                 row = rows[rank]
-                cell = Text(row.term, style=extra["colours"].get(perspective, ""))
+                cell = Text(row.term, style=result.colour(perspective))
                 cell.append(f"  {row.tfidf:.3f}", style="dim")
                 cells.append(cell)
             table.add_row(*cells)
@@ -172,9 +172,9 @@ def _similarity_view(result):
         return _vocabulary_view(result)
     groups = list(extra["groups"])
     perspectives = list(extra["group_perspectives"])
-    colours = [extra["colours"].get(p, "") for p in perspectives]
+    colours = [result.colour(p) for p in perspectives]
     by_document = extra["by"] == "document"
-    names = groups if by_document else [extra["labels"].get(g, g) for g in groups]
+    names = groups if by_document else [result.label(g) for g in groups]
     if len(groups) > _MAX_MATRIX:
         return _pairs_view(result, colours={g: c for g, c in zip(groups, colours, strict=True)})
     cosine = _matrix_table("cosine (higher = closer)", extra["cosine"], names,
@@ -220,7 +220,6 @@ def _vocabulary_view(result):
     from rich.text import Text
 
     extra = result.extra
-    labels, colours = extra["labels"], extra["colours"]
     total_groups = len(extra["groups"])
 
     def names(members) -> Text:
@@ -228,7 +227,7 @@ def _vocabulary_view(result):
         for index, member in enumerate(members):
             if index:
                 text.append(" + ")
-            text.append(labels.get(member, member), style=f"bold {colours.get(member, '')}")
+            text.append(result.label(member), style=f"bold {result.colour(member)}")
         return text
 
     table = Table(title=Text(result.title), caption=Text(result.caption),

@@ -57,7 +57,7 @@ class _TopicGrid:
 
         result = self.result
         extra = result.extra
-        perspectives = extra["perspectives"]
+        perspectives = result.groups
         cells = {(r.topic, r.perspective): r for r in result.rows}
         top_share = max((r.share_of_sentences for r in result.rows), default=0.0) or 1.0
         # cell = bar + " 12.3% +0.12" (12 characters); 3 of padding and border per column
@@ -73,7 +73,7 @@ class _TopicGrid:
         table.add_column("topic", style="bold", overflow="fold", min_width=min(topic_width, 12))
         for p in perspectives:
             sentences, _ = extra["totals"][p]
-            header = Text(extra["labels"][p], style=f"bold {extra['colours'][p]}")
+            header = Text(result.label(p), style=f"bold {result.colour(p)}")
             header.append(f"\n{sentences} sentences", style="dim")
             table.add_column(header, no_wrap=True)
         for topic in extra["topics"]:
@@ -109,17 +109,17 @@ def _topic_detail_view(result):
     summary.add_column("distinctive terms", overflow="fold")
     parts = [summary, Text("terms: " + ", ".join(extra["terms"][topic]), style="dim")]
     for row in result.rows:
-        colour = extra["colours"][row.perspective]
+        colour = result.colour(row.perspective)
         ci = "" if math.isnan(row.tone_mean) else \
             f" ({_fmt_tone(row.tone_ci_low)} to {_fmt_tone(row.tone_ci_high)})"
-        summary.add_row(Text(extra["labels"][row.perspective], style=colour),
+        summary.add_row(Text(result.label(row.perspective), style=colour),
                         str(row.sentences), f"{row.share_of_sentences * 100:.1f}%",
                         f"{row.rate_per_10k:.1f}",
                         Text(_fmt_tone(row.tone_mean) + ci, style=tone_colour(row.tone_mean)),
                         Text(row.distinctive_terms.replace(";", ", ")))
     for row in result.rows:
-        colour = extra["colours"][row.perspective]
-        heading = Text(f"\n{extra['labels'][row.perspective]}", style=f"bold {colour}")
+        colour = result.colour(row.perspective)
+        heading = Text(f"\n{result.label(row.perspective)}", style=f"bold {colour}")
         parts.append(heading)
         if not row.example:
             parts.append(Text("  (no sentence on this topic)", style="dim"))
@@ -142,7 +142,7 @@ def _discover_view(report):
     sections = dict(report.sections)
     terms, weights = sections["terms"], sections["perspectives"]
     extra = terms.extra
-    perspectives = extra["perspectives"]
+    perspectives = terms.groups
     by_topic: dict[int, list] = {}
     for row in terms.rows:
         by_topic.setdefault(row.topic, []).append(row)
@@ -152,14 +152,14 @@ def _discover_view(report):
     table.add_column("#", justify="right", style="dim")
     table.add_column("top terms", overflow="fold", ratio=1)
     for p in perspectives:
-        table.add_column(Text(extra["labels"].get(p, p), style=f"bold {extra['colours'].get(p, '')}"),
+        table.add_column(Text(terms.label(p), style=f"bold {terms.colour(p)}"),
                          no_wrap=True)
     for number in range(1, extra["k"] + 1):
         rows = by_topic.get(number, [])
         cells = []
         for p in perspectives:
             value = weight_of.get((number, p), 0.0)
-            cell = Text(bar(value / top, 8), style=extra["colours"].get(p, ""))
+            cell = Text(bar(value / top, 8), style=terms.colour(p))
             cell.append(f" {value * 100:4.1f}%")
             cells.append(cell)
         table.add_row(str(number), Text(", ".join(r.term for r in rows)), *cells)
@@ -235,7 +235,6 @@ class _Concordance:
         from rich.text import Text
 
         result = self.result
-        extra = result.extra
         doc_width = max((len(r.doc_id) for r in result.rows), default=6)
         match_width = max((len(r.match) for r in result.rows), default=5)
         index_width = max((len(str(r.sentence_index)) for r in result.rows), default=1)
@@ -251,7 +250,7 @@ class _Concordance:
         for row in result.rows:
             left = row.left if len(row.left) <= side else "…" + row.left[-(side - 1):]
             right = row.right if len(row.right) <= side else row.right[:side - 1] + "…"
-            colour = extra["colours"].get(row.perspective, "")
+            colour = result.colour(row.perspective)
             table.add_row(Text(row.doc_id, style=colour), str(row.sentence_index), Text(left),
                           Text(row.match, style=f"bold reverse {colour}".strip()), Text(right))
         yield table

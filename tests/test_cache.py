@@ -230,9 +230,8 @@ def test_cached_command_output_is_byte_identical(small_corpus):
 
 def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkeypatch):
     from framelens.analysis import parallel
-    from framelens.analysis.lenses.stance import sentence_cues, target_mentions
-    from framelens.analysis.lenses.topics import topic_hits
     from framelens.analysis.process import annotations
+    from framelens.analysis.process.annotators import sentence_cues, target_mentions, topic_hits
 
     def annotate(corpus):
         hits = topic_hits(corpus)

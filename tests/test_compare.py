@@ -272,7 +272,7 @@ def test_contrasts_match_the_texts(outputs):
 
 def test_tone_evidence_is_the_sentence_nearest_the_mean(bundled, outputs):
     from framelens.analysis.io.reader import load_corpus
-    from framelens.analysis.lenses.topics import topic_sentences
+    from framelens.analysis.process.annotators import topic_sentences
     from framelens.analysis.process.pipeline import processed
     from framelens.analysis.process.tone import sentence_tones
 

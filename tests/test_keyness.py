@@ -24,19 +24,13 @@ from framelens.analysis.counts.collocations import (
     word_runs,
 )
 from framelens.analysis.counts.matrices import document_term_counts, group_rows
+from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.documents import Corpus, Document
 from framelens.analysis.io.reader import load_corpus
-from framelens.analysis.lenses.keywords import (
-    REST,
-    KeynessRow,
-    keyness,
-    keyness_term_options,
-    parse_ngram_range,
-    score_terms,
-)
+from framelens.analysis.lenses.keywords import REST, KeynessRow, keyness, parse_ngram_range, score_terms
 from framelens.analysis.process.pipeline import processed
-from framelens.analysis.stats import scores as stats
+from framelens.analysis.stats import keyness as stats
 from tests.conftest import needs_cache, write_article
 
 COLUMNS = ("perspective", "reference", "term", "count", "reference_count", "rate_per_10k",
@@ -231,7 +225,7 @@ def test_document_order_changes_nothing(bundled_corpus):
 
 
 def test_swapping_the_pair_negates_every_signed_score(bundled_corpus):
-    options = keyness_term_options(bundled_corpus)
+    options = corpus_term_options(bundled_corpus)
     counts = document_term_counts(bundled_corpus, options)
     labels = [d.perspective for d in bundled_corpus.documents]
     matrix, totals = group_rows(counts, labels, ["russia", "china"])
@@ -260,7 +254,7 @@ def test_pair_a_b_and_b_a_give_the_same_keywords(bundled_corpus):
 
 
 def test_named_phrases_are_terms_on_the_bundled_corpus(bundled_corpus):
-    counts = document_term_counts(bundled_corpus, keyness_term_options(bundled_corpus))
+    counts = document_term_counts(bundled_corpus, corpus_term_options(bundled_corpus))
     terms = set(counts.terms)
     # The corpus writes "Minsk Agreement" (cn) and "Minsk process" (ru), never the plural.
     for phrase in ("security guarantees", "minsk agreement", "nato expansion",
@@ -285,9 +279,9 @@ def test_collocation_detection_alone_finds_phrases(bundled_corpus):
 
 
 def test_collocations_are_merged_as_terms_unless_turned_off(bundled_corpus):
-    with_collocations = document_term_counts(bundled_corpus, keyness_term_options(bundled_corpus))
+    with_collocations = document_term_counts(bundled_corpus, corpus_term_options(bundled_corpus))
     without = document_term_counts(bundled_corpus,
-                                   keyness_term_options(bundled_corpus, collocations=False))
+                                   corpus_term_options(bundled_corpus, collocations=False))
     assert "russian-ukrainian border" in with_collocations.terms  # detected, not in the config
     assert "russian-ukrainian border" not in without.terms
     assert "nato expansion" in without.terms  # config phrase

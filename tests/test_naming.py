@@ -153,7 +153,7 @@ def test_no_naming_pairs_warns(tmp_path):
 
 def test_screened_variant_mentions_equal_counting_every_concept(tmp_path, bundled):
     """The word-run screen only skips work: mentions equal each concept's Lexicon count."""
-    from framelens.analysis.lenses.naming import _concept_lexicon, _variant_mentions
+    from framelens.analysis.process.annotators import concept_lexicon, variant_mentions
 
     for path in [*bundled.glob("*.md"), bundled / "framelens.toml"]:
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -166,6 +166,6 @@ def test_screened_variant_mentions_equal_counting_every_concept(tmp_path, bundle
     for doc in processed(corpus):
         text = "\n".join(doc.sentences)
         expected.append(tuple((c, int(name), count) for c, pair in enumerate(pairs)
-                              for name, count in sorted(_concept_lexicon(pair).count(text).items())))
-    assert _variant_mentions(corpus, pairs) == expected
+                              for name, count in sorted(concept_lexicon(pair).count(text).items())))
+    assert variant_mentions(corpus, pairs) == expected
     assert sum(len(found) for found in expected) >= 6

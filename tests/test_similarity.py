@@ -13,12 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from framelens.analysis.counts.matrices import count_units, document_term_counts
+from framelens.analysis.counts.units import corpus_term_options, sentence_subset_counts, term_units
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.reader import load_corpus
-from framelens.analysis.lenses.keywords import keyness_term_options
 from framelens.analysis.lenses.similarity import cosine_matrix, jsd_matrix, similarity, topic_scope
-from framelens.analysis.lenses.tfidf import sentence_subset_counts, term_units
-from framelens.analysis.lenses.topics import topic_sentences
+from framelens.analysis.process.annotators import topic_sentences
 from framelens.analysis.process.pipeline import processed
 from framelens.cli.app import app
 from tests.conftest import write_article
@@ -121,7 +120,7 @@ def hand_tfidf(counts: np.ndarray, sublinear: bool) -> np.ndarray:
 @pytest.mark.parametrize("sublinear", [False, True])
 def test_bundled_cosine_and_jsd_match_numpy(bundled, by, sublinear):
     corpus = load_corpus(bundled)
-    counts = document_term_counts(corpus, keyness_term_options(corpus)).matrix.toarray()
+    counts = document_term_counts(corpus, corpus_term_options(corpus)).matrix.toarray()
     if by == "perspective":
         labels = [d.perspective for d in corpus.documents]
         names = list(corpus.perspective_ids)
@@ -346,7 +345,7 @@ def test_topic_vocabulary_by_hand(on_topic):
 
 def test_bundled_topic_counts_equal_a_direct_count_of_its_sentences(bundled):
     corpus = load_corpus(bundled)
-    options = keyness_term_options(corpus)
+    options = corpus_term_options(corpus)
     positions = topic_sentences(corpus)["NATO expansion"]
     documents = processed(corpus)
     ids = corpus.perspective_ids
@@ -376,7 +375,7 @@ def test_bundled_topic_counts_equal_a_direct_count_of_its_sentences(bundled):
 
 def test_every_sentence_selected_gives_the_document_counts(bundled):
     corpus = load_corpus(bundled)
-    options = keyness_term_options(corpus)
+    options = corpus_term_options(corpus)
     everything = [(d, s) for d, doc in enumerate(processed(corpus))
                   for s in range(len(doc.tokens))]
     subset = sentence_subset_counts(corpus, options, everything)

@@ -11,7 +11,7 @@ from framelens.analysis.config.settings import Config, Target, load_config
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses import stance as st
-from framelens.analysis.process import tone
+from framelens.analysis.process import annotators, tone
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.text.lexicon import Lexicon
 from tests.conftest import needs_cache, write_article
@@ -26,7 +26,7 @@ def compound(text: str) -> float:
 
 
 def names(text: str, targets=None) -> list[tuple[str, str]]:
-    lexicon = st.target_lexicon(targets or load_config().targets)
+    lexicon = annotators.target_lexicon(targets or load_config().targets)
     return [(m.name, m.text) for m in lexicon.find(text)]
 
 
@@ -70,7 +70,7 @@ def test_the_alliance_matches_only_with_its_capital_letter():
 
 def test_screened_lexicon_finds_exactly_what_the_lexicon_finds(bundled):
     corpus = load_corpus(bundled)
-    lexicon = st.target_lexicon(corpus.config.targets)
+    lexicon = annotators.target_lexicon(corpus.config.targets)
     sentences = [s for doc in processed(corpus) for s in doc.sentences]
     extra = ["The US, us, USA.", "Kyiv-based, U.S.-Russian talks", "Zürich and the US"]
     for sentence in sentences + extra:
@@ -84,7 +84,7 @@ def test_screened_lexicon_finds_exactly_what_the_lexicon_finds(bundled):
 
 def test_target_alias_extends_a_target_case_insensitively_and_adds_new_ones():
     config = load_config()
-    targets = st.configured_targets(config, ["nato=NATO allies", "Turkey=Turkey,Ankara"])
+    targets = annotators.configured_targets(config, ["nato=NATO allies", "Turkey=Turkey,Ankara"])
     by_name = {t.name: t for t in targets}
     assert by_name["NATO"].aliases[-1] == "NATO allies"
     assert by_name["NATO"].aliases[0] == "NATO"
@@ -95,18 +95,18 @@ def test_target_alias_extends_a_target_case_insensitively_and_adds_new_ones():
 @pytest.mark.parametrize("spec", ["Turkey", "=Ankara", "Turkey=", "Turkey= , "])
 def test_bad_target_alias_is_an_option_error(spec):
     with pytest.raises(OptionError, match="NAME=alias"):
-        st.configured_targets(load_config(), [spec])
+        annotators.configured_targets(load_config(), [spec])
 
 
 def test_unknown_target_is_an_option_error_listing_the_targets():
     with pytest.raises(OptionError) as info:
-        st.select_targets(load_config().targets, ["Narnia"])
+        annotators.select_targets(load_config().targets, ["Narnia"])
     assert "'Narnia'" in str(info.value)
     assert "NATO, Russia, Ukraine, United States, the West, China, EU" in str(info.value)
 
 
 def test_select_targets_ignores_case_and_keeps_config_order():
-    selected = st.select_targets(load_config().targets, ["eu", "nato"])
+    selected = annotators.select_targets(load_config().targets, ["eu", "nato"])
     assert [t.name for t in selected] == ["NATO", "EU"]
 
 
@@ -114,7 +114,7 @@ def test_select_targets_ignores_case_and_keeps_config_order():
 
 
 def counts(sentence: str) -> dict[str, int]:
-    return dict(zip(st.CUE_NAMES, st.CueCounter(load_config()).counts(sentence), strict=True))
+    return dict(zip(annotators.CUE_NAMES, annotators.CueCounter(load_config()).counts(sentence), strict=True))
 
 
 def test_cue_counts_on_hand_written_sentences():
@@ -135,29 +135,29 @@ def test_hyphenated_prefixes_do_not_count_as_cues():
 
 
 def test_quoted_spans():
-    assert st.quoted_spans('He said "no" and "yes".') == 2
-    assert st.quoted_spans('"No one listened to us before.') == 1  # cut by the splitter
-    assert st.quoted_spans("No quotes here.") == 0
+    assert annotators.quoted_spans('He said "no" and "yes".') == 2
+    assert annotators.quoted_spans('"No one listened to us before.') == 1  # cut by the splitter
+    assert annotators.quoted_spans("No quotes here.") == 0
 
 
 def test_cue_counter_equals_one_lexicon_per_list_on_every_bundled_sentence(bundled):
     corpus = load_corpus(bundled)
-    counter = st.CueCounter(corpus.config)
-    lexicons = [Lexicon({name: corpus.config.cue_lexicon(name)}) for name in st.CUE_NAMES]
+    counter = annotators.CueCounter(corpus.config)
+    lexicons = [Lexicon({name: corpus.config.cue_lexicon(name)}) for name in annotators.CUE_NAMES]
     sentences = [s for doc in processed(corpus) for s in doc.sentences]
     sentences += ["Don't, can't, won't: NON-EXISTENT threats, de-escalation, THREATENED.",
                   "In general, it's clear that they had to; in fact, use of force.",
                   "Naïve threats may escalate"]
     for sentence in sentences:
         expected = [len(lexicon.find(sentence)) for lexicon in lexicons]
-        expected[-1] += st.quoted_spans(sentence)
+        expected[-1] += annotators.quoted_spans(sentence)
         assert list(counter.counts(sentence)) == expected, sentence
 
 
 def test_cue_lists_come_from_the_config(tmp_path):
     (tmp_path / "framelens.toml").write_text('[cues]\nhedges = ["kinda"]\n', encoding="utf-8")
     config = load_config(tmp_path / "framelens.toml")
-    counter = st.CueCounter(config)
+    counter = annotators.CueCounter(config)
     assert counter.counts("It may kinda work.")[0] == 1
 
 
@@ -376,8 +376,8 @@ def test_annotations_are_cached_between_runs(cue_corpus, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("recomputed despite the cache")
 
-    monkeypatch.setattr(st.CueCounter, "counts", fail)
-    monkeypatch.setattr(st.ScreenedLexicon, "find", fail)
+    monkeypatch.setattr(annotators.CueCounter, "counts", fail)
+    monkeypatch.setattr(annotators.ScreenedLexicon, "find", fail)
     monkeypatch.setattr(tone, "_analyzer", fail)
     assert st.sentence_table(load_corpus(cue_corpus)).rows == first
     # A changed alias list is a different cache entry: it must be computed.

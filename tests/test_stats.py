@@ -1,4 +1,4 @@
-"""Tests for framelens.analysis.stats.scores (DESIGN.md §4).
+"""Tests for framelens.analysis.stats.keyness (DESIGN.md §4).
 
 Expected values are written out with the math module from the published
 definitions, never by calling the function under test. Independent scalar
@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon as scipy_js_distance
 from scipy.stats import false_discovery_control
 
-from framelens.analysis.stats import scores as stats
+from framelens.analysis.stats import bootstrap, divergence
+from framelens.analysis.stats import keyness as stats
 
 
 def chi2_1_sf(x: float) -> float:
@@ -500,30 +501,30 @@ def test_bh_properties(p):
 def test_jensen_shannon_hand_computed():
     # P = (1/2, 1/2), Q = (1, 0), M = (3/4, 1/4).
     expected = 0.5 * (0.5 * log2(0.5 / 0.75) + 0.5 * log2(0.5 / 0.25)) + 0.5 * (1 * log2(1 / 0.75))
-    assert stats.jensen_shannon([1, 1], [2, 0]) == pytest.approx(expected, rel=1e-12)
+    assert divergence.jensen_shannon([1, 1], [2, 0]) == pytest.approx(expected, rel=1e-12)
     assert expected == pytest.approx(0.3113, abs=1e-4)
-    assert stats.jensen_shannon([3, 0], [0, 5]) == pytest.approx(1.0, rel=1e-12)
-    assert stats.jensen_shannon([2, 4, 0], [1, 2, 0]) == 0.0
+    assert divergence.jensen_shannon([3, 0], [0, 5]) == pytest.approx(1.0, rel=1e-12)
+    assert divergence.jensen_shannon([2, 4, 0], [1, 2, 0]) == 0.0
 
 
 def test_jensen_shannon_rejects_empty():
     with pytest.raises(ValueError):
-        stats.jensen_shannon([0, 0], [1, 0])
+        divergence.jensen_shannon([0, 0], [1, 0])
     with pytest.raises(ValueError):
-        stats.jensen_shannon_matrix(np.array([[1, 0], [0, 0]]))
+        divergence.jensen_shannon_matrix(np.array([[1, 0], [0, 0]]))
 
 
 @given(count_vectors())
 def test_jensen_shannon_properties(vectors):
     p, q = vectors
-    value = stats.jensen_shannon(p, q)
+    value = divergence.jensen_shannon(p, q)
     assert 0.0 <= value <= 1.0
-    assert value == stats.jensen_shannon(q, p)
-    assert stats.jensen_shannon(p, p) == 0.0
+    assert value == divergence.jensen_shannon(q, p)
+    assert divergence.jensen_shannon(p, p) == 0.0
     assert value == pytest.approx(scipy_js_distance(p, q, base=2) ** 2, abs=1e-12)
     disjoint_p = [*p, *([0] * len(q))]
     disjoint_q = [*([0] * len(p)), *q]
-    assert stats.jensen_shannon(disjoint_p, disjoint_q) == pytest.approx(1.0, abs=1e-12)
+    assert divergence.jensen_shannon(disjoint_p, disjoint_q) == pytest.approx(1.0, abs=1e-12)
 
 
 @settings(max_examples=50)
@@ -532,15 +533,15 @@ def test_jensen_shannon_properties(vectors):
                        min_size=k, max_size=k)))
 def test_jensen_shannon_matrix(rows):
     dense = np.array(rows, dtype=np.int64)
-    matrix = stats.jensen_shannon_matrix(dense)
+    matrix = divergence.jensen_shannon_matrix(dense)
     k = len(rows)
     assert matrix.shape == (k, k) and matrix.dtype == np.float64
     assert (matrix == matrix.T).all()
     assert (np.diag(matrix) == 0.0).all()
     assert ((matrix >= 0.0) & (matrix <= 1.0)).all()
-    pairwise = [[stats.jensen_shannon(rows[i], rows[j]) for j in range(k)] for i in range(k)]
+    pairwise = [[divergence.jensen_shannon(rows[i], rows[j]) for j in range(k)] for i in range(k)]
     np.testing.assert_allclose(matrix, pairwise, atol=1e-12)
-    np.testing.assert_allclose(stats.jensen_shannon_matrix(sp.csr_matrix(dense)), matrix,
+    np.testing.assert_allclose(divergence.jensen_shannon_matrix(sp.csr_matrix(dense)), matrix,
                                atol=1e-15)
 
 
@@ -548,7 +549,7 @@ def test_jensen_shannon_matrix_sparse_with_stored_zeros():
     counts = sp.csr_array((np.array([2.0, 0.0, 1.0, 3.0]), (np.array([0, 0, 1, 2]),
                                                            np.array([0, 1, 1, 0]))),
                           shape=(3, 2))
-    matrix = stats.jensen_shannon_matrix(counts)
+    matrix = divergence.jensen_shannon_matrix(counts)
     np.testing.assert_allclose(matrix, [[0, 1, 0], [1, 0, 1], [0, 1, 0]], atol=1e-12)
 
 
@@ -556,27 +557,27 @@ def test_jensen_shannon_matrix_sparse_with_stored_zeros():
 
 
 def test_bootstrap_edge_cases():
-    assert all(math.isnan(v) for v in stats.bootstrap_mean_ci([]))
-    assert stats.bootstrap_mean_ci([0.25]) == (0.25, 0.25, 0.25)
-    assert stats.bootstrap_mean_ci([0.1, 0.1, 0.1]) == (0.1, 0.1, 0.1)
+    assert all(math.isnan(v) for v in bootstrap.bootstrap_mean_ci([]))
+    assert bootstrap.bootstrap_mean_ci([0.25]) == (0.25, 0.25, 0.25)
+    assert bootstrap.bootstrap_mean_ci([0.1, 0.1, 0.1]) == (0.1, 0.1, 0.1)
 
 
 def test_bootstrap_deterministic_for_a_seed():
     values = [-0.8, -0.2, 0.0, 0.05, 0.3, 0.6, 0.9, 0.1, -0.4]
-    first = stats.bootstrap_mean_ci(values, seed=7)
-    assert first == stats.bootstrap_mean_ci(values, seed=7)
-    assert first != stats.bootstrap_mean_ci(values, seed=8)
+    first = bootstrap.bootstrap_mean_ci(values, seed=7)
+    assert first == bootstrap.bootstrap_mean_ci(values, seed=7)
+    assert first != bootstrap.bootstrap_mean_ci(values, seed=8)
     mean, low, high = first
     assert mean == pytest.approx(sum(values) / len(values))
     assert low < mean < high
-    _, narrow_low, narrow_high = stats.bootstrap_mean_ci(values, seed=7, level=0.5)
+    _, narrow_low, narrow_high = bootstrap.bootstrap_mean_ci(values, seed=7, level=0.5)
     assert low <= narrow_low < narrow_high <= high
 
 
 def test_bootstrap_interval_close_to_normal_theory():
     # Large sample: the percentile interval approaches mean ± 1.96 · s/√n.
     values = np.random.default_rng(0).normal(0.2, 0.5, size=400)
-    mean, low, high = stats.bootstrap_mean_ci(values, resamples=4000)
+    mean, low, high = bootstrap.bootstrap_mean_ci(values, resamples=4000)
     half_width = 1.959964 * values.std(ddof=1) / math.sqrt(values.size)
     assert low == pytest.approx(mean - half_width, abs=0.01)
     assert high == pytest.approx(mean + half_width, abs=0.01)
@@ -585,9 +586,9 @@ def test_bootstrap_interval_close_to_normal_theory():
 @settings(max_examples=50)
 @given(st.lists(st.floats(-1.0, 1.0), min_size=1, max_size=40), st.integers(0, 2**32 - 1))
 def test_bootstrap_interval_contains_mean(values, seed):
-    mean, low, high = stats.bootstrap_mean_ci(values, seed=seed, resamples=300)
+    mean, low, high = bootstrap.bootstrap_mean_ci(values, seed=seed, resamples=300)
     assert low <= mean <= high
-    assert (mean, low, high) == stats.bootstrap_mean_ci(values, seed=seed, resamples=300)
+    assert (mean, low, high) == bootstrap.bootstrap_mean_ci(values, seed=seed, resamples=300)
 
 
 @pytest.mark.parametrize("parallel", [False, True])
@@ -595,9 +596,9 @@ def test_bootstrap_of_many_samples_equals_one_at_a_time(monkeypatch, parallel):
     rng = np.random.default_rng(3)
     samples = [rng.uniform(-1, 1, size) for size in (0, 1, 7, 500, 40, 2000)] + [[0.2] * 5]
     if parallel:  # a pool even for this little work
-        monkeypatch.setattr(stats, "_PARALLEL_BOOTSTRAP_WORK", 0)
-    many = stats.bootstrap_mean_cis(samples, seed=11, resamples=300, level=0.9)
-    one = [stats.bootstrap_mean_ci(s, seed=11, resamples=300, level=0.9) for s in samples]
+        monkeypatch.setattr(bootstrap, "_PARALLEL_BOOTSTRAP_WORK", 0)
+    many = bootstrap.bootstrap_mean_cis(samples, seed=11, resamples=300, level=0.9)
+    one = [bootstrap.bootstrap_mean_ci(s, seed=11, resamples=300, level=0.9) for s in samples]
     assert len(many) == len(samples)
     assert repr(many) == repr(one)  # NaN for the empty sample compares by its repr
     assert many[3][1] < many[3][0] < many[3][2]

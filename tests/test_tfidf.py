@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from framelens.analysis.counts.matrices import document_term_counts
+from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.reader import load_corpus
-from framelens.analysis.lenses.keywords import keyness_term_options
 from framelens.analysis.lenses.tfidf import tfidf
 from framelens.cli.app import app
 from tests.conftest import write_article
@@ -119,7 +119,7 @@ def test_document_mode_rows(tiny):
 @pytest.mark.parametrize("sublinear", [False, True])
 def test_bundled_matches_numpy(bundled, sublinear):
     corpus = load_corpus(bundled)
-    counts = document_term_counts(corpus, keyness_term_options(corpus))
+    counts = document_term_counts(corpus, corpus_term_options(corpus))
     labels = [d.perspective for d in corpus.documents]
     matrix = counts.matrix.toarray()
     pooled = np.vstack([matrix[[i for i, p in enumerate(labels) if p == pid]].sum(axis=0)
@@ -152,7 +152,7 @@ def test_document_order_changes_nothing(bundled):
 
 def test_terms_match_pipeline_counts(bundled):
     corpus = load_corpus(bundled)
-    counts = document_term_counts(corpus, keyness_term_options(corpus, ngram_range=(1, 2)))
+    counts = document_term_counts(corpus, corpus_term_options(corpus, ngram_range=(1, 2)))
     terms = set(counts.display)
     rows = tfidf(corpus, ngram_range=(1, 2), top=40).rows
     assert {r.term for r in rows} <= terms

@@ -16,7 +16,8 @@ from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses.discover import discover_topics, lexicon_toml
-from framelens.analysis.lenses.topics import TopicRow, distinctive_terms, topic_sentences, topics
+from framelens.analysis.lenses.topics import TopicRow, distinctive_terms, topics
+from framelens.analysis.process.annotators import topic_sentences
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.process.tone import compound
 from framelens.cli._output import OutputFormat, render_text
@@ -400,7 +401,7 @@ def test_cli_bad_options_exit_2(bundled, args):
 
 def test_screened_topic_hits_equal_every_topic_lexicon_on_every_sentence(tmp_path, bundled):
     """The word-run screen only skips work: hits equal running each topic's Lexicon."""
-    from framelens.analysis.lenses.topics import topic_hits
+    from framelens.analysis.process.annotators import topic_hits
     from framelens.analysis.text.lexicon import Lexicon
     from framelens.analysis.text.normalize import normalize
     from tests.conftest import write_article

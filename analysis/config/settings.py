@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from framelens.analysis.errors import ConfigError
+from framelens.analysis.results import GroupStyle
 
 CONFIG_FILENAME = "framelens.toml"
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
@@ -91,6 +93,19 @@ class Config:
     language: str = "en"
     check: CheckSettings = field(default_factory=CheckSettings)
     paths: tuple[str, ...] = ()
+
+    def styles(self, groups: Sequence[str], *, perspectives: bool = True
+               ) -> tuple[GroupStyle, ...]:
+        """Each group's label and colour: a perspective's own from the config; any other
+        group (an outlet, an author: ``perspectives=False``) its name and the next colour
+        of the fallback palette."""
+        styles = []
+        for index, group in enumerate(groups):
+            perspective = self.perspective(group) if perspectives else None
+            styles.append(GroupStyle(group, perspective.label, perspective.colour) if perspective
+                          else GroupStyle(group, group,
+                                          FALLBACK_COLOURS[index % len(FALLBACK_COLOURS)]))
+        return tuple(styles)
 
     def perspective(self, perspective_id: str) -> Perspective | None:
         for perspective in self.perspectives:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from framelens.analysis.config.settings import Config
 from framelens.analysis.errors import CorpusError
+from framelens.analysis.results import GroupStyle
 from framelens.analysis.store.keys import PIPELINE_VERSION
 
 ARTICLE_SUFFIX = ".md"
@@ -77,6 +78,11 @@ class Corpus:
         """Perspectives in config order, restricted to those that have documents."""
         present = {d.perspective for d in self.documents}
         return tuple(p.id for p in self.config.perspectives if p.id in present)
+
+    @property
+    def styles(self) -> tuple[GroupStyle, ...]:
+        """Labels and colours of :attr:`perspective_ids`, in that order."""
+        return self.config.styles(self.perspective_ids)
 
     def document(self, doc_id: str) -> Document:
         try:

@@ -156,9 +156,6 @@ def discover_topics(corpus: Corpus, k: int, *, terms: int = 10) -> Report:
                                 r.weight) for r in weight_rows]
     long_rows.sort(key=lambda r: (r.topic, r.kind != "term", r.rank, r.perspective))
     extra = {
-        "perspectives": perspectives,
-        "colours": {p.id: p.colour for p in corpus.config.perspectives},
-        "labels": {p.id: p.label for p in corpus.config.perspectives},
         "k": k,
         "topic_labels": tuple(labels),
         "paragraphs": int(used.sum()),
@@ -170,11 +167,12 @@ def discover_topics(corpus: Corpus, k: int, *, terms: int = 10) -> Report:
                "numbers removed). Term weight = share of the topic's loadings; perspective "
                "weight = mean normalised topic weight of its paragraphs (sums to 1 over topics).")
     terms_result = Result(DiscoveredTerm, tuple(term_rows), title="Top terms per topic",
-                          caption="weight = H[k, term] / sum of H[k]", extra=extra)
+                          caption="weight = H[k, term] / sum of H[k]", extra=extra, styles=corpus.styles)
     weights_result = Result(PerspectiveWeight, tuple(weight_rows),
                             title="Perspective weight per topic",
                             caption="weight = mean over the perspective's paragraphs of the "
-                                    "paragraph's normalised topic weight", extra=extra)
+                                    "paragraph's normalised topic weight", extra=extra,
+                                    styles=corpus.styles)
     long_table = Result(DiscoveredRow, tuple(long_rows), title=title, caption=caption,
                         extra=extra)
     return Report(title, (("terms", terms_result), ("perspectives", weights_result)),

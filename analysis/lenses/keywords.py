@@ -4,7 +4,7 @@ Every group is compared with the rest of the corpus in one run (one-vs-rest),
 or two groups with each other (``pair``). For each term and comparison the
 2×2 table is: a = the term's count in the target, b = its count in the
 reference, n1/n2 = the groups' token totals (DESIGN.md §4), and every
-statistic of :mod:`framelens.analysis.stats.scores` is computed from it:
+statistic of :mod:`framelens.analysis.stats.keyness` is computed from it:
 
 - ``z``: log-odds ratio with an informative Dirichlet prior, z-scored
   (Monroe, Colaresi & Quinn 2008, "Fightin' Words"); α_w = α0 · f_w / Σ f,
@@ -30,24 +30,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from framelens.analysis.config.settings import FALLBACK_COLOURS
 from framelens.analysis.counts.matrices import (
     TermCounts,
     TermOptions,
     document_term_counts,
     group_rows,
     sentence_term_counts,
-    term_options,
 )
+from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.results import Result
-from framelens.analysis.stats import scores as stats
+from framelens.analysis.stats import keyness as stats
 
 METHODS = ("logodds", "g2", "chi2")
 GROUP_FIELDS = ("perspective", "outlet", "author", "document")
@@ -124,21 +123,6 @@ def parse_ngram_range(text: str) -> tuple[int, int]:
     return low, high
 
 
-def keyness_term_options(corpus: Corpus, *, ngram_range: tuple[int, int] = (1, 1),
-                         keep_stopwords: bool = False, collocations: bool = True,
-                         collocation_min_count: int = 2) -> TermOptions:
-    """Term options with the config phrases plus the corpus's detected collocations."""
-    options = term_options(corpus, ngram_range=ngram_range, keep_stopwords=keep_stopwords)
-    if not collocations:
-        return options
-    from framelens.analysis.counts.collocations import corpus_collocations
-
-    found = corpus_collocations(corpus, min_count=collocation_min_count)
-    known = {p.lower() for p in options.phrases}
-    extra = tuple(c.phrase for c in found if c.phrase.lower() not in known)
-    return replace(options, phrases=options.phrases + extra)
-
-
 def keyness(
     corpus: Corpus,
     *,
@@ -174,7 +158,7 @@ def keyness(
     labels = [doc.metadata(by) for doc in corpus.documents]
     groups = _groups(corpus, by, labels)
     comparisons = _comparisons(groups, pair, by)
-    options = keyness_term_options(corpus, ngram_range=ngram_range,
+    options = corpus_term_options(corpus, ngram_range=ngram_range,
                                    keep_stopwords=keep_stopwords, collocations=collocations,
                                    collocation_min_count=collocation_min_count)
     if examples:
@@ -235,15 +219,14 @@ def keyness(
                 fields += [EXAMPLE_SEPARATOR.join(sentences), EXAMPLE_SEPARATOR.join(doc_ids)]
             rows.append(row_type(*fields))
 
-    colours = _colours(corpus, by, groups)
     return Result(
         row_type, tuple(rows),
         title=_title(by, pair),
         caption=_caption(method, prior_total, by, pair, correction, options, min_count,
                          min_docs, top, collocations),
         warnings=tuple(warnings),
-        extra={"groups": [target for target, _ in comparisons],
-               "colours": colours, "labels": _labels(corpus, by, groups), "method": method,
+        styles=corpus.config.styles(groups, perspectives=by == "perspective"),
+        extra={"groups": [target for target, _ in comparisons], "method": method,
                "alpha0": prior_total, "by": by, "pair": list(pair) if pair else None,
                "examples": examples},
     )
@@ -389,21 +372,6 @@ def _examples(corpus: Corpus, options: TermOptions, labels: list[str], counts: T
     return found
 
 
-def _colours(corpus: Corpus, by: str, groups: tuple[str, ...]) -> dict[str, str]:
-    colours = {}
-    for i, group in enumerate(groups):
-        perspective = corpus.config.perspective(group) if by == "perspective" else None
-        colours[group] = perspective.colour if perspective else \
-            FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]
-    return colours
-
-
-def _labels(corpus: Corpus, by: str, groups: tuple[str, ...]) -> dict[str, str]:
-    labels = {}
-    for group in groups:
-        perspective = corpus.config.perspective(group) if by == "perspective" else None
-        labels[group] = perspective.label if perspective else group
-    return labels
 
 
 def _title(by: str, pair: Sequence[str] | None) -> str:

@@ -123,5 +123,5 @@ def kwic(corpus: Corpus, query: str, *, window: int = 8, perspective: str | None
         caption=f"Case-insensitive, word boundaries, '*' ends a word as a wildcard; context: up "
                 f"to {window} tokens each side within the sentence.",
         warnings=warnings,
-        extra={"colours": {p.id: p.colour for p in corpus.config.perspectives},
-               "query": text, "window": window, "counts": per_perspective})
+        styles=corpus.styles,
+        extra={"query": text, "window": window, "counts": per_perspective})

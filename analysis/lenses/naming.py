@@ -21,12 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.annotations import cached_annotations, matching_rules
+from framelens.analysis.process.annotators import variant_mentions
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.results import Result
-from framelens.analysis.stats import scores as stats
-from framelens.analysis.text.lexicon import Lexicon, WordRunScreen
-from framelens.analysis.text.normalize import normalize
+from framelens.analysis.stats import keyness as stats
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def naming(corpus: Corpus) -> Result:
                          minlength=len(perspectives))
     # by_concept[c][v, d]: mentions of variant v of concept c in document d.
     by_concept = [np.zeros((len(pair.variants), len(documents)), dtype=np.int64) for pair in pairs]
-    for d, payload in enumerate(_variant_mentions(corpus, pairs)):
+    for d, payload in enumerate(variant_mentions(corpus, pairs)):
         for concept, variant, count in payload:
             by_concept[concept][variant, d] = count
     rows: list[NamingRow] = []
@@ -87,10 +85,6 @@ def naming(corpus: Corpus) -> Result:
                     float(rates[v, p]), count / total if total else math.nan,
                     bool(count > 0 and count == best[p] and unique_best[p])))
     warnings = () if pairs else ("the config declares no naming pairs ([[naming]])",)
-    labels = {p: (corpus.config.perspective(p).label if corpus.config.perspective(p) else p)
-              for p in perspectives}
-    colours = {p: (corpus.config.perspective(p).colour if corpus.config.perspective(p)
-                   else "default") for p in perspectives}
     return Result(
         NamingRow, tuple(rows),
         title="Naming choices: which variant of each contested name each perspective uses",
@@ -99,39 +93,8 @@ def naming(corpus: Corpus) -> Result:
                 "that perspective; preferred: used strictly more than any other variant. "
                 "Rates per 10,000 word tokens. Zero rows are kept: silence is a finding.",
         warnings=warnings,
-        extra={"perspectives": list(perspectives), "labels": labels, "colours": colours,
-               "concepts": [(pair.concept, [v.label for v in pair.variants]) for pair in pairs]},
+        styles=corpus.config.styles(perspectives),
+        extra={"concepts": [(pair.concept, [v.label for v in pair.variants]) for pair in pairs]},
     )
 
 
-def _concept_lexicon(pair) -> Lexicon:
-    return Lexicon({str(i): [normalize(p) for p in variant.patterns]
-                    for i, variant in enumerate(pair.variants)}, case="insensitive")
-
-
-def _variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
-    """Per document, ``(concept index, variant index, mentions)`` for every variant found.
-
-    One Lexicon per concept over the document's sentences joined by newlines;
-    cached per document like the other annotations.
-    """
-    lexicons = [_concept_lexicon(pair) for pair in pairs]
-    # Most articles name few of the concepts: the word-run screen skips the others.
-    screen = WordRunScreen([[normalize(p) for variant in pair.variants for p in variant.patterns]
-                            for pair in pairs])
-
-    def compute(doc) -> tuple:
-        text = "\n".join(doc.sentences)
-        statuses = screen.text_statuses(text)
-        return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons) if statuses[c]
-                     for name, count in sorted(lexicon.count(text).items()))
-
-    def valid(payload, doc) -> bool:
-        return isinstance(payload, tuple) and all(
-            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(lexicons)
-            for item in payload)
-
-    fingerprint = (tuple((pair.concept, tuple((v.label, tuple(v.patterns)) for v in pair.variants))
-                         for pair in pairs),
-                   tuple(matching_rules(lexicon) for lexicon in lexicons))
-    return cached_annotations(corpus, "naming", fingerprint, compute, valid)

@@ -13,7 +13,7 @@ merged into single tokens; see :func:`framelens.analysis.lenses.tfidf.term_units
   weights, 0 = no term in common. Terms used by every unit have the lowest
   idf, so the cosine is driven by the terms only some units use.
 - **jsd**: Jensen–Shannon divergence, base 2 (Lin 1991; see
-  :func:`framelens.analysis.stats.scores.jensen_shannon_matrix`), between the units'
+  :func:`framelens.analysis.stats.keyness.jensen_shannon_matrix`), between the units'
   term distributions (relative frequencies of raw counts, no idf): 0 =
   identical distributions, 1 = no term in common.
 
@@ -43,17 +43,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from framelens.analysis.config.settings import Config
+from framelens.analysis.counts.units import BY_CHOICES, check_choice, term_units, tfidf_weights
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.lenses.tfidf import (
-    BY_CHOICES,
-    check_choice,
-    perspective_styles,
-    term_units,
-    tfidf_weights,
-)
 from framelens.analysis.results import Result
-from framelens.analysis.stats.scores import jensen_shannon_matrix
+from framelens.analysis.stats.divergence import jensen_shannon_matrix
 
 
 @dataclass(frozen=True)
@@ -102,7 +97,7 @@ def cosine_matrix(weights) -> np.ndarray:
 def jsd_matrix(counts) -> np.ndarray:
     """Jensen–Shannon divergences (base 2) between the rows' relative frequencies.
 
-    :func:`framelens.analysis.stats.scores.jensen_shannon_matrix` on the non-empty
+    :func:`framelens.analysis.stats.keyness.jensen_shannon_matrix` on the non-empty
     rows; an all-zero row has no distribution, so its row and column are NaN.
     """
     from scipy import sparse
@@ -131,7 +126,7 @@ class TopicScope:
 
 def topic_scope(corpus: Corpus, topic: str) -> TopicScope:
     """The sentences on the configured topic ``topic`` (any case); OptionError if unknown."""
-    from framelens.analysis.lenses.topics import resolve_topic, topic_sentences
+    from framelens.analysis.process.annotators import resolve_topic, topic_sentences
 
     name = resolve_topic(corpus, topic).name
     return TopicScope(name, tuple(topic_sentences(corpus)[name]))
@@ -205,17 +200,17 @@ def similarity(corpus: Corpus, *, by: str = "perspective", topic: str | None = N
     title = ("Similarity between perspectives" if by == "perspective"
              else "Similarity between documents")
     extra = {"view": "matrix", "by": by, "groups": ids, "group_perspectives": perspectives,
-             "cosine": cosine, "jsd": jsd, **perspective_styles(corpus)}
+             "cosine": cosine, "jsd": jsd}
     if scope is not None:
         title += f" on {scope.name!r}"
-        caption = _scope_note(scope.name, ids, per_unit, extra["labels"], by,
+        caption = _scope_note(scope.name, ids, per_unit, corpus.config, by,
                               "Empty cells: no sentence on the topic.") + " " + caption
         extra.update(topic=scope.name, topic_sentences=dict(zip(ids, per_unit.tolist(),
                                                                 strict=True)))
     if by == "perspective":
         title += " (documents pooled)"
     return Result(SimilarityRow, rows, title=title, caption=caption,
-                  warnings=tuple(warnings), extra=extra)
+                  warnings=tuple(warnings), extra=extra, styles=corpus.styles)
 
 
 def shared_vocabulary(corpus: Corpus, *, topic: str | None = None, min_count: int = 2,
@@ -276,8 +271,7 @@ def shared_vocabulary(corpus: Corpus, *, topic: str | None = None, min_count: in
         + " Examples: most frequent in the "
         + ("corpus" if scope is None else "topic's sentences") + " first.")
     title = f"Shared and unique vocabulary (count ≥ {min_count})"
-    extra = {"view": "vocabulary", "groups": ids, "min_count": min_count,
-             **perspective_styles(corpus)}
+    extra = {"view": "vocabulary", "groups": ids, "min_count": min_count}
     if scope is not None:
         per_unit = _sentences_per_unit(corpus, units, scope)
         on_topic = per_unit > 0
@@ -286,13 +280,13 @@ def shared_vocabulary(corpus: Corpus, *, topic: str | None = None, min_count: in
             warnings.insert(0, _silent_units_warning(
                 scope.name, ids, on_topic, "no term is used there, so none is shared by all"))
         title = f"Shared and unique vocabulary on {scope.name!r} (count ≥ {min_count})"
-        caption = _scope_note(scope.name, ids, per_unit, extra["labels"], "perspective",
+        caption = _scope_note(scope.name, ids, per_unit, corpus.config, "perspective",
                               "A perspective without one uses no term, so nothing is shared "
                               "by all.") + " " + caption
         extra.update(topic=scope.name, topic_sentences=dict(zip(ids, per_unit.tolist(),
                                                                 strict=True)))
     return Result(VocabularyRow, tuple(rows), title=title, caption=caption,
-                  warnings=tuple(warnings), extra=extra)
+                  warnings=tuple(warnings), extra=extra, styles=corpus.styles)
 
 
 def _sentences_per_unit(corpus: Corpus, units, scope: TopicScope) -> np.ndarray:
@@ -331,14 +325,14 @@ def _silent_units_warning(topic: str, ids: Sequence[str], on_topic: np.ndarray,
 
 
 def _scope_note(topic: str, ids: Sequence[str], per_unit: np.ndarray,
-                labels: dict[str, str], by: str, silent_note: str) -> str:
+                config: Config, by: str, silent_note: str) -> str:
     """The caption's first sentences: which sentences the comparison rests on."""
     total = int(per_unit.sum())
     note = (f"Restricted to the {total} sentence{'s' if total != 1 else ''} on the topic "
             f"{topic!r} (sentences containing one of its terms)")
     if by == "perspective":
-        note += ": " + ", ".join(f"{labels.get(unit, unit)} {n}"
-                                 for unit, n in zip(ids, per_unit.tolist(), strict=True)) + "."
+        counts = zip(config.styles(ids), per_unit.tolist(), strict=True)
+        note += ": " + ", ".join(f"{style.label} {n}" for style, n in counts) + "."
     else:
         note += f", in {int((per_unit > 0).sum())} of {len(ids)} documents."
     return note + (f" {silent_note}" if (per_unit == 0).any() else "")

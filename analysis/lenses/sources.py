@@ -56,7 +56,7 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     return Result(SourceRow, tuple(rows), title=f"Corpus: {len(rows)} articles, "
                   f"{total_words:,} words", caption=f"Source: {corpus.root}. Words are tokens "
                   "from framelens's tokenizer (stopwords included); sentences from its splitter.",
-                  extra={"colours": {p.id: p.colour for p in corpus.config.perspectives}})
+                  styles=corpus.styles)
 
 
 def show_source(corpus: Corpus, doc_id: str) -> Result:

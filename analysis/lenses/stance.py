@@ -33,16 +33,20 @@ the month, "force" the noun).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from framelens.analysis.config.settings import Config, Target
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.annotations import cached_annotations, matching_rules
+from framelens.analysis.process.annotators import (
+    CUE_NAMES,
+    configured_targets,
+    select_targets,
+    sentence_cues,
+    target_mentions,
+)
 from framelens.analysis.process.pipeline import ProcessedDocument, processed
 from framelens.analysis.process.tone import (
     NEGATIVE_THRESHOLD,
@@ -53,15 +57,10 @@ from framelens.analysis.process.tone import (
     window_span,
 )
 from framelens.analysis.results import Result
-from framelens.analysis.stats import scores as stats
-from framelens.analysis.text.lexicon import WORD_RUN_RE, Lexicon, Match, WordRunScreen
+from framelens.analysis.stats import bootstrap
+from framelens.analysis.stats import keyness as stats
 
-CUE_NAMES = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
 BOOTSTRAP_RESAMPLES = 2000
-# Word runs where a case-insensitive Lexicon match may start: not inside a word and not
-# after a hyphenated prefix ("escalation" in "de-escalation" is not a match of "escalat*").
-_MATCH_START_RUN_RE = re.compile(r"(?<![^\W_])(?<![^\W_]-)[^\W_]+")
-_QUOTE = '"'
 
 
 # ----------------------------------------------------------------------- rows
@@ -122,182 +121,10 @@ class SentenceRow:
 # -------------------------------------------------------------------- targets
 
 
-def parse_target_alias(spec: str) -> tuple[str, tuple[str, ...]]:
-    """``"NAME=alias one,alias two"`` → ``("NAME", ("alias one", "alias two"))``."""
-    name, sep, rest = spec.partition("=")
-    name = name.strip()
-    aliases = tuple(a.strip() for a in rest.split(",") if a.strip())
-    if not sep or not name or not aliases:
-        raise OptionError(f"--target-alias expects NAME=alias[,alias...], got {spec!r}")
-    return name, aliases
-
-
-def configured_targets(config: Config, target_alias: Iterable[str] = ()) -> tuple[Target, ...]:
-    """The config's targets with ``--target-alias`` specs applied.
-
-    A spec whose name equals a target's name (ignoring case) adds aliases to
-    it; any other name becomes a new target at the end, in the given order.
-    """
-    targets = list(config.targets)
-    for spec in target_alias:
-        name, aliases = parse_target_alias(spec)
-        for index, target in enumerate(targets):
-            if target.name.casefold() == name.casefold():
-                merged = tuple(dict.fromkeys(target.aliases + aliases))
-                targets[index] = Target(target.name, merged)
-                break
-        else:
-            targets.append(Target(name, aliases))
-    return tuple(targets)
-
-
-def select_targets(targets: Sequence[Target], names: Iterable[str]) -> tuple[Target, ...]:
-    """Targets named in ``names`` (canonical names, any case), in config order.
-
-    No names selects all. An unknown name is an :class:`OptionError` listing
-    the targets.
-    """
-    names = list(names)
-    if not names:
-        return tuple(targets)
-    by_key = {t.name.casefold(): t for t in targets}
-    unknown = [n for n in names if n.casefold() not in by_key]
-    if unknown:
-        raise OptionError(f"unknown target {unknown[0]!r} (targets: "
-                          f"{', '.join(t.name for t in targets) or 'none'}; "
-                          "add one with --target-alias NAME=alias,...)")
-    wanted = {n.casefold() for n in names}
-    return tuple(t for t in targets if t.name.casefold() in wanted)
-
-
 # ------------------------------------------------------------------- matching
 
 
-class ScreenedLexicon:
-    """A :class:`Lexicon` that skips its regular expression when no term can match.
-
-    :meth:`find` returns exactly ``Lexicon.find(text)``; the screen
-    (:class:`WordRunScreen`) only avoids running the regular expression on text
-    where it would find nothing. Non-ASCII text is never screened (Unicode
-    case folding can match across scripts).
-    """
-
-    def __init__(self, entries: Mapping[str, Iterable[str]], *, case: str):
-        entries = {name: tuple(terms) for name, terms in entries.items()}
-        self.lexicon = Lexicon(entries, case=case)
-        self.names = self.lexicon.names
-        self.case = case
-        self._screen = WordRunScreen([[t for terms in entries.values() for t in terms]])
-
-    def may_match(self, text: str) -> bool:
-        """False only when no term can match ``text``."""
-        return self._screen.text_statuses(text)[0] > 0
-
-    def find(self, text: str) -> list[Match]:
-        """Exactly ``Lexicon.find(text)``."""
-        return self.lexicon.find(text) if self.may_match(text) else []
-
-
-class CueCounter:
-    """Counts the matches of each cue list (``CUE_NAMES``) in a sentence.
-
-    One case-insensitive :class:`Lexicon` per list, so overlapping cues count
-    in each list ("must not" is deontic and a negation). :meth:`counts` gives
-    exactly ``len(Lexicon.find(sentence))`` per list, faster: one screen of
-    the sentence's word runs decides which lists can match at all; when only
-    single-word terms (``may``, ``threat*``) of a list can match, each match
-    is exactly one word run where a match may start (not inside a word, not
-    after a hyphenated prefix, as ``Lexicon`` rules) equal to the word or
-    starting with the wildcard's prefix, so those runs are counted without the
-    regular expression. A test checks the equality on every bundled sentence.
-    ``reported`` adds the sentence's double-quoted spans.
-    """
-
-    def __init__(self, config: Config):
-        self.lexicons = tuple(Lexicon({name: config.cue_lexicon(name)}, case="insensitive")
-                              for name in CUE_NAMES)
-        self._screen = WordRunScreen([config.cue_lexicon(name) for name in CUE_NAMES])
-        # str.startswith takes a tuple: one call per run instead of one per prefix.
-        self._prefixes = [tuple(sorted(p)) for p in self._screen.single_prefixes]
-
-    def counts(self, sentence: str) -> tuple[int, ...]:
-        if not sentence.isascii():
-            counts = [len(lexicon.find(sentence)) for lexicon in self.lexicons]
-        else:
-            lowered = sentence.lower()
-            statuses = self._screen.statuses(WORD_RUN_RE.findall(lowered))
-            starts: list[str] | None = None
-            counts = []
-            for index, status in enumerate(statuses):
-                if status == 0:
-                    counts.append(0)
-                elif status == 2:
-                    counts.append(len(self.lexicons[index].find(sentence)))
-                else:
-                    if starts is None:
-                        starts = _MATCH_START_RUN_RE.findall(lowered)
-                    words = self._screen.single_words[index]
-                    prefixes = self._prefixes[index]
-                    counts.append(sum(1 for r in starts if r in words or r.startswith(prefixes)))
-        counts[-1] += quoted_spans(sentence)
-        return tuple(counts)
-
-
-def target_lexicon(targets: Sequence[Target]) -> ScreenedLexicon:
-    """Targets' aliases: word boundaries, case-sensitive (a lower-case first letter may be capital)."""
-    return ScreenedLexicon({t.name: t.aliases for t in targets}, case="first-letter")
-
-
-def quoted_spans(sentence: str) -> int:
-    """Double-quoted spans in a sentence: pairs of ``"``, plus one for an unpaired mark
-    (a quotation the sentence splitter cut at a sentence end)."""
-    return (sentence.count(_QUOTE) + 1) // 2
-
-
 # ------------------------------------------------- per-document annotations
-
-
-def target_mentions(corpus: Corpus, targets: Sequence[Target]
-                    ) -> list[tuple[tuple[tuple[int, int, int], ...], ...]]:
-    """Target mentions per document and sentence: ``(target index, start, end)`` triples.
-
-    Aligned with ``processed(corpus)``; indices refer to ``targets``. Cached
-    per document (content digest + the targets' aliases), so warm runs do not
-    scan the text again.
-    """
-    lexicon = target_lexicon(targets)
-    index = {name: k for k, name in enumerate(lexicon.names)}
-
-    def compute(doc: ProcessedDocument) -> tuple:
-        return tuple(tuple((index[m.name], m.start, m.end) for m in lexicon.find(sentence))
-                     for sentence in doc.sentences)
-
-    fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
-                   matching_rules(lexicon.lexicon))
-    return cached_annotations(corpus, "stance-targets", fingerprint, compute,
-                              lambda payload, doc: _valid_annotation(payload, len(doc.sentences), None))
-
-
-def sentence_cues(corpus: Corpus) -> list[tuple[tuple[int, ...], ...]]:
-    """Cue counts (``CUE_NAMES`` order) per document and sentence; cached like mentions."""
-    counter = CueCounter(corpus.config)
-
-    def compute(doc: ProcessedDocument) -> tuple:
-        return tuple(counter.counts(sentence) for sentence in doc.sentences)
-
-    fingerprint = (tuple((name, tuple(corpus.config.cue_lexicon(name))) for name in CUE_NAMES),
-                   tuple(matching_rules(lexicon) for lexicon in counter.lexicons))
-    return cached_annotations(corpus, "stance-cues", fingerprint, compute,
-                              lambda payload, doc: _valid_annotation(payload, len(doc.sentences),
-                                                                     len(CUE_NAMES)))
-
-
-def _valid_annotation(payload: object, sentences: int, width: int | None) -> bool:
-    if not isinstance(payload, tuple) or len(payload) != sentences:
-        return False
-    if width is None:  # mentions: a tuple of (target, start, end) triples per sentence
-        return all(type(item) is tuple for item in payload)
-    return all(type(item) is tuple and len(item) == width for item in payload)
 
 
 # --------------------------------------------------------------------- stance
@@ -363,7 +190,7 @@ def stance(
     rows = []
     group_tones = [np.fromiter((u[0] for u in group_units[g]), dtype=np.float64,
                                count=len(group_units[g])) for g in groups]
-    intervals = stats.bootstrap_mean_cis(group_tones, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
+    intervals = bootstrap.bootstrap_mean_cis(group_tones, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
     for g, rate, tones, (mean, low, high) in zip(groups, rates, group_tones, intervals,
                                                   strict=True):
         shares = _polarity_shares(tones)
@@ -383,11 +210,12 @@ def stance(
     warnings = tuple(f"target {name!r} is not mentioned in the corpus"
                      for name in names if targets and not any(
                          mention_count[(p, index_of[name])] for p in perspectives))
-    extra = {"colours": _colours(corpus), "targets": names, "window": window, "seed": seed}
+    extra = {"targets": names, "window": window, "seed": seed}
     unit_word = f"±{window}-token windows around each mention" if window else "sentences"
     matrix = Result(StanceRow, tuple(rows),
                     title="Stance toward targets: tone and cues per perspective",
-                    caption=stance_caption(window, seed), warnings=warnings, extra=extra)
+                    caption=stance_caption(window, seed), warnings=warnings, extra=extra,
+                    styles=corpus.styles)
     if evidence is None:
         return matrix
 
@@ -396,7 +224,7 @@ def stance(
     return Result(EvidenceRow, tuple(evidence_rows),
                   title=f"Evidence: the {evidence} most negative and most positive "
                         f"{unit_word} per perspective and target",
-                  caption=evidence_caption(window), warnings=warnings,
+                  caption=evidence_caption(window), warnings=warnings, styles=corpus.styles,
                   extra={**extra, "matrix": matrix, "spans": spans, "evidence": evidence})
 
 
@@ -469,14 +297,6 @@ def _evidence(documents, targets, groups, group_units, mentions, n):
     return rows, tuple(spans)
 
 
-def _colours(corpus: Corpus) -> dict[str, tuple[str, str]]:
-    """Perspective id → (label, colour) for the table view."""
-    result = {}
-    for pid in corpus.perspective_ids:
-        perspective = corpus.config.perspective(pid)
-        result[pid] = (perspective.label, perspective.colour) if perspective else (pid, "")
-    return result
-
 
 CUES_EXPLAINED = (
     "Cues are matches per sentence of the target's sentences: hedges and boosters "
@@ -525,7 +345,7 @@ def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Resul
     with a term in it, :func:`framelens.analysis.lenses.topics.topic_sentences`),
     joined the same way; cue columns are match counts in the sentence.
     """
-    from framelens.analysis.lenses.topics import topic_sentences
+    from framelens.analysis.process.annotators import topic_sentences
 
     all_targets = configured_targets(corpus.config, target_alias)
     documents = processed(corpus)
@@ -552,4 +372,4 @@ def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Resul
                   caption="tone: VADER compound of the sentence; cue columns: matches in the "
                           "sentence (reported adds double-quoted spans); line: file line where "
                           "the sentence's paragraph starts. " + LIMITS,
-                  extra={"colours": _colours(corpus)})
+                  styles=corpus.styles)

@@ -19,7 +19,7 @@ For every topic × perspective (absent topics included, with zeros):
   pipeline tokens, stopwords included, as ``sources list`` counts words);
 - ``tone_mean``, ``tone_ci_low``, ``tone_ci_high``: mean VADER compound of the
   topic's sentences with a seeded percentile-bootstrap 95% interval
-  (:func:`framelens.analysis.stats.scores.bootstrap_mean_ci`); NaN when there are
+  (:func:`framelens.analysis.stats.keyness.bootstrap_mean_ci`); NaN when there are
   no sentences;
 - ``distinctive_terms``: the terms most over-represented in this perspective's
   topic sentences against the other perspectives' sentences on the same topic
@@ -33,20 +33,16 @@ For every topic × perspective (absent topics included, with zeros):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from framelens.analysis.config.settings import Topic
 from framelens.analysis.counts.matrices import count_units, term_options
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.annotations import cached_annotations, matching_rules
+from framelens.analysis.process.annotators import TopicHits, resolve_topic, topic_hits, topic_lexicon
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.results import Result
-from framelens.analysis.text.lexicon import Lexicon, WordRunScreen
-from framelens.analysis.text.normalize import normalize
 
 # Sentences shorter than this (headings such as "Security Guarantees",
 # fragments) are only chosen as examples when no longer sentence is left.
@@ -76,93 +72,6 @@ class TopicRow:
     example_doc_id: str
 
 
-@dataclass(frozen=True)
-class TopicHits:
-    """Where one topic's terms occur: parallel arrays over its sentences.
-
-    ``doc`` and ``sentence`` index ``corpus.documents`` and the document's
-    sentences; ``matches`` counts the topic-term occurrences in the sentence
-    and ``tokens`` the sentence's tokens. Sorted by (doc, sentence).
-    """
-
-    doc: np.ndarray
-    sentence: np.ndarray
-    matches: np.ndarray
-    tokens: np.ndarray
-
-
-def corpus_topics(corpus: Corpus, topics: Sequence[Topic] | None = None) -> tuple[Topic, ...]:
-    """The topics to use: ``topics`` if given, else the config's, in config order."""
-    return tuple(corpus.config.topics if topics is None else topics)
-
-
-def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[str, TopicHits]:
-    """Every topic's matching sentences with match and token counts (memoised per corpus)."""
-    chosen = corpus_topics(corpus, topics)
-    key = ("topic_hits", chosen)
-    cached = corpus.memo.get(key)  # type: ignore[call-overload]
-    if cached is not None:
-        return cached
-    documents = processed(corpus)
-    lexicons = [_topic_lexicon(topic) for topic in chosen]
-    # Most sentences hold no topic's words: the word-run screen says which topics'
-    # regular expressions can match a sentence at all, and only those run.
-    screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in chosen])
-    def compute(doc) -> tuple:
-        # Sparse: (sentence, topic index, matches) for every sentence a topic term hits.
-        hits = []
-        for s, sentence in enumerate(doc.sentences):
-            for t, status in enumerate(screen.text_statuses(sentence)):
-                if not status:
-                    continue
-                found = len(lexicons[t].find(sentence))
-                if found:
-                    hits.append((s, t, found))
-        return tuple(hits)
-
-    def valid(payload, doc) -> bool:
-        return isinstance(payload, tuple) and all(
-            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(doc.sentences)
-            and 0 <= item[1] < len(lexicons) for item in payload)
-
-    fingerprint = (tuple((t.name, tuple(t.terms)) for t in chosen),
-                   tuple(matching_rules(lexicon) for lexicon in lexicons))
-    annotations = cached_annotations(corpus, "topic-hits", fingerprint, compute, valid)
-    columns: list[tuple[list[int], list[int], list[int], list[int]]] = [
-        ([], [], [], []) for _ in chosen]
-    for d, (doc, payload) in enumerate(zip(documents, annotations, strict=True)):
-        for s, t, found in payload:
-            doc_ix, sent_ix, matches, tokens = columns[t]
-            doc_ix.append(d)
-            sent_ix.append(s)
-            matches.append(found)
-            tokens.append(len(doc.tokens[s]))
-    hits: dict[str, TopicHits] = {}
-    for topic, (doc_ix, sent_ix, matches, tokens) in zip(chosen, columns, strict=True):
-        hits[topic.name] = TopicHits(np.asarray(doc_ix, dtype=np.int64),
-                                     np.asarray(sent_ix, dtype=np.int64),
-                                     np.asarray(matches, dtype=np.int64),
-                                     np.asarray(tokens, dtype=np.int64))
-    corpus.memo[key] = hits  # type: ignore[index]
-    return hits
-
-
-def _topic_lexicon(topic: Topic) -> Lexicon:
-    return Lexicon({topic.name: [normalize(t) for t in topic.terms]}, case="insensitive")
-
-
-def topic_sentences(corpus: Corpus, topics: Sequence[Topic] | None = None
-                    ) -> dict[str, list[tuple[int, int]]]:
-    """``{topic: [(doc_index, sentence_index), ...]}`` for every topic, in config order.
-
-    A sentence belongs to every topic with at least one term in it. Indices
-    refer to ``corpus.documents`` / ``processed(corpus)`` and the document's
-    sentences; lists are sorted. Memoised per corpus (via :func:`topic_hits`).
-    """
-    return {name: list(zip(h.doc.tolist(), h.sentence.tolist(), strict=True))
-            for name, h in topic_hits(corpus, topics).items()}
-
-
 def topic_density(matches: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     """Topic-term density of sentences: term matches / tokens (0 for a sentence without tokens)."""
     matches = np.asarray(matches, dtype=np.float64)
@@ -182,30 +91,17 @@ def example_order(hits: TopicHits, chosen: np.ndarray) -> np.ndarray:
     return chosen[np.lexsort((hits.sentence[chosen], hits.doc[chosen], -density, short))]
 
 
-def resolve_topic(corpus: Corpus, name: str) -> Topic:
-    """A configured topic by name (exact, else case-insensitive); OptionError if unknown."""
-    topics = corpus.config.topics
-    for topic in topics:
-        if topic.name == name:
-            return topic
-    folded = [t for t in topics if t.name.casefold() == name.strip().casefold()]
-    if len(folded) == 1:
-        return folded[0]
-    known = "; ".join(t.name for t in topics) or "none configured"
-    raise OptionError(f"unknown topic {name!r} (topics: {known})")
-
-
 def distinctive_terms(target, reference, n1: float, n2: float, background,
                       *, alpha0: float | None = None) -> np.ndarray:
     """z-scores of the log-odds ratio with informative Dirichlet prior, target vs reference.
 
     Monroe, Colaresi & Quinn (2008), "Fightin' Words", *Political Analysis*
-    16(4), §3.5, via :func:`framelens.analysis.stats.scores.log_odds_dirichlet`:
+    16(4), §3.5, via :func:`framelens.analysis.stats.keyness.log_odds_dirichlet`:
 
         δ = ln[(a+α_w)/(n1+α0−a−α_w)] − ln[(b+α_w)/(n2+α0−b−α_w)],
         z = δ / sqrt(1/(a+α_w) + 1/(b+α_w)),
 
-    with α_w = α0 · f_w / Σf (:func:`~framelens.analysis.stats.scores.informative_prior`)
+    with α_w = α0 · f_w / Σf (:func:`~framelens.analysis.stats.keyness.informative_prior`)
     where f is ``background`` (here: the topic's sentences of all
     perspectives pooled, so every scored term has a positive prior) and
     α0 = ``DEFAULT_ALPHA0`` unless given. ``a``/``b`` are the term's counts in
@@ -214,7 +110,7 @@ def distinctive_terms(target, reference, n1: float, n2: float, background,
     :func:`topics` keeps terms with z > 0 and a >= ``DISTINCTIVE_MIN_COUNT``,
     ranked by (−z, term).
     """
-    from framelens.analysis.stats.scores import DEFAULT_ALPHA0, informative_prior, log_odds_dirichlet
+    from framelens.analysis.stats.keyness import DEFAULT_ALPHA0, informative_prior, log_odds_dirichlet
 
     total = DEFAULT_ALPHA0 if alpha0 is None else alpha0
     alpha_w = informative_prior(background, total)
@@ -258,7 +154,8 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
             needed.setdefault(d, set()).add(s)
     tones = _tones(corpus, needed)
 
-    from framelens.analysis.stats.scores import bootstrap_mean_cis, rate_per_10k
+    from framelens.analysis.stats.bootstrap import bootstrap_mean_cis
+    from framelens.analysis.stats.keyness import rate_per_10k
 
     samples: dict[tuple[str, int], list[float]] = {}
     for t in chosen:
@@ -274,7 +171,7 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
     spans: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for t in chosen:
         h = all_hits[t.name]
-        lexicon = _topic_lexicon(t)
+        lexicon = topic_lexicon(t)
         persp_of_hit = doc_persp[h.doc]
         words = _distinctive(corpus, documents, h, persp_of_hit, n_persp, terms)
         sentence_counts = np.bincount(persp_of_hit, minlength=n_persp)
@@ -307,11 +204,6 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
         "topic sentences vs the other perspectives' sentences on the same topic, terms used at "
         f"least {DISTINCTIVE_MIN_COUNT} times (empty when no other perspective has any).")
     extra = {
-        "perspectives": perspectives,
-        "labels": {p: (corpus.config.perspective(p).label if corpus.config.perspective(p)
-                       else p) for p in perspectives},
-        "colours": {p: (corpus.config.perspective(p).colour if corpus.config.perspective(p)
-                        else "default") for p in perspectives},
         "topics": tuple(t.name for t in chosen),
         "totals": {p: (int(persp_sentences[i]), int(persp_tokens[i]))
                    for i, p in enumerate(perspectives)},
@@ -320,7 +212,8 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
         # Character spans of the topic terms in each example sentence, for highlighting.
         "example_spans": spans,
     }
-    return Result(TopicRow, tuple(rows), title=title, caption=caption, extra=extra)
+    return Result(TopicRow, tuple(rows), title=title, caption=caption, extra=extra,
+                  styles=corpus.styles)
 
 
 def _tones(corpus: Corpus, needed: dict[int, set[int]]) -> dict[tuple[int, int], float]:

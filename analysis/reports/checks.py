@@ -520,7 +520,7 @@ def _tfidf(corpus: Corpus):
     detection, so the check never needs nltk.
     """
     from framelens.analysis.counts.matrices import document_term_counts, term_options
-    from framelens.analysis.lenses.tfidf import tfidf_weights
+    from framelens.analysis.counts.units import tfidf_weights
 
     counts = document_term_counts(corpus, term_options(corpus))
     weights, _ = tfidf_weights(counts.matrix)

@@ -36,7 +36,7 @@ import numpy as np
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.results import Report, Result
+from framelens.analysis.results import GroupStyle, Report, Result
 
 SECTIONS = ("corpus", "topics", "keywords", "stance", "naming", "similarity", "contrasts")
 DEFAULT_TOP = 5
@@ -253,7 +253,7 @@ def compare(
             progress(name, done, len(steps))
         done += 1
 
-    styles = _styles(corpus)
+    styles = corpus.styles
     warnings: list[str] = []
     built: dict[str, Result] = {}
     topic_result = stance_result = None
@@ -263,8 +263,7 @@ def compare(
             built[name] = _corpus_section(corpus, styles)
         elif name == "topics":
             topic_result = _topic_rows(corpus, warnings)
-            built[name] = _topics_section(topic_result, {**styles,
-                                                         "min_sentences": min_sentences})
+            built[name] = _topics_section(topic_result, styles, min_sentences=min_sentences)
         elif name == "keywords":
             built[name] = _keywords_section(corpus, styles, top=top, min_count=min_count,
                                             alpha0=alpha0, keep_stopwords=keep_stopwords,
@@ -272,8 +271,7 @@ def compare(
                                             target_alias=target_alias, warnings=warnings)
         elif name == "stance":
             stance_result = _stance_rows(corpus, target_alias, warnings)
-            built[name] = _stance_section(stance_result, {**styles,
-                                                          "min_sentences": min_sentences})
+            built[name] = _stance_section(stance_result, styles, min_sentences=min_sentences)
         elif name == "naming":
             built[name] = _naming_section(corpus, styles, warnings)
         elif name == "similarity":
@@ -309,20 +307,9 @@ def methods_caption(alpha0: float) -> str:
 
 
 def _default_alpha0() -> float:
-    from framelens.analysis.stats.scores import DEFAULT_ALPHA0
+    from framelens.analysis.stats.keyness import DEFAULT_ALPHA0
 
     return DEFAULT_ALPHA0
-
-
-def _styles(corpus: Corpus) -> dict[str, object]:
-    perspectives = corpus.perspective_ids
-    labels = {}
-    colours = {}
-    for p in perspectives:
-        perspective = corpus.config.perspective(p)
-        labels[p] = perspective.label if perspective else p
-        colours[p] = perspective.colour if perspective else "default"
-    return {"perspectives": perspectives, "labels": labels, "colours": colours}
 
 
 def _corpus_totals(corpus: Corpus) -> tuple[int, int]:
@@ -340,14 +327,15 @@ def _corpus_section(corpus: Corpus, styles) -> Result:
 
     sources = list_sources(corpus).rows
     rows = []
-    for p in styles["perspectives"]:
+    for style in styles:
+        p = style.id
         mine = [r for r in sources if r.perspective == p]
-        rows.append(CorpusSummaryRow(p, styles["labels"][p], len(mine),
+        rows.append(CorpusSummaryRow(p, style.label, len(mine),
                                      sum(r.words for r in mine), sum(r.sentences for r in mine)))
     return Result(CorpusSummaryRow, tuple(rows), title="Corpus: articles, words and sentences "
                   "per perspective",
                   caption="words = tokens of framelens's tokenizer (stopwords included); "
-                          "sentences from its splitter.", extra=dict(styles))
+                          "sentences from its splitter.", styles=styles)
 
 
 def _topic_rows(corpus: Corpus, warnings: list[str]) -> Result | None:
@@ -360,7 +348,8 @@ def _topic_rows(corpus: Corpus, warnings: list[str]) -> Result | None:
     return topics(corpus, terms=0, examples=1)
 
 
-def _topics_section(result: Result | None, styles) -> Result:
+def _topics_section(result: Result | None, styles: tuple[GroupStyle, ...], *,
+                    min_sentences: int) -> Result:
     rows = () if result is None else tuple(
         TopicSummaryRow(r.perspective, r.topic, r.sentences, r.share_of_sentences, r.tone_mean,
                         r.tone_ci_low, r.tone_ci_high) for r in result.rows)
@@ -372,16 +361,16 @@ def _topics_section(result: Result | None, styles) -> Result:
                           "perspective's sentences; tone = mean VADER compound of those "
                           "sentences with a seeded bootstrap 95% interval (NaN/empty when the "
                           "perspective has none). Topic lexicons from the config.",
-                  extra={**styles, "topics": topics})
+                  extra={"topics": topics, "min_sentences": min_sentences}, styles=styles)
 
 
 def _keywords_section(corpus: Corpus, styles, *, top: int, min_count: int,
                       alpha0: float | None, keep_stopwords: bool, collocations: bool,
                       target_alias: tuple[str, ...], warnings: list[str]) -> Result:
     from framelens.analysis.lenses.keywords import keyness
-    from framelens.analysis.lenses.stance import configured_targets
+    from framelens.analysis.process.annotators import configured_targets
 
-    if len(styles["perspectives"]) < 2:
+    if len(tuple(style.id for style in styles)) < 2:
         warnings.append("only one perspective: no keywords to compare")
         rows: tuple[KeywordSummaryRow, ...] = ()
         caption = ""
@@ -408,7 +397,7 @@ def _keywords_section(corpus: Corpus, styles, *, top: int, min_count: int,
                            "side, from keyness's example sentence. alias_of: the stance target "
                            "the term names (spellings such as US / U.S. / United States differ "
                            "between outlets; compare the target's mentions).").strip(),
-                  extra=dict(styles))
+                  styles=styles)
 
 
 def _key(term: str) -> str:
@@ -461,7 +450,8 @@ def _stance_rows(corpus: Corpus, target_alias: tuple[str, ...],
     return result
 
 
-def _stance_section(result: Result, styles) -> Result:
+def _stance_section(result: Result, styles: tuple[GroupStyle, ...], *,
+                    min_sentences: int) -> Result:
     rows = tuple(StanceSummaryRow(r.perspective, r.target, r.mentions, r.sentences, r.tone_mean,
                                   r.tone_ci_low, r.tone_ci_high, r.share_negative,
                                   r.share_positive) for r in result.rows)
@@ -472,7 +462,8 @@ def _stance_section(result: Result, styles) -> Result:
                           "interval; share_negative / share_positive = shares of those "
                           "sentences at <= -0.05 / >= 0.05. The tone of a sentence is not "
                           "necessarily the attitude toward the target.",
-                  extra={**styles, "targets": tuple(result.extra.get("targets", ()))})
+                  extra={"targets": tuple(result.extra.get("targets", ())), "min_sentences": min_sentences},
+                  styles=styles)
 
 
 def _naming_section(corpus: Corpus, styles, warnings: list[str]) -> Result:
@@ -480,7 +471,7 @@ def _naming_section(corpus: Corpus, styles, warnings: list[str]) -> Result:
 
     result = naming(corpus)
     warnings.extend(result.warnings)
-    rows = naming_differences(result.rows, styles["perspectives"])
+    rows = naming_differences(result.rows, tuple(style.id for style in styles))
     return Result(NamingSummaryRow, tuple(rows),
                   title="Naming: contested names where the perspectives' choices differ",
                   caption="Only concepts where the perspectives that mention them prefer "
@@ -490,7 +481,7 @@ def _naming_section(corpus: Corpus, styles, warnings: list[str]) -> Result:
                           "nobody uses are left out. count = mentions; share = part of the "
                           "perspective's mentions of the concept; preferred = used strictly "
                           "more than any other variant.",
-                  extra=dict(styles))
+                  styles=styles)
 
 
 def naming_differences(rows: Sequence, perspectives: Sequence[str]) -> list[NamingSummaryRow]:
@@ -550,7 +541,7 @@ def _similarity_section(corpus: Corpus, styles, *, min_count: int, keep_stopword
         if r.a == r.b:
             continue
         # Terms used by exactly these two; with two perspectives that is the "all" set.
-        shared = pair_only.get((r.a, r.b), shared_all if len(styles["perspectives"]) == 2
+        shared = pair_only.get((r.a, r.b), shared_all if len(tuple(style.id for style in styles)) == 2
                                else None)
         rows.append(SimilaritySummaryRow("pair", r.a, r.b, r.cosine, r.jsd,
                                          shared.terms if shared else 0,
@@ -570,7 +561,7 @@ def _similarity_section(corpus: Corpus, styles, *, min_count: int, keep_stopword
                           f"uses a term with at least {min_count} occurrences: used = its "
                           "vocabulary, unique = used by no other perspective, all = used by "
                           "every one. examples: most frequent first.",
-                  extra={**styles, "min_count": min_count})
+                  extra={"min_count": min_count}, styles=styles)
 
 
 # ----------------------------------------------------------------------- contrasts
@@ -604,7 +595,7 @@ def contrasts_section(corpus: Corpus, topic_result: Result | None, stance_result
     sentence index), so the evidence is typical of the mean rather than its
     most extreme case, which for a lexicon score is often a misreading.
     """
-    perspectives = styles["perspectives"]
+    perspectives = tuple(style.id for style in styles)
     rows: list[ContrastRow] = []
     if len(perspectives) >= 2 and per_kind > 0:
         if topic_result is not None and topic_result.rows:
@@ -624,7 +615,7 @@ def contrasts_section(corpus: Corpus, topic_result: Result | None, stance_result
                           "overlap, so the tone difference may be noise. Evidence: the topic's "
                           "representative sentence (salience), or the sentence whose tone is "
                           "nearest the perspective's mean (tone).",
-                  extra={**styles, "min_sentences": min_sentences, "per_kind": per_kind,
+                  styles=styles, extra={"min_sentences": min_sentences, "per_kind": per_kind,
                          "kind_titles": KIND_TITLES})
 
 
@@ -734,7 +725,8 @@ def _nearest(keys: list[tuple[int, int]], tones: dict[tuple[int, int], float], m
 
 
 def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: set[str]) -> dict:
-    from framelens.analysis.lenses.topics import example_order, topic_hits
+    from framelens.analysis.lenses.topics import example_order
+    from framelens.analysis.process.annotators import topic_hits
     from framelens.analysis.process.pipeline import processed
     from framelens.analysis.process.tone import sentence_tones
 
@@ -773,7 +765,7 @@ def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: s
 
 def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
                       min_sentences: int, target_alias: tuple[str, ...]) -> list[ContrastRow]:
-    from framelens.analysis.lenses.stance import configured_targets, target_mentions
+    from framelens.analysis.process.annotators import configured_targets, target_mentions
     from framelens.analysis.process.pipeline import processed
     from framelens.analysis.process.tone import sentence_tones
 

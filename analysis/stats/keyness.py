@@ -1,4 +1,4 @@
-"""Keyness, effect-size, similarity and interval statistics (DESIGN.md §4).
+"""Keyness and effect-size statistics of a term between two groups (docs/design.md, Statistics).
 
 Every function is a small vectorised numpy/scipy computation over arrays of
 counts, with the source and the formula in its docstring. Nothing here loops
@@ -27,28 +27,9 @@ exactly negated when the two groups are swapped.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import chdtrc, rel_entr
-
-__all__ = [
-    "DEFAULT_ALPHA0",
-    "ZERO_COUNT",
-    "adjust_p",
-    "bootstrap_mean_ci",
-    "bootstrap_mean_cis",
-    "chi2_quanteda",
-    "g2",
-    "informative_prior",
-    "jensen_shannon",
-    "jensen_shannon_matrix",
-    "log_odds_dirichlet",
-    "log_ratio",
-    "pct_diff",
-    "rate_per_10k",
-]
+from scipy.special import chdtrc
 
 DEFAULT_ALPHA0 = 1000.0
 """Default total pseudo-count α0 of the informative Dirichlet prior.
@@ -61,11 +42,6 @@ ZERO_COUNT = 0.5
 
 P_ADJUST_METHODS = ("none", "bonferroni", "bh")
 
-_LN2 = math.log(2.0)
-# Upper bound on elements drawn at once by the bootstrap (32 MiB of int64).
-_BOOTSTRAP_CHUNK = 1 << 22
-# Below this many resampled values (values × resamples) a process pool costs more than it saves.
-_PARALLEL_BOOTSTRAP_WORK = 50_000_000
 
 
 # --------------------------------------------------------------------------- helpers
@@ -395,161 +371,5 @@ def adjust_p(p, method: str = "bh") -> np.ndarray:
 # -------------------------------------------------------------------- similarity
 
 
-def _distribution(x, name: str) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional")
-    if not np.isfinite(x).all() or (x < 0).any():
-        raise ValueError(f"{name} must be finite and non-negative")
-    total = x.sum()
-    if total <= 0:
-        raise ValueError(f"{name} is empty (sums to zero)")
-    return x / total
 
 
-def jensen_shannon(p, q) -> float:
-    """Jensen–Shannon divergence (base 2) between two count or probability vectors.
-
-    Lin (1991), "Divergence measures based on the Shannon entropy", *IEEE
-    Trans. Information Theory* 37(1): 145–151:
-
-        JSD(P, Q) = ½ KL(P ‖ M) + ½ KL(Q ‖ M),   M = (P + Q) / 2,
-        KL(P ‖ M) = Σ P_w log2(P_w / M_w),  0 · log 0 = 0.
-
-    Both vectors are normalised to sum to 1 first. The value lies in [0, 1]:
-    0 for identical distributions, 1 for distributions with disjoint support.
-    It is the square of scipy's ``jensenshannon(p, q, base=2)`` distance.
-    An all-zero vector has no distribution and raises ValueError.
-    """
-    p = _distribution(p, "p")
-    q = _distribution(q, "q")
-    if p.shape != q.shape:
-        raise ValueError("p and q must have the same length")
-    m = (p + q) / 2.0
-    divergence = (rel_entr(p, m).sum() / 2.0 + rel_entr(q, m).sum() / 2.0) / _LN2
-    return float(min(max(divergence, 0.0), 1.0))
-
-
-def jensen_shannon_matrix(counts_matrix) -> np.ndarray:
-    """Pairwise Jensen–Shannon divergences (base 2) between the rows of a matrix.
-
-    Same definition as :func:`jensen_shannon` (Lin 1991), for every pair of
-    rows of a dense array or scipy.sparse matrix of counts (rows: documents
-    or perspectives; columns: terms). Rows are normalised to sum to 1; an
-    all-zero row raises ValueError.
-
-    Computed over the stored non-zeros only, so memory stays O(non-zeros):
-    a term in only one of P, Q adds P_w (resp. Q_w) bits · ½, hence
-
-        JSD(P, Q) = 1 + ½ Σ_{w: P_w>0, Q_w>0} [P_w log2(2P_w/(P_w+Q_w))
-                                              + Q_w log2(2Q_w/(P_w+Q_w)) − P_w − Q_w].
-
-    Returns a symmetric k×k float64 array with zero diagonal, values in [0, 1].
-    """
-    if not sp.issparse(counts_matrix) and np.ndim(counts_matrix) != 2:
-        raise ValueError("counts_matrix must be two-dimensional")
-    matrix = sp.csr_array(counts_matrix, dtype=np.float64)
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()  # stored zeros would give 0 · log 0 = nan below
-    k, vocab = matrix.shape
-    data, indices, indptr = matrix.data, matrix.indices, matrix.indptr
-    if not np.isfinite(data).all() or (data < 0).any():
-        raise ValueError("counts must be finite and non-negative")
-    row_nnz = np.diff(indptr)
-    row_of = np.repeat(np.arange(k), row_nnz)
-    row_sums = np.bincount(row_of, weights=data, minlength=k)
-    empty = np.flatnonzero(row_sums <= 0)
-    if empty.size:
-        raise ValueError(f"row {int(empty[0])} of the counts matrix is empty (sums to zero)")
-    probs = data / row_sums[row_of]
-
-    result = np.zeros((k, k), dtype=np.float64)
-    dense_row = np.zeros(vocab, dtype=np.float64)
-    for i in range(k - 1):  # loop over rows (documents), vectorised over terms
-        start, stop = indptr[i], indptr[i + 1]
-        dense_row[indices[start:stop]] = probs[start:stop]
-        rest = slice(indptr[i + 1], indptr[k])
-        q = probs[rest]
-        p = dense_row[indices[rest]]
-        shared = p > 0
-        p, q = p[shared], q[shared]
-        mix = p + q
-        terms = p * np.log2(2.0 * p / mix) + q * np.log2(2.0 * q / mix) - p - q
-        sums = np.bincount(row_of[rest][shared] - (i + 1), weights=terms, minlength=k - i - 1)
-        result[i, i + 1:] = 1.0 + sums / 2.0
-        dense_row[indices[start:stop]] = 0.0
-    np.clip(result, 0.0, 1.0, out=result)
-    result = np.triu(result, 1)
-    return result + result.T
-
-
-# -------------------------------------------------------------------- intervals
-
-
-def bootstrap_mean_ci(values, *, seed: int = 0, resamples: int = 2000, level: float = 0.95
-                      ) -> tuple[float, float, float]:
-    """Mean with a percentile bootstrap confidence interval.
-
-    Efron & Tibshirani (1993), *An Introduction to the Bootstrap*, ch. 13
-    (percentile interval): draw ``resamples`` samples of size n with
-    replacement, take each sample's mean θ*_b, and report
-
-        (mean(x), quantile(θ*, (1 − level)/2), quantile(θ*, (1 + level)/2)).
-
-    Resampling uses ``numpy.random.default_rng(seed)`` and is vectorised
-    (in chunks of bounded memory), so the result is deterministic for a given
-    seed and input. Empty input returns (nan, nan, nan): there is no mean to
-    report. A single value v, or n equal values v, returns (v, v, v). Values
-    must be finite.
-    """
-    x = np.asarray(values, dtype=np.float64).ravel()
-    if not np.isfinite(x).all():
-        raise ValueError("values must be finite")
-    if not 0.0 < level < 1.0:
-        raise ValueError("level must lie strictly between 0 and 1")
-    if resamples < 1:
-        raise ValueError("resamples must be at least 1")
-    n = x.size
-    if n == 0:
-        return (math.nan, math.nan, math.nan)
-    mean = float(x.mean())
-    if n == 1 or (x == x[0]).all():
-        value = float(x[0])
-        return (value, value, value)
-    rng = np.random.default_rng(seed)
-    per_chunk = max(1, _BOOTSTRAP_CHUNK // n)
-    means = np.empty(resamples, dtype=np.float64)
-    for start in range(0, resamples, per_chunk):
-        stop = min(resamples, start + per_chunk)
-        draws = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = x[draws].mean(axis=1)
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(means, [tail, 1.0 - tail])
-    return (mean, float(low), float(high))
-
-
-def bootstrap_mean_cis(samples: Sequence, *, seed: int = 0, resamples: int = 2000,
-                       level: float = 0.95) -> list[tuple[float, float, float]]:
-    """:func:`bootstrap_mean_ci` of each sample (each with the same ``seed``), in order.
-
-    The same numbers as calling it on each sample; when the resampling work
-    (values × resamples, summed) is large, the samples are spread over a
-    process pool on every core.
-    """
-    arrays = [np.asarray(values, dtype=np.float64).ravel() for values in samples]
-    work = sum(a.size for a in arrays) * resamples
-    if work < _PARALLEL_BOOTSTRAP_WORK or len(arrays) < 2:
-        return [bootstrap_mean_ci(a, seed=seed, resamples=resamples, level=level) for a in arrays]
-    from framelens.analysis.parallel import parallel_map
-
-    # Largest first, one sample a task, so the workers finish together.
-    order = sorted(range(len(arrays)), key=lambda i: -arrays[i].size)
-    results = parallel_map(_bootstrap_each, [(arrays[i], seed, resamples, level) for i in order],
-                           min_items=2, chunks_per_worker=len(arrays))
-    by_index = dict(zip(order, results, strict=True))
-    return [by_index[i] for i in range(len(arrays))]
-
-
-def _bootstrap_each(items: list) -> list[tuple[float, float, float]]:
-    return [bootstrap_mean_ci(values, seed=seed, resamples=resamples, level=level)
-            for values, seed, resamples, level in items]
