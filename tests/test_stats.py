@@ -1,4 +1,4 @@
-"""Tests for framelens.analysis.stats.keyness (DESIGN.md §4).
+"""Tests for framelens.analysis.stats.keyness (docs/design.md §4).
 
 Expected values are written out with the math module from the published
 definitions, never by calling the function under test. Independent scalar

@@ -3,7 +3,7 @@
 Every group is compared with the rest of the corpus in one run (one-vs-rest),
 or two groups with each other (``pair``). For each term and comparison the
 2×2 table is: a = the term's count in the target, b = its count in the
-reference, n1/n2 = the groups' token totals (DESIGN.md §4), and every
+reference, n1/n2 = the groups' token totals (docs/design.md §4), and every
 statistic of :mod:`framelens.analysis.stats.keyness` is computed from it:
 
 - ``z``: log-odds ratio with an informative Dirichlet prior, z-scored

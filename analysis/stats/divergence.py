@@ -1,4 +1,4 @@
-"""Distances between term distributions: Jensen–Shannon divergence (DESIGN.md §4)."""
+"""Distances between term distributions: Jensen–Shannon divergence (docs/design.md §4)."""
 
 from __future__ import annotations
 

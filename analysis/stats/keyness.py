@@ -5,7 +5,7 @@ counts, with the source and the formula in its docstring. Nothing here loops
 over the vocabulary, prints, or imports anything heavier than scipy.
 
 Notation for a term compared between a target group and a reference group
-(DESIGN.md §4):
+(docs/design.md §4):
 
     a   count of the term in the target group      n1  tokens in the target group
     b   count of the term in the reference group   n2  tokens in the reference group

@@ -1,4 +1,4 @@
-"""Text normalisation, Markdown stripping, tokenisation and term keys (DESIGN.md §3).
+"""Text normalisation, Markdown stripping, tokenisation and term keys (docs/design.md §3).
 
 Everything here is pure and cheap to import: compiled regular expressions and
 small tables. Patterns are compiled once at module level because importing
