@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -16,9 +17,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_installed_in_a_fresh_venv_runs_compare_from_another_folder(tmp_path):
+    # Built from a copy, so the build leaves nothing in the repository (and no stale build/).
+    source = tmp_path / "source"
+    for name in ("analysis", "cli", "sources"):
+        shutil.copytree(REPO / name, source / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
-                    str(wheels), str(REPO)], check=True, cwd=tmp_path)
+                    str(wheels), str(source)], check=True, cwd=tmp_path)
     (wheel,) = wheels.glob("framelens-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "framelens/analysis/config/defaults.toml" in names
