@@ -30,6 +30,9 @@ _SHARED: tuple[tuple[str, Any, Any], ...] = (
     ("perspective_column", opt.PerspectiveColumnOpt, "perspective"),
     ("title_column", opt.TitleColumnOpt, "title"),
     ("date_column", opt.DateColumnOpt, "published"),
+    ("engine", opt.EngineOpt, opt.Engine.local),
+    ("scheduler", opt.SchedulerOpt, None),
+    ("partition_size", opt.PartitionSizeOpt, None),
 )
 SHARED_NAMES = tuple(name for name, _, _ in _SHARED)
 
@@ -44,6 +47,14 @@ def load_from_options(shared: dict[str, Any]):
                         date=shared["date_column"])
     return load_corpus(shared["sources"], config_path=shared["config"], columns=columns,
                        use_cache=not shared["no_cache"])
+
+
+def engine_from_options(shared: dict[str, Any]):
+    """The engine the shared options choose, for every parallel step of the command."""
+    from framelens.analysis.parallel import use_engine
+
+    return use_engine(shared["engine"].value, scheduler=shared["scheduler"],
+                      partition_size=shared["partition_size"])
 
 
 def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None = None,
@@ -66,7 +77,7 @@ def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None 
         @functools.wraps(func)
         def command(**kwargs: Any) -> None:
             shared = {key: kwargs.pop(key) for key in SHARED_NAMES}
-            with user_errors():
+            with user_errors(), engine_from_options(shared):
                 first = load_from_options(shared) if needs_corpus else shared
                 reuse = cache_result(kwargs) if callable(cache_result) else cache_result
                 if reuse and needs_corpus:

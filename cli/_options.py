@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from framelens.cli._output import OutputFormat
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
 
 SOURCES_HELP = "Corpus: a folder of .md articles or a CSV/TSV/JSONL/Parquet file " \
                "(default: ./sources if present, else the bundled corpus)."
@@ -37,6 +43,17 @@ TitleColumnOpt = Annotated[str, typer.Option(
 DateColumnOpt = Annotated[str, typer.Option(
     "--date-column", help="Tabular corpora: column holding the ISO publication date.",
     rich_help_panel=_CORPUS)]
+_ENGINE = "Engine"
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="Where the per-document work runs: 'local' (this machine's cores) or "
+    "'dask' (a Dask cluster; install framelens[dask]). Same output either way.",
+    rich_help_panel=_ENGINE, case_sensitive=False)]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="--engine dask: address of a running scheduler (tcp://HOST:PORT); "
+    "default: a local cluster for this run.", rich_help_panel=_ENGINE, show_default=False)]
+PartitionSizeOpt = Annotated[int | None, typer.Option(
+    "--partition-size", min=1, help="Documents (or texts) per task; default: about 8 tasks "
+    "per worker. Never changes the output.", rich_help_panel=_ENGINE, show_default=False)]
 FormatOpt = Annotated[OutputFormat | None, typer.Option(
     "--format", "-f", help="Output format [default: table on a terminal, csv when piped, "
     "or from --output's suffix].", rich_help_panel=_OUTPUT, show_default=False,

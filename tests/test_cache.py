@@ -249,7 +249,7 @@ def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkey
     monkeypatch.setattr(annotations, "PARALLEL_MIN_DOCUMENTS", 1)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # a pool even on one core
     assert annotate(load_corpus(bundled, use_cache=False)) == here
-    assert pooled.count(annotations._annotate_chunk) == 3
+    assert pooled.count(parallel._with_inherited) == 3  # the three annotation kinds
     assert here[1] and any(here[0][0])  # cues and mentions were found at all
 
 

@@ -56,29 +56,20 @@ def cached_annotations(corpus: Corpus, kind: str, fingerprint: tuple,
     return payloads
 
 
-# What forked workers annotate: set just before the pool forks, so the workers
-# inherit the function (a closure over compiled lexicons) and the documents
-# instead of receiving them pickled; only document indices go to them.
-_FORK_WORK: tuple[Callable[[ProcessedDocument], tuple], Sequence[ProcessedDocument]] | None = None
-
-
 def compute_many(compute: Callable[[ProcessedDocument], tuple],
                  documents: Sequence[ProcessedDocument], indices: list[int]) -> list[tuple]:
     """``[compute(documents[i]) for i in indices]``, on every core when there are many.
 
-    Uses a fork-started process pool (the work is pure Python: threads would
-    not run it in parallel); where fork is unavailable, or for few documents,
-    it runs here. Results are identical either way.
+    The work is pure Python (threads would not run it in parallel), so it goes
+    to processes: ``compute`` (a closure over compiled lexicons) and the
+    documents are shared with them once (inherited by forked workers, or sent
+    to a Dask cluster once), and only document indices travel per chunk.
+    Results are identical wherever it runs.
     """
-    global _FORK_WORK
-    _FORK_WORK = (compute, documents)
-    try:
-        return parallel_map(_annotate_chunk, indices, min_items=PARALLEL_MIN_DOCUMENTS, fork=True)
-    finally:
-        _FORK_WORK = None
+    return parallel_map(_annotate_chunk, indices, min_items=PARALLEL_MIN_DOCUMENTS,
+                        shared=(compute, documents))
 
 
-def _annotate_chunk(indices: list[int]) -> list[tuple]:
-    assert _FORK_WORK is not None, "annotation workers must be forked"  # or run here
-    compute, documents = _FORK_WORK
+def _annotate_chunk(indices: list[int], shared) -> list[tuple]:
+    compute, documents = shared
     return [compute(documents[i]) for i in indices]

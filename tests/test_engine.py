@@ -1,0 +1,139 @@
+"""Engines: the same bytes on this machine's cores, on a real Dask cluster, with any partition size.
+
+The cluster is a real ``dask scheduler`` and two ``dask worker`` processes on
+127.0.0.1 (only there), started by the test; CI installs the ``dask`` extra.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from framelens.cli.app import app
+
+REPO = Path(__file__).resolve().parent.parent
+COMMANDS = (["compare"], ["keywords"], ["stance"], ["topics"])
+
+# .ci/run installs the extra, so CI always runs these.
+needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
+                                reason="the dask extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A generated corpus large enough for the local engine to use its process pool."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    return generate(450, tmp_path_factory.mktemp("corpus") / "corpus", quiet=True)
+
+
+def run(corpus: Path, command: list[str], *engine: str) -> bytes:
+    result = CliRunner().invoke(app, [*command, "--sources", str(corpus), "--format", "json",
+                                      "--no-cache", *engine])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """``tcp://127.0.0.1:PORT`` of a scheduler with two single-threaded workers."""
+    dask = shutil.which("dask", path=os.path.dirname(sys.executable)) or shutil.which("dask")
+    assert dask, "the dask command is missing (pip install 'framelens[dask]')"
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    folder = tmp_path_factory.mktemp("dask")
+    processes = [subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+         "--dashboard-address", ":0", "--no-show"], cwd=folder,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    for index in range(2):
+        processes.append(subprocess.Popen(
+            [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+             "--no-dashboard", "--name", f"worker-{index}", "--local-directory",
+             str(folder / f"worker-{index}")], cwd=folder,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(address, timeout="5s") as client:
+                    client.wait_for_workers(2, timeout=60)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@needs_dask
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_dask_cluster_gives_the_bytes_of_the_local_engine(generated, scheduler, command):
+    local = run(generated, command)
+    assert run(generated, command, "--engine", "dask", "--scheduler", scheduler) == local
+
+
+@needs_dask
+def test_the_cluster_did_the_work(generated, scheduler):
+    from distributed import Client
+
+    def pipeline_tasks(dask_scheduler) -> int:
+        return sum(1 for entry in dask_scheduler.transition_log
+                   if "_process_chunk" in str(entry[0]) and entry[2] == "memory")
+
+    with Client(scheduler) as client:
+        before = client.run_on_scheduler(pipeline_tasks)
+        run(generated, ["keywords"], "--engine", "dask", "--scheduler", scheduler)
+        after = client.run_on_scheduler(pipeline_tasks)
+    assert after > before  # the documents were split and tokenised by tasks on the cluster
+
+
+@pytest.mark.parametrize("size", [1, 7, 1000])
+def test_the_partition_size_never_changes_the_output(generated, size):
+    assert run(generated, ["stance"], "--partition-size", str(size)) == run(generated, ["stance"])
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(generated):
+    pytest.importorskip("distributed")
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["keywords", "--sources", str(generated), "--engine", "dask",
+                                      "--scheduler", f"tcp://127.0.0.1:{_free_port()}"])
+    assert result.exit_code == 1
+    assert time.monotonic() - started < 10
+    assert result.stderr.startswith("error: cannot reach the Dask scheduler")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_scheduler_without_the_dask_engine_is_a_usage_error(generated):
+    result = CliRunner().invoke(app, ["keywords", "--sources", str(generated),
+                                      "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2
+    assert "--scheduler needs --engine dask" in result.stderr
