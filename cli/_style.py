@@ -1,4 +1,4 @@
-"""Shared looks of the table views: the tone colour scale and eighth-block bars."""
+"""Shared looks of the table views: signed numbers, the tone colour scale and eighth-block bars."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ _RED = (214, 39, 40)
 _GREEN = (44, 160, 44)
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 BAR_WIDTH = 10
+MINUS = "\u2212"  # a true minus sign: as wide as "+", so signed columns line up
+UNDEFINED = "–"
+
+
+def signed(value: float | None, digits: int = 2) -> str:
+    """``+0.25`` / ``−0.25`` (U+2212) in every table view; ``–`` when undefined (None, NaN)."""
+    if value is None or math.isnan(value):
+        return UNDEFINED
+    return f"{value:+.{digits}f}".replace("-", MINUS)
 
 
 def tone_colour(tone: float | None) -> str:

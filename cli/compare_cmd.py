@@ -17,13 +17,12 @@ import typer
 
 from framelens.cli._command import corpus_command
 from framelens.cli._options import KeepStopwordsOpt
-from framelens.cli._style import tone_colour
+from framelens.cli._style import signed, tone_colour
 from framelens.cli.keywords_cmd import Alpha0Opt, NoCollocationsOpt
 from framelens.cli.stance_cmd import TargetAliasOpt
 
 app = typer.Typer()
 
-_MINUS = "\u2212"
 _PROGRESS_DELAY = 1.0  # seconds before the progress indicator appears
 _WIDE = 110  # from this console width on, intervals and longer evidence are shown
 
@@ -47,10 +46,6 @@ MinCountOpt = Annotated[int, typer.Option(
 # ----------------------------------------------------------------------------- helpers
 
 
-def _signed(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:+.{digits}f}".replace("-", _MINUS)
 
 
 def _percent(value: float) -> str:
@@ -169,10 +164,10 @@ def _topics_block(section, width, wide):
                 row_cells.append(Text(f"{_percent(0.0):>6} ·", style="dim"))
                 continue
             cell = Text(f"{_percent(r.share_of_sentences):>6} ")
-            cell.append(_signed(r.tone_mean), style=tone_colour(r.tone_mean)
+            cell.append(signed(r.tone_mean), style=tone_colour(r.tone_mean)
                         if r.sentences >= minimum else "dim")
             if wide:
-                cell.append(f" ({_signed(r.tone_ci_low)}…{_signed(r.tone_ci_high)})",
+                cell.append(f" ({signed(r.tone_ci_low)}…{signed(r.tone_ci_high)})",
                             style="dim")
             row_cells.append(cell)
         table.add_row(Text(topic), *row_cells)
@@ -241,10 +236,10 @@ def _stance_block(section, width, wide):
             if r.mentions == 0 or math.isnan(r.tone_mean):
                 row_cells.append(Text(f"– ({r.mentions})", style="dim"))
                 continue
-            cell = Text(_signed(r.tone_mean), style=tone_colour(r.tone_mean)
+            cell = Text(signed(r.tone_mean), style=tone_colour(r.tone_mean)
                         if r.sentences >= minimum else "dim")
             if wide:
-                cell.append(f" ({_signed(r.tone_ci_low)}…{_signed(r.tone_ci_high)})",
+                cell.append(f" ({signed(r.tone_ci_low)}…{signed(r.tone_ci_high)})",
                             style="dim")
             cell.append(f" [{r.mentions}]")
             row_cells.append(cell)
@@ -366,7 +361,7 @@ def _contrasts_block(section, width, wide):
         tone = first.measure == "tone_mean"
         line = Text(f" {rank}. ", style="bold")
         line.append(first.item, style="bold")
-        spread = _signed(first.spread).lstrip("+") if tone else \
+        spread = signed(first.spread).lstrip("+") if tone else \
             f"{first.spread * 100:.1f} percentage points"
         line.append(f"  spread {spread}", style="dim")
         if tone and first.intervals_overlap is not None:
@@ -381,13 +376,13 @@ def _contrasts_block(section, width, wide):
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold", ratio=1)
         for r in rows:
-            value = Text(_signed(r.value), style=tone_colour(r.value)) if tone \
+            value = Text(signed(r.value), style=tone_colour(r.value)) if tone \
                 else Text(_percent(r.value))
             note = Text("" if r.counted else f"<{minimum}", style="dim")
             if r.role and r.evidence:
                 evidence = Text()
                 if tone:
-                    evidence.append(_signed(r.evidence_tone) + " ",
+                    evidence.append(signed(r.evidence_tone) + " ",
                                     style=tone_colour(r.evidence_tone))
                 evidence.append(f"\u201c{_clip(r.evidence, evidence_chars)}\u201d")
             elif r.role:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
-from framelens.cli._style import TONE_FULL_SCALE, tone_colour
+from framelens.cli._style import MINUS, TONE_FULL_SCALE, signed, tone_colour
 
 app = typer.Typer()
 
@@ -21,12 +21,8 @@ TargetAliasOpt = Annotated[list[str] | None, typer.Option(
          "Aliases match on word boundaries, case-sensitive except the first letter.",
     show_default=False)]
 
-_MINUS = "\u2212"
 
 
-def _signed(value: float, digits: int = 2) -> str:
-    text = f"{value:+.{digits}f}"
-    return text.replace("-", _MINUS)
 
 
 def _perspective_text(result, pid: str):
@@ -50,7 +46,7 @@ def _matrix_tables(result):
             else "sentences")
     matrix = Table(title=result.title, caption=Text(
         f"Cell: mean tone of the {unit} mentioning the target (mentions in brackets); colour "
-        f"from red ({_MINUS}{TONE_FULL_SCALE}) through grey (0) to green (+{TONE_FULL_SCALE}); "
+        f"from red ({MINUS}{TONE_FULL_SCALE}) through grey (0) to green (+{TONE_FULL_SCALE}); "
         "– = not mentioned."), caption_justify="left")
     matrix.add_column("perspective")
     for name in targets:
@@ -62,7 +58,7 @@ def _matrix_tables(result):
             if row.mentions == 0 or math.isnan(row.tone_mean):
                 cells.append(Text(f"– ({row.mentions})", style="dim"))
             else:
-                cells.append(Text(f"{_signed(row.tone_mean)} ({row.mentions})",
+                cells.append(Text(f"{signed(row.tone_mean)} ({row.mentions})",
                                   style=tone_colour(row.tone_mean)))
         matrix.add_row(_perspective_text(result, pid), *cells)
 
@@ -85,7 +81,7 @@ def _matrix_tables(result):
         previous = row.perspective
         detail.add_row(
             _perspective_text(result, row.perspective), Text(row.target), str(row.sentences),
-            Text(f"{_signed(row.tone_ci_low)}…{_signed(row.tone_ci_high)}"),
+            Text(f"{signed(row.tone_ci_low)}…{signed(row.tone_ci_high)}"),
             f"{row.share_negative * 100:.0f}/{row.share_neutral * 100:.0f}/"
             f"{row.share_positive * 100:.0f}",
             *(f"{getattr(row, c):.2f}" for c in ("hedges", "boosters", "deontic", "negation",
@@ -112,7 +108,7 @@ def _evidence_table(result):
         table.add_row(_perspective_text(result, row.perspective), Text(row.target),
                       Text(row.polarity[:3], style="red" if row.polarity == "negative"
                            else "green"),
-                      str(row.rank), Text(_signed(row.tone, 3), style=tone_colour(row.tone)),
+                      str(row.rank), Text(signed(row.tone, 3), style=tone_colour(row.tone)),
                       Text(f"{row.doc_id}#{row.sentence_index}"), text)
     if not result.rows:
         table.add_row("", "", "", "", "", "", Text("no sentence passes the ±0.05 thresholds",
@@ -140,7 +136,7 @@ def _sentences_view(result):
         table.add_row(Text(f"{row.doc_id}#{row.sentence_index}\nline {row.line}", style=colour),
                       Text(row.targets.replace(";", ", ")),
                       Text(row.topics.replace(";", "\n"), style="dim"),  # long names: one a line
-                      Text(_signed(row.tone, 3), style=tone_colour(row.tone)),
+                      Text(signed(row.tone, 3), style=tone_colour(row.tone)),
                       Text(cues, style="dim"), Text(row.text))
     return table
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
-from framelens.cli._style import BAR_WIDTH, bar, tone_colour
+from framelens.cli._style import BAR_WIDTH, bar, signed, tone_colour
 
 app = typer.Typer()
 
@@ -19,8 +19,6 @@ _BAR_WIDTH = BAR_WIDTH
 # ----------------------------------------------------------------------------- helpers
 
 
-def _fmt_tone(value: float) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:+.2f}"
 
 
 def _highlight(sentence: str, spans, style: str):
@@ -86,7 +84,7 @@ class _TopicGrid:
                 colour = tone_colour(row.tone_mean)
                 cell = Text(bar(row.share_of_sentences / top_share, width), style=colour)
                 cell.append(f" {row.share_of_sentences * 100:5.1f}%")
-                cell.append(f" {_fmt_tone(row.tone_mean)}", style=colour)
+                cell.append(f" {signed(row.tone_mean)}", style=colour)
                 row_cells.append(cell)
             table.add_row(Text(topic), *row_cells)
         yield table
@@ -111,11 +109,11 @@ def _topic_detail_view(result):
     for row in result.rows:
         colour = result.colour(row.perspective)
         ci = "" if math.isnan(row.tone_mean) else \
-            f" ({_fmt_tone(row.tone_ci_low)} to {_fmt_tone(row.tone_ci_high)})"
+            f" ({signed(row.tone_ci_low)} to {signed(row.tone_ci_high)})"
         summary.add_row(Text(result.label(row.perspective), style=colour),
                         str(row.sentences), f"{row.share_of_sentences * 100:.1f}%",
                         f"{row.rate_per_10k:.1f}",
-                        Text(_fmt_tone(row.tone_mean) + ci, style=tone_colour(row.tone_mean)),
+                        Text(signed(row.tone_mean) + ci, style=tone_colour(row.tone_mean)),
                         Text(row.distinctive_terms.replace(";", ", ")))
     for row in result.rows:
         colour = result.colour(row.perspective)
