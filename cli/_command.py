@@ -1,9 +1,23 @@
-"""``corpus_command``: registers an analysis command with the shared options.
+"""The one seam every command is registered through.
 
-A command is written as ``def keywords(corpus, *, top: TopOpt = 15, ...) -> Result``.
-The decorator adds the shared corpus and output options to its signature,
-loads the corpus, calls it inside the error mapping, and renders the result
-once, so every command behaves the same way.
+A command is written as a plain function of its own options::
+
+    @corpus_command(app, "keywords", view=keywords_view, cache_result=True)
+    def keywords_command(corpus, *, top: TopOpt = 15, ...) -> Result: ...
+
+and the seam does the rest, the same way for every command: it adds the
+shared options (corpus, output and engine options, declared once in
+:data:`SHARED_OPTIONS`), loads the corpus, runs the command on the chosen
+engine inside the error mapping, reuses a stored result where allowed, and
+renders the result once. Commands that do not analyse a loaded corpus
+(``check``, ``snapshot``, ``sources add``) say ``loads_corpus=False`` and
+receive the shared options as a :class:`CorpusOptions` instead; a command that
+writes its own output returns None.
+
+How: Typer builds a command's options from its function's signature. The
+seam registers a wrapper whose signature is the command's own parameters
+followed by the shared ones, and which splits the values it is called with
+back into the two.
 """
 
 from __future__ import annotations
@@ -11,99 +25,137 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass, fields
+from enum import Enum
+from pathlib import Path
 from typing import Any, get_type_hints
 
 import typer
 
 from framelens.cli import _options as opt
 from framelens.cli._errors import user_errors, warn
-from framelens.cli._output import TableView, choose_format, emit
+from framelens.cli._output import OutputFormat, TableView, choose_format, emit
 
-_SHARED: tuple[tuple[str, Any, Any], ...] = (
-    ("sources", opt.SourcesOpt, None),
-    ("config", opt.ConfigOpt, None),
-    ("format", opt.FormatOpt, None),
-    ("output", opt.OutputOpt, None),
-    ("no_cache", opt.NoCacheOpt, False),
-    ("text_column", opt.TextColumnOpt, "text"),
-    ("id_column", opt.IdColumnOpt, "id"),
-    ("perspective_column", opt.PerspectiveColumnOpt, "perspective"),
-    ("title_column", opt.TitleColumnOpt, "title"),
-    ("date_column", opt.DateColumnOpt, "published"),
-    ("engine", opt.EngineOpt, opt.Engine.local),
-    ("scheduler", opt.SchedulerOpt, None),
-    ("partition_size", opt.PartitionSizeOpt, None),
+
+@dataclass(frozen=True)
+class CorpusOptions:
+    """The values of the shared options of one command line."""
+
+    sources: Path | None = None
+    config: Path | None = None
+    format: Enum | None = None
+    output: Path | None = None
+    no_cache: bool = False
+    text_column: str = "text"
+    id_column: str = "id"
+    perspective_column: str = "perspective"
+    title_column: str = "title"
+    date_column: str = "published"
+    engine: opt.Engine = opt.Engine.local
+    scheduler: str | None = None
+    partition_size: int | None = None
+
+    def load(self):
+        """The corpus these options name."""
+        from framelens.analysis.io.reader import load_corpus
+
+        return load_corpus(self.sources, config_path=self.config, columns=self.columns(),
+                           use_cache=not self.no_cache)
+
+    def columns(self):
+        """The column names of a table corpus."""
+        from framelens.analysis.io.tables import ColumnMap
+
+        return ColumnMap(text=self.text_column, id=self.id_column,
+                         perspective=self.perspective_column, title=self.title_column,
+                         date=self.date_column)
+
+    def engine_context(self):
+        """Every parallel step of the command runs on the engine these options choose."""
+        from framelens.analysis.parallel import use_engine
+
+        return use_engine(self.engine.value, scheduler=self.scheduler,
+                          partition_size=self.partition_size)
+
+    def chosen_format(self) -> OutputFormat:
+        requested = OutputFormat(self.format.value) if self.format is not None else None
+        return choose_format(requested, self.output)
+
+
+# Each shared option: its parameter name and its declaration (in cli/_options.py). The
+# defaults are CorpusOptions's.
+SHARED_OPTIONS: tuple[tuple[str, Any], ...] = (
+    ("sources", opt.SourcesOpt),
+    ("config", opt.ConfigOpt),
+    ("format", opt.FormatOpt),
+    ("output", opt.OutputOpt),
+    ("no_cache", opt.NoCacheOpt),
+    ("text_column", opt.TextColumnOpt),
+    ("id_column", opt.IdColumnOpt),
+    ("perspective_column", opt.PerspectiveColumnOpt),
+    ("title_column", opt.TitleColumnOpt),
+    ("date_column", opt.DateColumnOpt),
+    ("engine", opt.EngineOpt),
+    ("scheduler", opt.SchedulerOpt),
+    ("partition_size", opt.PartitionSizeOpt),
 )
-SHARED_NAMES = tuple(name for name, _, _ in _SHARED)
+_DEFAULTS = {f.name: f.default for f in fields(CorpusOptions)}
 
 
-def load_from_options(shared: dict[str, Any]):
-    """The corpus named by the shared options."""
-    from framelens.analysis.io.reader import load_corpus
-    from framelens.analysis.io.tables import ColumnMap
-
-    columns = ColumnMap(text=shared["text_column"], id=shared["id_column"],
-                        perspective=shared["perspective_column"], title=shared["title_column"],
-                        date=shared["date_column"])
-    return load_corpus(shared["sources"], config_path=shared["config"], columns=columns,
-                       use_cache=not shared["no_cache"])
-
-
-def engine_from_options(shared: dict[str, Any]):
-    """The engine the shared options choose, for every parallel step of the command."""
-    from framelens.analysis.parallel import use_engine
-
-    return use_engine(shared["engine"].value, scheduler=shared["scheduler"],
-                      partition_size=shared["partition_size"])
-
-
-def corpus_command(app: typer.Typer, name: str, *, table_view: TableView | None = None,
-                   needs_corpus: bool = True,
+def corpus_command(app: typer.Typer, name: str, *, view: TableView | None = None,
+                   loads_corpus: bool = True,
                    cache_result: bool | Callable[[dict[str, Any]], bool] = False,
-                   **command_kwargs: Any):
-    """Register ``func`` as command ``name`` with the shared options added.
+                   format_option: Any = opt.FormatOpt, **typer_kwargs: Any):
+    """Register the decorated function as command ``name`` of ``app`` with the shared options.
 
-    ``cache_result``: the command is a pure function of the corpus, its
-    config and its options, so its result is reused while none of them
-    (nor framelens's analysis code) changes (:mod:`framelens.analysis.store.result_cache`).
-    A callable decides per call from the command's options (False where an
-    option has a side effect, such as writing a file).
+    ``view``: the Rich table view of its result (default: a generic table).
+    ``loads_corpus``: the function's first argument is the loaded corpus;
+    else the :class:`CorpusOptions`. ``cache_result``: the command is a pure
+    function of the corpus, its config and its options, so its result is reused
+    while none of them (nor framelens's code) changes; a callable decides per
+    call from the command's options (False where an option has a side effect).
+    ``format_option``: the ``--format`` declaration (``check`` adds ``github``;
+    None: the command has no ``--format``). ``typer_kwargs`` go to
+    ``app.command`` (``help``...).
     """
+    shared = tuple((key, format_option if key == "format" else annotation)
+                   for key, annotation in SHARED_OPTIONS
+                   if not (key == "format" and format_option is None))
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        own = list(inspect.signature(func).parameters.values())[1:]
         hints = get_type_hints(func, include_extras=True)
+        own = [parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY,
+                                 annotation=hints.get(parameter.name, parameter.annotation))
+               for parameter in list(inspect.signature(func).parameters.values())[1:]]
 
-        @functools.wraps(func)
-        def command(**kwargs: Any) -> None:
-            shared = {key: kwargs.pop(key) for key in SHARED_NAMES}
-            with user_errors(), engine_from_options(shared):
-                first = load_from_options(shared) if needs_corpus else shared
-                reuse = cache_result(kwargs) if callable(cache_result) else cache_result
-                if reuse and needs_corpus:
-                    from framelens.analysis.process.pipeline import cached_command_result
-
-                    result = cached_command_result(first, name, kwargs,
-                                                   functools.partial(func, first, **kwargs))
-                else:
-                    result = func(first, **kwargs)
+        def command(**values: Any) -> None:
+            options = CorpusOptions(**{key: values.pop(key) for key, _ in shared})
+            with user_errors(), options.engine_context():
+                first = options.load() if loads_corpus else options
+                result = _run(func, name, first, values, cache_result if loads_corpus else False)
+                if result is None:  # the command wrote its own output
+                    return
                 for message in result.warnings:
                     warn(message)
-                fmt = choose_format(shared["format"], shared["output"])
-                emit(result, fmt, shared["output"], table_view)
+                emit(result, options.chosen_format(), options.output, view)
             if result.exit_code:
                 raise typer.Exit(result.exit_code)
 
-        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY,
-                                annotation=hints.get(p.name, p.annotation)) for p in own]
-        parameters += [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default,
-                                         annotation=annotation)
-                       for key, annotation, default in _SHARED]
-        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: hints.get(p.name, p.annotation) for p in own}
-        command.__annotations__.update({key: annotation for key, annotation, _ in _SHARED})
-        del command.__wrapped__
-        app.command(name, **command_kwargs)(command)
+        command.__name__ = func.__name__
+        command.__doc__ = func.__doc__
+        command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            own + [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=_DEFAULTS[key],
+                                     annotation=annotation) for key, annotation in shared])
+        app.command(name, **typer_kwargs)(command)
         return func
 
     return decorate
+
+
+def _run(func, name: str, first, values: dict[str, Any], cache_result) -> Any:
+    reuse = cache_result(values) if callable(cache_result) else cache_result
+    if not reuse:
+        return func(first, **values)
+    from framelens.analysis.process.pipeline import cached_command_result
+
+    return cached_command_result(first, name, values, functools.partial(func, first, **values))

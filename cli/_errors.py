@@ -28,7 +28,9 @@ def stderr_console():
 def warn(message: str) -> None:
     from rich.text import Text
 
-    stderr_console().print(Text("warning: ", style="yellow").append(Text(message, style="")))
+    # One line, however long: a log or a CI annotation reads it whole.
+    stderr_console().print(Text("warning: ", style="yellow").append(Text(message, style="")),
+                           soft_wrap=True)
 
 
 @contextlib.contextmanager

@@ -63,3 +63,49 @@ OutputOpt = Annotated[Path | None, typer.Option(
     rich_help_panel=_OUTPUT, show_default=False)]
 KeepStopwordsOpt = Annotated[bool, typer.Option(
     "--keep-stopwords", help="Keep stopwords (scikit-learn's English list plus the config's).")]
+
+
+# What counts as a term, for every command that counts terms (keywords, tfidf, similarity).
+NgramsOpt = Annotated[str, typer.Option(
+    "--ngrams", help="Term lengths in words: N or N-M, e.g. 1-3.")]
+NoCollocationsOpt = Annotated[bool, typer.Option(
+    "--no-collocations", help="Do not add detected collocations as multi-word terms "
+                              "(config phrases still count).")]
+CollocationMinCountOpt = Annotated[int, typer.Option(
+    "--collocation-min-count", help="Minimum count of a detected collocation.")]
+TargetOpt = Annotated[list[str] | None, typer.Option(
+    "--target", "-t", metavar="NAME",
+    help="Only this target (canonical name, any case); repeat for several. Default: all.",
+    show_default=False)]
+TargetAliasOpt = Annotated[list[str] | None, typer.Option(
+    "--target-alias", metavar="NAME=ALIAS,...",
+    help="Add aliases to a target, or a new target: --target-alias 'Turkey=Turkey,Ankara'. "
+         "Aliases match on word boundaries, case-sensitive except the first letter.",
+    show_default=False)]
+
+
+def term_arguments(ngrams: str, keep_stopwords: bool, no_collocations: bool,
+                   collocation_min_count: int) -> dict:
+    """The term options (``--ngrams``, ``--keep-stopwords``, ``--no-collocations``,
+    ``--collocation-min-count``) as the lenses' keyword arguments."""
+    from framelens.analysis.lenses.keywords import parse_ngram_range
+
+    return {"ngram_range": parse_ngram_range(ngrams), "keep_stopwords": keep_stopwords,
+            "collocations": not no_collocations,
+            "collocation_min_count": collocation_min_count}
+
+
+class UnitsBy(str, Enum):
+    """Units of tfidf and similarity: perspectives (their documents pooled) or documents."""
+
+    perspective = "perspective"
+    document = "document"
+
+
+UnitsByOpt = Annotated[UnitsBy, typer.Option(
+    "--by", help="Compare perspectives (their documents pooled) or single documents.",
+    case_sensitive=False)]
+
+
+SublinearOpt = Annotated[bool, typer.Option(
+    "--sublinear-tf", help="Use 1 + ln(count) as term frequency (dampens very frequent terms).")]

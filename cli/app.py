@@ -15,6 +15,11 @@ from framelens.cli import (
     check_cmd,
     compare_cmd,
     keywords_cmd,
+    kwic_cmd,
+    naming_cmd,
+    sentences_cmd,
+    similarity_cmd,
+    snapshot_cmd,
     sources_cmd,
     stance_cmd,
     tfidf_cmd,
@@ -29,13 +34,10 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(compare_cmd.app)
-app.add_typer(sources_cmd.app)
-app.add_typer(keywords_cmd.app)
-app.add_typer(tfidf_cmd.app)
-app.add_typer(topics_cmd.app)
-app.add_typer(stance_cmd.app)
-app.add_typer(check_cmd.app)
+# In the order `framelens --help` lists them.
+for module in (compare_cmd, sources_cmd, keywords_cmd, naming_cmd, tfidf_cmd, similarity_cmd,
+               topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, check_cmd, snapshot_cmd):
+    app.add_typer(module.app)
 
 
 def main() -> None:

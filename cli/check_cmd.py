@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from framelens.cli import _options as opt
-from framelens.cli._errors import stderr_console, user_errors, warn
+from framelens.cli._command import CorpusOptions, corpus_command
+from framelens.cli._errors import stderr_console, warn
 
 app = typer.Typer()
 
@@ -81,10 +81,13 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-@app.command("check", help="Validate articles for CI: front matter, duplicates, near-duplicates, "
-             "repeated sentences, web-page leftovers, language, length, dates, URLs; with "
-             "--baseline, metric drift. Exit 1 on any error (or warning with --strict).")
+@corpus_command(app, "check", loads_corpus=False, format_option=CheckFormatOpt,
+                help="Validate articles for CI: front matter, duplicates, near-duplicates, "
+                     "repeated sentences, web-page leftovers, language, length, dates, URLs; "
+                     "with --baseline, metric drift. Exit 1 on any error (or warning with "
+                     "--strict).")
 def check_command(
+    options: CorpusOptions,
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Only report these article files (checked against the rest of the corpus).",
         show_default=False)] = None,
@@ -97,28 +100,15 @@ def check_command(
     tolerance: Annotated[float, typer.Option(
         "--tolerance", min=0.0, help="Drift allowed per metric: absolute difference for "
         "numbers, Jaccard distance for keyword sets.")] = 0.1,
-    sources: opt.SourcesOpt = None,
-    config: opt.ConfigOpt = None,
-    format: CheckFormatOpt = None,
-    output: opt.OutputOpt = None,
-    no_cache: opt.NoCacheOpt = False,
-    text_column: opt.TextColumnOpt = "text",
-    id_column: opt.IdColumnOpt = "id",
-    perspective_column: opt.PerspectiveColumnOpt = "perspective",
-    title_column: opt.TitleColumnOpt = "title",
-    date_column: opt.DateColumnOpt = "published",
 ) -> None:
-    with user_errors():
-        from framelens.analysis.io.tables import ColumnMap
-        from framelens.analysis.reports.checks import check_corpus
+    from framelens.analysis.reports.checks import check_corpus
 
-        columns = ColumnMap(text=text_column, id=id_column, perspective=perspective_column,
-                            title=title_column, date=date_column)
-        result = check_corpus(sources, config, paths or None, strict=strict, baseline=baseline,
-                              tolerance=tolerance, columns=columns, use_cache=not no_cache)
-        for message in result.warnings:
-            warn(message)
-        _emit_check(result, format, output)
+    result = check_corpus(options.sources, options.config, paths or None, strict=strict,
+                          baseline=baseline, tolerance=tolerance, columns=options.columns(),
+                          use_cache=not options.no_cache)
+    for message in result.warnings:
+        warn(message)
+    _emit_check(result, options.format, options.output)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
@@ -141,36 +131,3 @@ def _emit_check(result, fmt: CheckFormat | None, output: Path | None) -> None:
         stderr_console().print(result.title, highlight=False, soft_wrap=True)
 
 
-@app.command("snapshot", help="Write a JSON baseline of the corpus's key metrics per "
-             "perspective (keywords, topic salience, tone per target, similarity) for "
-             "`framelens check --baseline`. Byte-identical when regenerated on the same corpus.")
-def snapshot_command(
-    *,
-    sources: opt.SourcesOpt = None,
-    config: opt.ConfigOpt = None,
-    output: opt.OutputOpt = None,
-    no_cache: opt.NoCacheOpt = False,
-    text_column: opt.TextColumnOpt = "text",
-    id_column: opt.IdColumnOpt = "id",
-    perspective_column: opt.PerspectiveColumnOpt = "perspective",
-    title_column: opt.TitleColumnOpt = "title",
-    date_column: opt.DateColumnOpt = "published",
-) -> None:
-    with user_errors():
-        from framelens.analysis.reports.snapshot import snapshot, snapshot_json
-        from framelens.cli._command import load_from_options
-        from framelens.cli._output import write_atomic
-
-        corpus = load_from_options({
-            "sources": sources, "config": config, "no_cache": no_cache,
-            "text_column": text_column, "id_column": id_column,
-            "perspective_column": perspective_column, "title_column": title_column,
-            "date_column": date_column})
-        text = snapshot_json(snapshot(corpus))
-        if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_atomic(output, text)
-            stderr_console().print(f"wrote {output} ({len(corpus.documents)} articles)",
-                                   highlight=False, soft_wrap=True)

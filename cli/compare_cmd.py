@@ -457,7 +457,7 @@ def _progress():
 # --------------------------------------------------------------------------- command
 
 
-@corpus_command(app, "compare", cache_result=True, table_view=_compare_view,
+@corpus_command(app, "compare", cache_result=True, view=_compare_view,
                 help="The overview: corpus, topic salience and tone, keywords, stance toward "
                      "targets, naming, similarity and the largest contrasts between the "
                      "perspectives, with evidence sentences.")

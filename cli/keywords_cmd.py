@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
-from framelens.cli._options import KeepStopwordsOpt
+from framelens.cli._options import CollocationMinCountOpt, KeepStopwordsOpt, NgramsOpt, NoCollocationsOpt
 from framelens.cli._style import bar
 
 app = typer.Typer()
@@ -49,8 +49,6 @@ PairOpt = Annotated[tuple[str, str] | None, typer.Option(
 ByOpt = Annotated[By, typer.Option(
     "--by", case_sensitive=False,
     help="Groups to compare: perspectives, or outlets, authors or single documents.")]
-NgramsOpt = Annotated[str, typer.Option(
-    "--ngrams", help="Term lengths in words: N or N-M, e.g. 1-3.")]
 MinCountOpt = Annotated[int, typer.Option(
     "--min-count", help="Minimum count of a term in the target group.")]
 MinDocsOpt = Annotated[int, typer.Option(
@@ -64,11 +62,6 @@ ExamplesOpt = Annotated[int, typer.Option(
 Alpha0Opt = Annotated[float | None, typer.Option(
     "--alpha0", help="Total weight α0 of the log-odds prior (default: 1000).",
     show_default=False)]
-NoCollocationsOpt = Annotated[bool, typer.Option(
-    "--no-collocations", help="Do not add detected collocations as multi-word terms "
-                              "(config phrases still count).")]
-CollocationMinCountOpt = Annotated[int, typer.Option(
-    "--collocation-min-count", help="Minimum count of a detected collocation.")]
 
 
 # ------------------------------------------------------------------------- table views
@@ -136,45 +129,10 @@ def _keywords_view(result):
     return Group(*parts)
 
 
-def _naming_view(result):
-    from rich.table import Table
-    from rich.text import Text
-
-    extra = result.extra
-    perspectives = result.groups
-    cells = {(row.concept, row.variant, row.perspective): row for row in result.rows}
-    table = Table(title=Text(result.title), caption=Text(result.caption),
-                  caption_justify="left")
-    table.add_column("concept", overflow="fold", max_width=26)
-    table.add_column("variant", overflow="fold", max_width=26)
-    for perspective in perspectives:
-        colour = result.colour(perspective)
-        table.add_column(Text(result.label(perspective),
-                              style=f"bold {colour}"), justify="right")
-    concepts = extra["concepts"]
-    for index, (concept, variants) in enumerate(concepts):
-        for position, variant in enumerate(variants):
-            row_cells = [Text(concept if position == 0 else ""), Text(variant)]
-            for perspective in perspectives:
-                row = cells.get((concept, variant, perspective))
-                if row is None:
-                    row_cells.append(Text(""))
-                    continue
-                text = str(row.count)
-                if row.count and row.share == row.share:  # share is NaN without mentions
-                    text += f" ({row.share:.0%})"
-                style = (f"bold {result.colour(perspective)}" if row.preferred
-                         else "dim" if row.count == 0 else "")
-                row_cells.append(Text(text, style=style))
-            table.add_row(*row_cells, end_section=position == len(variants) - 1
-                          and index < len(concepts) - 1)
-    return table
-
-
 # ------------------------------------------------------------------------- commands
 
 
-@corpus_command(app, "keywords", cache_result=True, table_view=_keywords_view,
+@corpus_command(app, "keywords", cache_result=True, view=_keywords_view,
                 help="Keyness: the words and phrases each perspective uses markedly more than "
                      "the others (every perspective vs the rest, or --pair A B).")
 def keywords_command(
@@ -204,10 +162,3 @@ def keywords_command(
                    examples=examples, alpha0=alpha0)
 
 
-@corpus_command(app, "naming", cache_result=True, table_view=_naming_view,
-                help="Which variant of contested names (Kyiv/Kiev, Donbas/Donbass, ...) each "
-                     "perspective uses.")
-def naming_command(corpus):
-    from framelens.analysis.lenses.naming import naming
-
-    return naming(corpus)

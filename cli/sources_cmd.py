@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from framelens.cli import _options as opt
-from framelens.cli._command import corpus_command
-from framelens.cli._errors import stderr_console, user_errors, warn
+from framelens.cli._command import CorpusOptions, corpus_command
+from framelens.cli._errors import stderr_console
+from framelens.cli.check_cmd import check_view
 
 app = typer.Typer(name="sources", help="The corpus: list, show (and add) articles.",
                   no_args_is_help=True)
@@ -70,7 +71,7 @@ def _show_view(result):
     return Group(Panel(meta, title=Text(row.title), title_align="left"), Text(row.text))
 
 
-@corpus_command(app, "list", table_view=_list_view,
+@corpus_command(app, "list", view=_list_view,
                 help="List the articles with their metadata, words and sentences.")
 def list_command(
     corpus,
@@ -83,7 +84,7 @@ def list_command(
     return list_sources(corpus, perspective=perspective)
 
 
-@corpus_command(app, "show", table_view=_show_view,
+@corpus_command(app, "show", view=_show_view,
                 help="Show one article: metadata, counts and the text as analysed.")
 def show_command(corpus, doc_id: Annotated[str, typer.Argument(help="Article id.")]):
     from framelens.analysis.lenses.sources import show_source
@@ -91,11 +92,14 @@ def show_command(corpus, doc_id: Annotated[str, typer.Argument(help="Article id.
     return show_source(corpus, doc_id)
 
 
-@app.command("add", help="Import an article from a .txt, .md or .html file or an http(s) URL "
-             "(HTML via trafilatura: text, title, author, date, site, URL), clean it, write "
-             "<dest>/<id>.md atomically (never overwriting) and run the checks on it. Exit 1 "
-             "when the new article has errors; the file is kept so that you can fix it.")
+@corpus_command(app, "add", loads_corpus=False, view=check_view,
+                help="Import an article from a .txt, .md or .html file or an http(s) URL (HTML "
+                     "via trafilatura: text, title, author, date, site, URL), clean it, write "
+                     "<dest>/<id>.md atomically (never overwriting) and run the checks on it. "
+                     "Exit 1 when the new article has errors; the file is kept so that you can "
+                     "fix it.")
 def add_command(
+    options: CorpusOptions,
     source: Annotated[str, typer.Argument(
         help="A .txt, .md or .html file, or an http(s):// URL.", show_default=False)],
     *,
@@ -122,45 +126,35 @@ def add_command(
     dest: Annotated[Path | None, typer.Option(
         "--dest", help="Folder to write to (default: the --sources folder, else ./sources).",
         show_default=False)] = None,
-    sources: opt.SourcesOpt = None,
-    config: opt.ConfigOpt = None,
-    format: opt.FormatOpt = None,
-    output: opt.OutputOpt = None,
-    no_cache: opt.NoCacheOpt = False,
-) -> None:
-    with user_errors():
-        from framelens.analysis.config.settings import load_config
-        from framelens.analysis.io.importer import existing_ids, import_article
-        from framelens.analysis.io.reader import default_sources
-        from framelens.analysis.reports.checks import check_corpus
-        from framelens.cli._output import choose_format, emit
-        from framelens.cli.check_cmd import check_view
+):
+    from framelens.analysis.config.settings import load_config
+    from framelens.analysis.io.importer import existing_ids, import_article
+    from framelens.analysis.io.reader import default_sources
+    from framelens.analysis.reports.checks import check_corpus
 
-        if dest is None:
-            dest = sources if sources is not None and sources.is_dir() else Path("sources")
-            if sources is None and not dest.exists():
-                dest.mkdir()
-        corpus_root = sources if sources is not None else default_sources()
-        settings = load_config(config, corpus_root if corpus_root.is_dir() else None)
-        known = existing_ids(corpus_root) if corpus_root.is_dir() else {}
-        overrides = {"id": doc_id, "title": title, "author": author, "outlet": outlet,
-                     "published": published, "url": url, "language": language}
-        article = import_article(source, perspective=perspective, dest=dest, config=settings,
-                                 overrides=overrides, known_ids=known)
-        console = stderr_console()
-        console.print(f"wrote {article.path} (id {article.id}, {article.words:,} words)",
-                      highlight=False, soft_wrap=True)
-        for line in article.removed:
-            short = line if len(line) <= 80 else line[:79] + "…"
-            console.print(f"  removed while cleaning: {short!r}", highlight=False,
-                          soft_wrap=True, markup=False)
-        result = check_corpus(corpus_root, config, [article.path], use_cache=not no_cache)
-        for message in result.warnings:
-            warn(message)
-        emit(result, choose_format(format, output), output, check_view)
-        if result.exit_code:
-            console.print(f"the article was written but has errors: fix them in "
-                          f"{article.path}, or remove it (rm {article.path})",
-                          highlight=False, soft_wrap=True, markup=False)
+    sources = options.sources
+    if dest is None:
+        dest = sources if sources is not None and sources.is_dir() else Path("sources")
+        if sources is None and not dest.exists():
+            dest.mkdir()
+    corpus_root = sources if sources is not None else default_sources()
+    settings = load_config(options.config, corpus_root if corpus_root.is_dir() else None)
+    known = existing_ids(corpus_root) if corpus_root.is_dir() else {}
+    overrides = {"id": doc_id, "title": title, "author": author, "outlet": outlet,
+                 "published": published, "url": url, "language": language}
+    article = import_article(source, perspective=perspective, dest=dest, config=settings,
+                             overrides=overrides, known_ids=known)
+    console = stderr_console()
+    console.print(f"wrote {article.path} (id {article.id}, {article.words:,} words)",
+                  highlight=False, soft_wrap=True)
+    for line in article.removed:
+        short = line if len(line) <= 80 else line[:79] + "…"
+        console.print(f"  removed while cleaning: {short!r}", highlight=False,
+                      soft_wrap=True, markup=False)
+    result = check_corpus(corpus_root, options.config, [article.path],
+                          use_cache=not options.no_cache)
     if result.exit_code:
-        raise typer.Exit(result.exit_code)
+        result = replace(result, warnings=result.warnings + (
+            f"the article was written but has errors: fix them in {article.path}, or remove "
+            f"it (rm {article.path})",))
+    return result

@@ -7,22 +7,10 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
+from framelens.cli._options import TargetAliasOpt, TargetOpt
 from framelens.cli._style import MINUS, TONE_FULL_SCALE, signed, tone_colour
 
 app = typer.Typer()
-
-TargetOpt = Annotated[list[str] | None, typer.Option(
-    "--target", "-t", metavar="NAME",
-    help="Only this target (canonical name, any case); repeat for several. Default: all.",
-    show_default=False)]
-TargetAliasOpt = Annotated[list[str] | None, typer.Option(
-    "--target-alias", metavar="NAME=ALIAS,...",
-    help="Add aliases to a target, or a new target: --target-alias 'Turkey=Turkey,Ankara'. "
-         "Aliases match on word boundaries, case-sensitive except the first letter.",
-    show_default=False)]
-
-
-
 
 
 def _perspective_text(result, pid: str):
@@ -116,31 +104,6 @@ def _evidence_table(result):
     return table
 
 
-def _sentences_view(result):
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=result.title, caption=Text(result.caption), caption_justify="left",
-                  expand=True)
-    table.add_column("source", no_wrap=True)
-    table.add_column("targets", max_width=16)
-    table.add_column("topics", max_width=20)
-    table.add_column("tone", justify="right", no_wrap=True)
-    table.add_column("cues", max_width=14)
-    table.add_column("text", ratio=1, overflow="fold")
-    cue_names = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
-    for row in result.rows:
-        colour = result.colour(row.perspective)
-        cues = ", ".join(f"{name} {getattr(row, name)}" for name in cue_names
-                         if getattr(row, name))
-        table.add_row(Text(f"{row.doc_id}#{row.sentence_index}\nline {row.line}", style=colour),
-                      Text(row.targets.replace(";", ", ")),
-                      Text(row.topics.replace(";", "\n"), style="dim"),  # long names: one a line
-                      Text(signed(row.tone, 3), style=tone_colour(row.tone)),
-                      Text(cues, style="dim"), Text(row.text))
-    return table
-
-
 def _stance_view(result):
     from rich.console import Group
 
@@ -150,7 +113,7 @@ def _stance_view(result):
     return Group(_matrix_tables(matrix)[0], _evidence_table(result))
 
 
-@corpus_command(app, "stance", cache_result=True, table_view=_stance_view,
+@corpus_command(app, "stance", cache_result=True, view=_stance_view,
                 help="Tone and stance cues toward targets (actors) per perspective, "
                      "with --evidence sentences.")
 def stance_command(
@@ -178,16 +141,3 @@ def stance_command(
                   window=window, evidence=evidence, seed=seed)
 
 
-@corpus_command(app, "sentences", table_view=_sentences_view,
-                help="Every sentence with its document, perspective, targets, topics, tone "
-                     "and stance cue counts (a tidy export).")
-def sentences_command(
-    corpus,
-    *,
-    target_alias: TargetAliasOpt = None,
-):
-    """One row per sentence: doc_id, perspective, sentence_index, line, text, targets,
-    topics, tone, hedges, boosters, deontic, negation, threat, reported."""
-    from framelens.analysis.lenses.stance import sentence_table
-
-    return sentence_table(corpus, target_alias=target_alias or ())
