@@ -14,7 +14,10 @@ needs_cache = pytest.mark.skipif(bool(os.environ.get("FRAMELENS_NO_CACHE")),
                                  reason="tests the cache, which FRAMELENS_NO_CACHE switches off")
 
 REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
 BUNDLED = REPO / "sources"
+GOLDEN = TESTS / "golden"
+DATA = TESTS / "data"
 
 
 @pytest.fixture(autouse=True)

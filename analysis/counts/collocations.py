@@ -20,7 +20,7 @@ marginals of nltk's ``BigramCollocationFinder`` / ``TrigramCollocationFinder``
 with their ``likelihood_ratio`` measure (``nltk/metrics/association.py``),
 which this module used until it was rewritten in numpy; like nltk, each cell
 adds O·ln(O/(E + 1e-20) + 1e-20), identical to the exact term for every cell
-that is not empty and 0 for an empty one. ``tests/test_collocations.py``
+that is not empty and 0 for an empty one. ``tests/analysis/counts/test_collocations.py``
 keeps the nltk implementation as the reference and checks that both agree.
 
 A candidate is kept when

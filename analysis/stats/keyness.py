@@ -192,7 +192,7 @@ def g2(a, b, n1, n2) -> tuple[np.ndarray, np.ndarray]:
     O · ln(O/E + ε) with ε = 1e-9 (src/keyness.cpp), which gives 0 for an
     empty cell, as our 0 · ln 0 = 0 does, and otherwise differs from the exact
     O · ln(O/E) by about ε·E, so the two G² differ by at most about 2·ε·N:
-    below 1e-4 for tables up to 50,000 tokens (tests/test_stats.py checks
+    below 1e-4 for tables up to 50,000 tokens (tests/analysis/stats/test_stats.py checks
     this). Two further differences: quanteda's sign is −1 whenever a ≤ E1,
     where ours is 0 when a = E1 (G² is 0 there anyway); and quanteda's
     *default* correction for "lr" shifts every cell by 0.5 towards independence

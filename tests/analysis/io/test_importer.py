@@ -23,9 +23,10 @@ from framelens.analysis.io.importer import (
 )
 from framelens.analysis.io.reader import load_corpus
 from framelens.cli.app import app
+from tests.conftest import DATA
 
 runner = CliRunner()
-HTML = Path(__file__).parent / "data" / "html"
+HTML = DATA / "html"
 BEIJING = HTML / "beijing-review-talks.html"
 KYIV = HTML / "kyiv-weekly-sovereignty.html"
 MOSCOW = HTML / "moscow-notes-untitled.html"

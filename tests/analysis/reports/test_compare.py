@@ -3,7 +3,7 @@
 Golden files (tests/golden/compare.json, compare.csv) pin the machine output
 for the bundled corpus byte for byte. Regenerate them only on purpose:
 
-    FRAMELENS_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_compare.py
+    FRAMELENS_REGEN_GOLDEN=1 .venv/bin/pytest tests/analysis/reports/test_compare.py
 
 and review the diff.
 """
@@ -16,15 +16,14 @@ import io
 import json
 import math
 import os
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from framelens.cli.app import app
+from tests.conftest import GOLDEN
 
 runner = CliRunner()
-GOLDEN = Path(__file__).resolve().parent / "golden"
 REGEN = os.environ.get("FRAMELENS_REGEN_GOLDEN") == "1"
 
 SECTIONS = ["corpus", "topics", "keywords", "stance", "naming", "similarity", "contrasts"]

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framelens.analysis.text.sentences import split_sentences
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 TRICKY = REPO / "tests" / "data" / "tricky_sentences.json"
 SEEDS = next(
     (p for p in (Path("/work/shared/seeds"), REPO.parent / "shared" / "seeds") if p.is_dir()),

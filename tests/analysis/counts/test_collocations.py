@@ -6,7 +6,7 @@ handed to nltk's ``BigramCollocationFinder`` / ``TrigramCollocationFinder``
 and scored by their ``likelihood_ratio``. Every test here asserts that both
 give the same collocations, counts and G² (to 1e-9 relative) in the same
 order, on the bundled corpus, on hand-made sentences and on generated ones.
-The hand-computed G² examples and the filters are in tests/test_keyness.py.
+The hand-computed G² examples and the filters are in tests/analysis/lenses/test_keywords.py.
 """
 
 from __future__ import annotations

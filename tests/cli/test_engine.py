@@ -19,8 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from framelens.cli.app import app
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 COMMANDS = (["compare"], ["keywords"], ["stance"], ["topics"])
 
 # .ci/run installs the extra, so CI always runs these.

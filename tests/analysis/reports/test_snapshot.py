@@ -22,9 +22,10 @@ from framelens.analysis.reports.snapshot import (
     read_baseline,
 )
 from framelens.cli.app import app
+from tests.conftest import DATA
 
 runner = CliRunner()
-HTML = Path(__file__).parent / "data" / "html"
+HTML = DATA / "html"
 MOVED_RE = re.compile(r"^(\S+\[[^\]]+\]) moved by (∞|\d+\.\d+) ")
 
 
