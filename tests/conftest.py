@@ -29,6 +29,16 @@ def isolated_cache(tmp_path_factory, monkeypatch):
     return folder
 
 
+def invoke(args, **kwargs):
+    """Run the real framelens app on a command line (``args``: its words after ``framelens``)
+    in this process, as Typer's ``CliRunner`` does; stdout and stderr kept apart."""
+    from typer.testing import CliRunner
+
+    from framelens.cli.app import app
+
+    return CliRunner().invoke(app, [str(arg) for arg in args], **kwargs)
+
+
 @pytest.fixture
 def bundled() -> Path:
     return BUNDLED

@@ -16,10 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from framelens.cli.app import app
-from tests.conftest import REPO
+from tests.conftest import REPO, invoke
 
 COMMANDS = (["compare"], ["keywords"], ["stance"], ["topics"])
 
@@ -40,7 +38,7 @@ def generated(tmp_path_factory) -> Path:
 
 
 def run(corpus: Path, command: list[str], *engine: str) -> bytes:
-    result = CliRunner().invoke(app, [*command, "--sources", str(corpus), "--format", "json",
+    result = invoke([*command, "--sources", str(corpus), "--format", "json",
                                       "--no-cache", *engine])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes
@@ -124,7 +122,7 @@ def test_the_partition_size_never_changes_the_output(generated, size):
 def test_an_unreachable_scheduler_is_one_line_and_exit_1(generated):
     pytest.importorskip("distributed")
     started = time.monotonic()
-    result = CliRunner().invoke(app, ["keywords", "--sources", str(generated), "--engine", "dask",
+    result = invoke(["keywords", "--sources", str(generated), "--engine", "dask",
                                       "--scheduler", f"tcp://127.0.0.1:{_free_port()}"])
     assert result.exit_code == 1
     assert time.monotonic() - started < 10
@@ -133,7 +131,7 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(generated):
 
 
 def test_scheduler_without_the_dask_engine_is_a_usage_error(generated):
-    result = CliRunner().invoke(app, ["keywords", "--sources", str(generated),
+    result = invoke(["keywords", "--sources", str(generated),
                                       "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 2
     assert "--scheduler needs --engine dask" in result.stderr

@@ -7,18 +7,14 @@ import io
 import json
 import math
 
-from typer.testing import CliRunner
-
-from framelens.cli.app import app
-
-runner = CliRunner()
+from tests.conftest import invoke
 
 COLUMNS = ["perspective", "reference", "term", "count", "reference_count", "rate_per_10k",
            "reference_rate_per_10k", "score", "z", "g2", "p_value", "log_ratio", "pct_diff"]
 
 
 def run(bundled, *args: str):
-    return runner.invoke(app, [*args, "--sources", str(bundled)])
+    return invoke([*args, "--sources", str(bundled)])
 
 
 def csv_rows(result):

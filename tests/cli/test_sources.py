@@ -9,15 +9,12 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from framelens.cli.app import app
-
-runner = CliRunner()
+from tests.conftest import invoke
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_sources_list_csv_has_three_bundled_articles(bundled):
@@ -117,7 +114,7 @@ def test_piping_into_head_raises_nothing(bundled, tmp_path):
 
 @pytest.mark.parametrize("columns", [80, 120])
 def test_sources_list_table_fits_the_terminal(bundled, columns):
-    result = CliRunner().invoke(app, ["sources", "list", "--sources", str(bundled),
+    result = invoke(["sources", "list", "--sources", str(bundled),
                                       "--format", "table"], env={"COLUMNS": str(columns)})
     assert result.exit_code == 0
     lines = result.output.splitlines()

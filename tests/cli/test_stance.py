@@ -6,12 +6,9 @@ import csv
 import io
 import json
 
-from typer.testing import CliRunner
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from framelens.cli.app import app
-
-runner = CliRunner()
+from tests.conftest import invoke
 
 STANCE_COLUMNS = ["perspective", "target", "mentions", "sentences", "rate_per_10k", "tone_mean",
                   "tone_ci_low", "tone_ci_high", "share_negative", "share_neutral",
@@ -25,7 +22,7 @@ SENTENCE_COLUMNS = ["doc_id", "perspective", "sentence_index", "line", "text", "
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import CorpusError
@@ -22,10 +21,8 @@ from framelens.analysis.io.importer import (
     write_new_file,
 )
 from framelens.analysis.io.reader import load_corpus
-from framelens.cli.app import app
-from tests.conftest import DATA
+from tests.conftest import DATA, invoke
 
-runner = CliRunner()
 HTML = DATA / "html"
 BEIJING = HTML / "beijing-review-talks.html"
 KYIV = HTML / "kyiv-weekly-sovereignty.html"
@@ -44,7 +41,7 @@ def corpus(tmp_path, bundled) -> Path:
 
 
 def add(*args: str):
-    return runner.invoke(app, ["sources", "add", *args])
+    return invoke(["sources", "add", *args])
 
 
 def leftovers(folder: Path) -> list[str]:

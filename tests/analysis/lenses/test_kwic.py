@@ -8,16 +8,14 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses.kwic import kwic, left_context, right_context
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.text.normalize import tokenize
-from framelens.cli.app import app
+from tests.conftest import invoke
 
-runner = CliRunner()
 COLUMNS = ["doc_id", "perspective", "sentence_index", "left", "match", "right"]
 
 
@@ -119,7 +117,7 @@ def test_unknown_perspective_is_an_option_error(corpus):
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_cli_kwic_csv_columns_and_perspective_filter(bundled):

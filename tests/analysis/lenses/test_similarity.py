@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.counts.matrices import count_units, document_term_counts
 from framelens.analysis.counts.units import corpus_term_options, sentence_subset_counts, term_units
@@ -19,10 +18,8 @@ from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses.similarity import cosine_matrix, jsd_matrix, similarity, topic_scope
 from framelens.analysis.process.annotators import topic_sentences
 from framelens.analysis.process.pipeline import processed
-from framelens.cli.app import app
-from tests.conftest import write_article
+from tests.conftest import invoke, write_article
 
-runner = CliRunner()
 PERSPECTIVES = ("north", "south", "east")
 
 
@@ -394,7 +391,7 @@ def test_unknown_topic_raises_option_error(on_topic):
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_cli_csv_long_table(bundled):

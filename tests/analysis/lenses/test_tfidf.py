@@ -10,17 +10,14 @@ import math
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.counts.matrices import document_term_counts
 from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses.tfidf import tfidf
-from framelens.cli.app import app
-from tests.conftest import write_article
+from tests.conftest import invoke, write_article
 
-runner = CliRunner()
 TWO_PERSPECTIVES = ('[[perspectives]]\nid = "north"\nlabel = "North"\ncolour = "#1f77b4"\n\n'
                     '[[perspectives]]\nid = "south"\nlabel = "South"\ncolour = "#d62728"\n')
 
@@ -178,7 +175,7 @@ def test_bad_options_raise_option_error(tiny, options):
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_cli_csv_columns_and_groups(bundled):

@@ -10,7 +10,6 @@ import tomllib
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import OptionError
@@ -21,9 +20,7 @@ from framelens.analysis.process.annotators import topic_sentences
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.process.tone import compound
 from framelens.cli._output import OutputFormat, render_text
-from framelens.cli.app import app
-
-runner = CliRunner()
+from tests.conftest import invoke
 
 # Test lexicons with fixed terms, so the hand counts below do not move when the
 # default lexicons in analysis/config/defaults.toml are tuned. Counted by reading
@@ -299,7 +296,7 @@ def test_saved_lexicon_loads_as_config_topics(bundled, tmp_path):
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 def test_cli_topics_csv(bundled):

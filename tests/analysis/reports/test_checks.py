@@ -12,14 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from framelens.analysis.reports.check_codes import CHECKS
 from framelens.analysis.reports.checks import check_corpus
-from framelens.cli.app import app
-from tests.conftest import needs_cache
-
-runner = CliRunner()
+from tests.conftest import invoke, needs_cache
 
 CONFIG = ('[[perspectives]]\nid = "north"\nlabel = "North"\ncolour = "#1f77b4"\n\n'
           '[[perspectives]]\nid = "south"\nlabel = "South"\ncolour = "#d62728"\n')
@@ -348,7 +344,7 @@ def test_named_paths_are_checked_against_the_rest(tmp_path):
 
 
 def run(*args: str):
-    return runner.invoke(app, ["check", *args])
+    return invoke(["check", *args])
 
 
 def test_cli_exit_codes_and_strict(tmp_path, bundled):
@@ -407,7 +403,7 @@ def test_github_annotation_escapes_newlines_and_percent():
 
 
 def test_github_format_only_on_check():
-    result = runner.invoke(app, ["sources", "list", "--format", "github"])
+    result = invoke(["sources", "list", "--format", "github"])
     assert result.exit_code == 2
 
 

@@ -18,12 +18,9 @@ import math
 import os
 
 import pytest
-from typer.testing import CliRunner
 
-from framelens.cli.app import app
-from tests.conftest import GOLDEN
+from tests.conftest import GOLDEN, invoke
 
-runner = CliRunner()
 REGEN = os.environ.get("FRAMELENS_REGEN_GOLDEN") == "1"
 
 SECTIONS = ["corpus", "topics", "keywords", "stance", "naming", "similarity", "contrasts"]
@@ -82,7 +79,7 @@ def outputs(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path_factory.mktemp("compare-cache")))
-        results = {fmt: runner.invoke(app, ["compare", "--sources", str(BUNDLED),
+        results = {fmt: invoke(["compare", "--sources", str(BUNDLED),
                                             "--format", fmt])
                    for fmt in ("json", "csv")}
     for result in results.values():
@@ -91,7 +88,7 @@ def outputs(tmp_path_factory):
 
 
 def run(bundled, *args: str):
-    return runner.invoke(app, ["compare", "--sources", str(bundled), *args])
+    return invoke(["compare", "--sources", str(bundled), *args])
 
 
 # ------------------------------------------------------------------------ golden files
@@ -298,7 +295,7 @@ def test_tone_evidence_is_the_sentence_nearest_the_mean(bundled, outputs):
 
 
 def test_two_perspectives(small_corpus):
-    result = runner.invoke(app, ["compare", "--sources", str(small_corpus), "--format", "json",
+    result = invoke(["compare", "--sources", str(small_corpus), "--format", "json",
                                  "--min-count", "1"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.reports.snapshot import (
@@ -21,16 +20,14 @@ from framelens.analysis.reports.snapshot import (
     flatten,
     read_baseline,
 )
-from framelens.cli.app import app
-from tests.conftest import DATA
+from tests.conftest import DATA, invoke
 
-runner = CliRunner()
 HTML = DATA / "html"
 MOVED_RE = re.compile(r"^(\S+\[[^\]]+\]) moved by (∞|\d+\.\d+) ")
 
 
 def run(*args: str):
-    return runner.invoke(app, list(args))
+    return invoke(list(args))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import sqlite3
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.process import pipeline
 from framelens.analysis.store.document_cache import DocumentCache
-from tests.conftest import needs_cache
+from tests.conftest import invoke, needs_cache
 
 
 def _count_processing(monkeypatch):
@@ -216,14 +216,10 @@ def test_result_cache_misses_when_the_code_changes(small_corpus, monkeypatch):
 
 
 def test_cached_command_output_is_byte_identical(small_corpus):
-    from typer.testing import CliRunner
 
-    from framelens.cli.app import app
-
-    runner = CliRunner()
     args = ["keywords", "--sources", str(small_corpus), "--format", "csv"]
-    first = runner.invoke(app, args)
-    second = runner.invoke(app, args)
+    first = invoke(args)
+    second = invoke(args)
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output and "term" in first.output
 
