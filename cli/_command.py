@@ -54,13 +54,27 @@ class CorpusOptions:
     engine: opt.Engine = opt.Engine.local
     scheduler: str | None = None
     partition_size: int | None = None
+    since: str | None = None
+    until: str | None = None
 
     def load(self):
-        """The corpus these options name."""
+        """The corpus these options name, restricted to ``--since`` / ``--until``."""
         from framelens.analysis.io.reader import load_corpus
+        from framelens.analysis.io.window import within_window
 
-        return load_corpus(self.sources, config_path=self.config, columns=self.columns(),
-                           use_cache=not self.no_cache)
+        window = self.window()  # bad usage before any reading
+        corpus = load_corpus(self.sources, config_path=self.config, columns=self.columns(),
+                             use_cache=not self.no_cache)
+        corpus, count = within_window(corpus, window)
+        for message in count.warnings(window):
+            warn(message)
+        return corpus
+
+    def window(self):
+        """The ``--since`` / ``--until`` date window."""
+        from framelens.analysis.io.dates import date_window
+
+        return date_window(self.since, self.until)
 
     def columns(self):
         """The column names of a table corpus."""
@@ -98,6 +112,8 @@ SHARED_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("engine", opt.EngineOpt),
     ("scheduler", opt.SchedulerOpt),
     ("partition_size", opt.PartitionSizeOpt),
+    ("since", opt.SinceOpt),
+    ("until", opt.UntilOpt),
 )
 _DEFAULTS = {f.name: f.default for f in fields(CorpusOptions)}
 

@@ -54,6 +54,15 @@ SchedulerOpt = Annotated[str | None, typer.Option(
 PartitionSizeOpt = Annotated[int | None, typer.Option(
     "--partition-size", min=1, help="Documents (or texts) per task; default: about 8 tasks "
     "per worker. Never changes the output.", rich_help_panel=_ENGINE, show_default=False)]
+_WINDOW_HELP = ("Inclusive; YYYY-MM-DD, YYYY-MM or YYYY. Articles without a date are left out; "
+                "one dated only to a month or year counts only if that whole month or year is "
+                "in the window.")
+SinceOpt = Annotated[str | None, typer.Option(
+    "--since", metavar="DATE", help="Only articles published on or after DATE. " + _WINDOW_HELP,
+    rich_help_panel=_CORPUS, show_default=False)]
+UntilOpt = Annotated[str | None, typer.Option(
+    "--until", metavar="DATE", help="Only articles published on or before DATE. " + _WINDOW_HELP,
+    rich_help_panel=_CORPUS, show_default=False)]
 FormatOpt = Annotated[OutputFormat | None, typer.Option(
     "--format", "-f", help="Output format [default: table on a terminal, csv when piped, "
     "or from --output's suffix].", rich_help_panel=_OUTPUT, show_default=False,

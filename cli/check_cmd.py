@@ -105,7 +105,7 @@ def check_command(
 
     result = check_corpus(options.sources, options.config, paths or None, strict=strict,
                           baseline=baseline, tolerance=tolerance, columns=options.columns(),
-                          use_cache=not options.no_cache)
+                          use_cache=not options.no_cache, window=options.window())
     for message in result.warnings:
         warn(message)
     _emit_check(result, options.format, options.output)

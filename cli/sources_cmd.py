@@ -115,7 +115,8 @@ def add_command(
     outlet: Annotated[str | None, typer.Option(
         "--outlet", help="Outlet (default: the site name).", show_default=False)] = None,
     published: Annotated[str | None, typer.Option(
-        "--published", help="Publication date YYYY-MM-DD (default: extracted).",
+        "--published", help="Publication date YYYY-MM-DD (or YYYY-MM, YYYY when only that is known; "
+        "default: extracted).",
         show_default=False)] = None,
     url: Annotated[str | None, typer.Option(
         "--url", help="Article URL (default: the page's canonical URL).",

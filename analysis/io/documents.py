@@ -17,6 +17,7 @@ from pathlib import Path
 
 from framelens.analysis.config.settings import Config
 from framelens.analysis.errors import CorpusError
+from framelens.analysis.io.dates import check_published
 from framelens.analysis.results import GroupStyle
 from framelens.analysis.store.keys import PIPELINE_VERSION
 
@@ -26,7 +27,6 @@ REQUIRED_KEYS = ("id", "title", "perspective")
 OPTIONAL_KEYS = ("author", "outlet", "published", "url", "language")
 FRONT_MATTER_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _FENCE_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _DATE_LINE_RE = re.compile(r"^[\w-]+\s*:\s*\d{4}-\d{1,2}-\d{1,2}\s*$", re.MULTILINE)
 _KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
@@ -220,6 +220,8 @@ def parse_article_fields(text: str, path: Path) -> ArticleFields:
     for key, value in meta.items():
         if key == "published" and isinstance(value, dt.date):
             value = value.isoformat()[:10]
+        elif key == "published" and type(value) is int:  # an unquoted year: 2022
+            value = str(value)
         if value is None:
             value = ""
         if not isinstance(value, str):
@@ -285,14 +287,9 @@ def _simple_front_matter(header: str) -> dict[str, str | None] | None:
 
 
 def check_date(value: str, path: Path, line: int) -> None:
-    if not ISO_DATE_RE.match(value):
-        raise CorpusError(f"date {value!r} is not an ISO date (YYYY-MM-DD)", path=path, line=line,
-                          code="FL030")
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise CorpusError(f"date {value!r} does not exist", path=path, line=line,
-                          code="FL030") from None
+    """A ``published`` value must be ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` and exist
+    (partial dates are kept at their precision: :mod:`framelens.analysis.io.dates`)."""
+    check_published(value, path, line)
 
 
 def check_perspective(perspective: str, config: Config, path: Path, line: int) -> None:

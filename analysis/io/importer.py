@@ -25,7 +25,8 @@ from pathlib import Path
 
 from framelens.analysis.config.settings import Config
 from framelens.analysis.errors import CorpusError, OptionError
-from framelens.analysis.io.documents import ARTICLE_SUFFIX, ID_RE, ISO_DATE_RE, read_text_file
+from framelens.analysis.io.dates import parse_publication_date
+from framelens.analysis.io.documents import ARTICLE_SUFFIX, ID_RE, read_text_file
 from framelens.analysis.io.web import MAX_CHROME_WORDS, chrome_kind, is_valid_url
 from framelens.analysis.text.normalize import normalize, tokenize
 
@@ -138,7 +139,7 @@ def _validate_options(overrides: Mapping[str, str], perspective: str, config: Co
                           "hyphens ([a-z0-9-]+)")
     published = overrides.get("published")
     if published and not _is_iso_date(published):
-        raise OptionError(f"--published {published!r} is not an ISO date (YYYY-MM-DD)")
+        raise OptionError(f"--published {published!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
     url = overrides.get("url")
     if url and not is_valid_url(url):
         raise OptionError(f"--url {url!r} is not an http:// or https:// address")
@@ -148,10 +149,9 @@ def _validate_options(overrides: Mapping[str, str], perspective: str, config: Co
 
 
 def _is_iso_date(value: str) -> bool:
-    if not ISO_DATE_RE.match(value):
-        return False
+    """A date framelens reads: YYYY-MM-DD, or a month or year written as YYYY-MM, YYYY."""
     try:
-        dt.date.fromisoformat(value)
+        parse_publication_date(value)
     except ValueError:
         return False
     return True

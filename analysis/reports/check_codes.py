@@ -29,7 +29,8 @@ CHECKS: dict[str, tuple[str, str]] = {
     "FL015": (ERROR, "no body text after the front matter"),
     "FL020": (ERROR, "perspective not declared in the corpus config"),
     "FL021": (ERROR, "id used by another article"),
-    "FL030": (ERROR, "published date is not an existing ISO date (YYYY-MM-DD)"),
+    "FL030": (ERROR, "published date is not an existing ISO date (YYYY-MM-DD, or YYYY-MM / "
+                     "YYYY when only the month or year is known)"),
     "FL031": (ERROR, "published date is in the future (more than a day after today)"),
     "FL032": (ERROR, "url is not an http(s)://host/... address (empty is allowed)"),
     "FL040": (ERROR, "same text as another article (exact duplicate)"),

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from framelens.analysis.config.settings import Config, load_config
 from framelens.analysis.errors import ConfigError, CorpusError
+from framelens.analysis.io.dates import DateWindow, parse_publication_date
 from framelens.analysis.io.documents import (
     ARTICLE_SUFFIX,
     TABULAR_SUFFIXES,
@@ -48,6 +49,7 @@ from framelens.analysis.io.documents import (
 from framelens.analysis.io.reader import article_files, default_sources
 from framelens.analysis.io.tables import ColumnMap, read_table
 from framelens.analysis.io.web import chrome_kind, is_valid_url, plain_line
+from framelens.analysis.io.window import in_window, within_window
 from framelens.analysis.reports.check_codes import ERROR, CheckRow, row
 from framelens.analysis.results import Result
 
@@ -87,12 +89,16 @@ def check_corpus(
     columns: ColumnMap | None = None,
     use_cache: bool = True,
     today: dt.date | None = None,
+    window: DateWindow | None = None,
 ) -> Result:
     """Check every article (or only ``paths``, against the rest of the corpus).
 
     Returns a Result of :class:`CheckRow` sorted by (file, line, code);
     ``exit_code`` is 1 when there is an error (or a warning with ``strict``).
     ``baseline`` adds the drift check of :func:`framelens.analysis.reports.snapshot.drift`.
+    ``window`` (``--since`` / ``--until``) reports only on the articles dated in it (still
+    checked against the whole corpus; files that cannot be read are always reported) and
+    checks drift on those articles.
     """
     if tolerance < 0:
         from framelens.analysis.errors import OptionError
@@ -145,8 +151,15 @@ def check_corpus(
 
     reported = ({d.path for d in documents} if wanted is None else
                 {d.path for d in documents if identity_of(d.path) in wanted})
-    config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
     warnings: list[str] = []
+    windowed = documents
+    if window is not None and not window.is_open:
+        kept, count = in_window(documents, window)
+        windowed = [documents[i] for i in kept]
+        left_out = {d.path for d in documents} - {d.path for d in windowed}
+        reported -= left_out
+        warnings += count.warnings(window)
+    config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
     if documents:
         corpus = Corpus(tuple(sorted(documents, key=lambda d: (d.id, d.path))), config,
                         str(sources), use_cache)
@@ -163,7 +176,11 @@ def check_corpus(
             else:
                 from framelens.analysis.reports.snapshot import drift
 
+                if windowed is not documents:
+                    corpus, _ = within_window(corpus, window)
                 rows += drift(corpus, baseline, tolerance)
+    if windowed is not documents:
+        rows = [r for r in rows if r.file not in left_out or r.code == "FL100"]
     if wanted is not None:
         rows = [r for r in rows if identity_of(r.file) in wanted or r.code == "FL100"]
     return _result(rows, n_files if not paths else len(paths), strict, tuple(warnings))
@@ -307,12 +324,12 @@ def _metadata_rows(corpus: Corpus, reported: set[str], texts: dict[str, str],
                             "host name; fix it or leave it empty (url: \"\")"))
         if document.published:
             try:
-                published = dt.date.fromisoformat(document.published[:10])
-            except ValueError:
+                published = parse_publication_date(document.published).first
+            except ValueError as exc:
                 rows.append(row("FL030", document.path,
-                                _key_line(text, "published") or document.body_line,
-                                f"date {document.published!r} is not an ISO date (YYYY-MM-DD)"))
+                                _key_line(text, "published") or document.body_line, str(exc)))
             else:
+                # A partial date is in the future only when its first day is.
                 if published > today + dt.timedelta(days=FUTURE_GRACE_DAYS):
                     rows.append(row("FL031", document.path,
                                     _key_line(text, "published") or document.body_line,
