@@ -23,6 +23,7 @@ from framelens.cli import (
     sources_cmd,
     stance_cmd,
     tfidf_cmd,
+    timeline_cmd,
     topics_cmd,
 )
 
@@ -36,7 +37,8 @@ app = typer.Typer(
 )
 # In the order `framelens --help` lists them.
 for module in (compare_cmd, sources_cmd, keywords_cmd, naming_cmd, tfidf_cmd, similarity_cmd,
-               topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, check_cmd, snapshot_cmd):
+               topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, timeline_cmd, check_cmd,
+               snapshot_cmd):
     app.add_typer(module.app)
 
 
