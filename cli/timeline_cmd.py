@@ -89,7 +89,10 @@ class _TimelineTable:
             for perspective in result.groups:
                 cells = by_series.get((kind, item, metric, perspective), {})
                 values = [cells[p].value if p in cells else None for p in shown]
-                if not any(v is not None and not math.isnan(v) for v in values):
+                # Series never seen in these periods (no unit, or a share of 0 throughout)
+                # are in the machine formats; here they would bury the ones that move.
+                if not any(v is not None and not math.isnan(v)
+                           and (v != 0 or metric == "tone") for v in values):
                     empty += 1
                     continue
                 spark = Text()
@@ -112,7 +115,8 @@ class _TimelineTable:
             notes.append(f"the last {len(shown)} of {len(axis)} periods fit the terminal "
                          "(all are in --format csv)")
         if empty:
-            notes.append(f"{empty} series × perspective with no unit in these periods omitted")
+            notes.append(f"{empty} series × perspective never on the item in these periods "
+                         "omitted (they are in --format csv)")
         table.caption = Text(
             "Sparkline: one character per period, scaled from the row's lowest to highest "
             "value; dim = fewer than 5 articles (no interval), blank = no article, '·' = "

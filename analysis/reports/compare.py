@@ -36,6 +36,7 @@ import numpy as np
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
+from framelens.analysis.io.window import date_range
 from framelens.analysis.results import GroupStyle, Report, Result
 
 SECTIONS = ("corpus", "topics", "keywords", "stance", "naming", "similarity", "contrasts")
@@ -288,7 +289,8 @@ def compare(
     sources = _corpus_totals(corpus)
     k = len(corpus.perspective_ids)
     title = (f"Compare: {sources[0]} article{'s' if sources[0] != 1 else ''}, "
-             f"{sources[1]:,} words, {k} perspective{'s' if k != 1 else ''}")
+             f"{sources[1]:,} words, {k} perspective{'s' if k != 1 else ''}; "
+             + date_range(corpus).describe())
     prior = alpha0 if alpha0 is not None else _default_alpha0()
     return Report(title=title, sections=ordered, long_table=long_table(ordered),
                   caption=methods_caption(prior), warnings=tuple(dict.fromkeys(warnings)))
