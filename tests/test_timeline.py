@@ -288,3 +288,13 @@ def test_window_and_period_together(weekly):
     assert result.exit_code == 0, result.output
     periods = {r["period"] for r in csv.DictReader(io.StringIO(result.stdout))}
     assert periods == {"2022-W02"}
+
+
+def test_no_placeable_article_is_exit_1(tmp_path):
+    folder = corpus_with(tmp_path, [("m1", "north", "2022-01", [ON]), ("m2", "south", None, [ON])])
+    result = runner.invoke(app, ["timeline", "--sources", str(folder)])
+    assert result.exit_code == 1
+    assert "1 undated, 1 dated only to a month or year" in result.stderr
+    monthly = runner.invoke(app, ["timeline", "--sources", str(folder), "--period", "month",
+                                  "-f", "csv"])
+    assert monthly.exit_code == 0 and "2022-01,north" in monthly.stdout

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from framelens.analysis.errors import OptionError
+from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.dates import DAY, YEAR, PublicationDate, publication_date
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotators import (
@@ -302,7 +302,9 @@ def timeline(corpus: Corpus, *, period: str = "week", topics: Iterable[str] = ()
         warnings.append(f"{imprecise} article{'s' * (imprecise != 1)} dated less precisely "
                         f"than a {period} left out of the timeline")
     if not placed:
-        raise OptionError(f"no article has a date precise enough for a {period}ly timeline")
+        raise CorpusError(f"no article has a date precise enough for a {period}ly timeline "
+                          f"({undated} undated, {imprecise} dated only to a month or year)",
+                          path=corpus.root)
 
     series: list[_Series] = []
     if (everything or topics) and (corpus.config.topics or topics):
