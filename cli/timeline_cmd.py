@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
+from framelens.cli._style import UNDEFINED, signed
 from framelens.cli.stance_cmd import TargetAliasOpt
 
 app = typer.Typer()
@@ -43,8 +44,8 @@ def sparkline(values: list[float | None]) -> list[tuple[str, bool]]:
 
 def _number(metric: str, value: float) -> str:
     if value is None or math.isnan(value):
-        return "-"
-    return f"{value:+.2f}" if metric == "tone" else f"{value * 100:.0f}%"
+        return UNDEFINED
+    return signed(value) if metric == "tone" else f"{value * 100:.0f}%"
 
 
 class _TimelineTable:
