@@ -11,17 +11,13 @@ import math
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.io.dates import parse_publication_date
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses.timeline import period_of, period_range, timeline
 from framelens.analysis.process.tone import compound
 from framelens.analysis.stats.changepoints import mean_segments, noise_scale
-from framelens.cli.app import app
-from tests.conftest import write_article
-
-runner = CliRunner()
+from tests.conftest import invoke, write_article
 
 CONFIG = """
 [[perspectives]]
@@ -228,7 +224,7 @@ def test_flat_timeline_has_no_change_point(tmp_path):
 
 def test_csv_is_tidy_and_deterministic(weekly):
     args = ["timeline", "--sources", str(weekly), "--period", "week", "-f", "csv"]
-    first, second = runner.invoke(app, args), runner.invoke(app, args)
+    first, second = invoke(args), invoke(args)
     assert first.exit_code == 0, first.output
     assert first.stdout == second.stdout
     reader = csv.DictReader(io.StringIO(first.stdout))
@@ -239,28 +235,28 @@ def test_csv_is_tidy_and_deterministic(weekly):
 
 
 def test_bundled_corpus_timeline_is_honest(bundled):
-    result = runner.invoke(app, ["timeline", "--sources", str(bundled), "-f", "json"])
+    result = invoke(["timeline", "--sources", str(bundled), "-f", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     share = [r for r in rows if r["metric"] == "share_of_sentences"]
     assert {(r["period"], r["perspective"]) for r in share} == \
         {("2022-W02", "ukraine"), ("2022-W03", "russia"), ("2022-W03", "china")}
     assert all(r["articles"] <= 1 and r["few_articles"] and r["ci_low"] is None for r in rows)
-    changes = runner.invoke(app, ["timeline", "--sources", str(bundled), "--changes",
+    changes = invoke(["timeline", "--sources", str(bundled), "--changes",
                                   "-f", "json"])
     assert json.loads(changes.stdout) == []
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "jsonl", "markdown"])
 def test_every_format(weekly, fmt):
-    result = runner.invoke(app, ["timeline", "--sources", str(weekly), "-f", fmt])
+    result = invoke(["timeline", "--sources", str(weekly), "-f", fmt])
     assert result.exit_code == 0, result.output
     assert "2022-W01" in result.stdout
 
 
 def test_table_fits_100_columns(tmp_path):
     folder = shift_corpus(tmp_path, True)
-    result = CliRunner().invoke(app, ["timeline", "--sources", str(folder), "-f", "table",
+    result = invoke(["timeline", "--sources", str(folder), "-f", "table",
                                       "--topic", "Sanctions", "--target", "NATO"],
                                 env={"COLUMNS": "100"}, terminal_width=100)
     assert result.exit_code == 0, result.output
@@ -268,22 +264,22 @@ def test_table_fits_100_columns(tmp_path):
     assert max(len(line) for line in lines) <= 100
     assert "2022-W07" in result.stdout  # the change point column
     assert any(set(line) & set("▁▂▃▄▅▆▇█") for line in lines)
-    changes = CliRunner().invoke(app, ["timeline", "--sources", str(folder), "--changes",
+    changes = invoke(["timeline", "--sources", str(folder), "--changes",
                                        "--topic", "Sanctions", "-f", "table"],
                                  env={"COLUMNS": "100"})
     assert "not a cause" in changes.stdout
 
 
 def test_bad_period_and_window_are_usage_errors(weekly):
-    assert runner.invoke(app, ["timeline", "--sources", str(weekly), "--period",
+    assert invoke(["timeline", "--sources", str(weekly), "--period",
                                "day"]).exit_code == 2
-    result = runner.invoke(app, ["timeline", "--sources", str(weekly), "--since", "2022-02",
+    result = invoke(["timeline", "--sources", str(weekly), "--since", "2022-02",
                                  "--until", "2022-01-01"])
     assert result.exit_code == 2
 
 
 def test_window_and_period_together(weekly):
-    result = runner.invoke(app, ["timeline", "--sources", str(weekly), "--topic", "Sanctions",
+    result = invoke(["timeline", "--sources", str(weekly), "--topic", "Sanctions",
                                  "--since", "2022-01-10", "-f", "csv"])
     assert result.exit_code == 0, result.output
     periods = {r["period"] for r in csv.DictReader(io.StringIO(result.stdout))}
@@ -292,9 +288,9 @@ def test_window_and_period_together(weekly):
 
 def test_no_placeable_article_is_exit_1(tmp_path):
     folder = corpus_with(tmp_path, [("m1", "north", "2022-01", [ON]), ("m2", "south", None, [ON])])
-    result = runner.invoke(app, ["timeline", "--sources", str(folder)])
+    result = invoke(["timeline", "--sources", str(folder)])
     assert result.exit_code == 1
     assert "1 undated, 1 dated only to a month or year" in result.stderr
-    monthly = runner.invoke(app, ["timeline", "--sources", str(folder), "--period", "month",
+    monthly = invoke(["timeline", "--sources", str(folder), "--period", "month",
                                   "-f", "csv"])
     assert monthly.exit_code == 0 and "2022-01,north" in monthly.stdout

@@ -8,16 +8,12 @@ import io
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.dates import DAY, MONTH, YEAR, date_window, parse_publication_date
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.io.window import date_range, within_window
-from framelens.cli.app import app
-from tests.conftest import write_article
-
-runner = CliRunner()
+from tests.conftest import invoke, write_article
 
 CONFIG = ('[[perspectives]]\nid = "north"\nlabel = "North"\ncolour = "#1f77b4"\n\n'
           '[[perspectives]]\nid = "south"\nlabel = "South"\ncolour = "#d62728"\n')
@@ -39,7 +35,7 @@ def dated(tmp_path):
 
 
 def ids(folder, *options: str) -> list[str]:
-    result = runner.invoke(app, ["sources", "list", "--sources", str(folder), "-f", "csv",
+    result = invoke(["sources", "list", "--sources", str(folder), "-f", "csv",
                                  *options])
     assert result.exit_code == 0, result.output
     return [row["id"] for row in csv.DictReader(io.StringIO(result.stdout))]
@@ -105,7 +101,7 @@ def test_date_range_reports_dates_as_written(dated):
 
 
 def test_since_until_on_sources_list_with_one_warning_counting_undated(dated):
-    result = runner.invoke(app, ["sources", "list", "--sources", str(dated), "-f", "csv",
+    result = invoke(["sources", "list", "--sources", str(dated), "-f", "csv",
                                  "--since", "2022-01-15", "--until", "2022-01-31"])
     assert result.exit_code == 0
     assert [r["id"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["b-edge", "c-late"]
@@ -120,7 +116,7 @@ def test_since_until_on_sources_list_with_one_warning_counting_undated(dated):
                                      ["topics"], ["tfidf"], ["similarity"], ["sentences"],
                                      ["kwic", "NATO"], ["sources", "show", "b-edge"]])
 def test_every_corpus_command_takes_the_window(dated, command):
-    result = runner.invoke(app, [*command, "--sources", str(dated), "-f", "json",
+    result = invoke([*command, "--sources", str(dated), "-f", "json",
                                  "--since", "2022-01-15", "--until", "2022-01-31"])
     assert result.exit_code == 0, result.output
     assert "without a date" in result.stderr
@@ -128,18 +124,18 @@ def test_every_corpus_command_takes_the_window(dated, command):
 
 
 def test_since_after_until_is_exit_2_and_bad_date_exit_2(dated):
-    result = runner.invoke(app, ["compare", "--sources", str(dated), "--since", "2022-02",
+    result = invoke(["compare", "--sources", str(dated), "--since", "2022-02",
                                  "--until", "2022-01"])
     assert result.exit_code == 2
     assert "after --until" in result.stderr
-    result = runner.invoke(app, ["keywords", "--sources", str(dated), "--since", "2022-1-1"])
+    result = invoke(["keywords", "--sources", str(dated), "--since", "2022-1-1"])
     assert result.exit_code == 2
     assert "--since" in result.stderr and "Traceback" not in result.output
 
 
 def test_bad_published_date_names_file_and_line_exit_1(tmp_path):
     path = write_article(tmp_path, "bad-date", "north", BODY, published="2022-13")
-    result = runner.invoke(app, ["sources", "list", "--sources", str(tmp_path)])
+    result = invoke(["sources", "list", "--sources", str(tmp_path)])
     assert result.exit_code == 1
     assert f"{path}:5:" in result.stderr and "'2022-13' does not exist" in result.stderr
 
@@ -151,14 +147,14 @@ def test_unquoted_year_is_read_as_a_year(tmp_path):
 
 
 def test_check_accepts_partial_dates_and_reports_only_the_window(dated):
-    result = runner.invoke(app, ["check", "--sources", str(dated), "-f", "json"])
+    result = invoke(["check", "--sources", str(dated), "-f", "json"])
     assert not any(r["code"] == "FL030" for r in json.loads(result.stdout))
     # A pasted-twice sentence in an article outside the window is not reported.
     write_article(dated, "h-repeat", "south", f"{BODY} {BODY}", published="2021-06-01")
-    full = json.loads(runner.invoke(app, ["check", "--sources", str(dated), "-f",
+    full = json.loads(invoke(["check", "--sources", str(dated), "-f",
                                           "json"]).stdout)
     assert any(r["file"].endswith("h-repeat.md") for r in full)
-    windowed = runner.invoke(app, ["check", "--sources", str(dated), "-f", "json",
+    windowed = invoke(["check", "--sources", str(dated), "-f", "json",
                                    "--since", "2022-01-01"])
     assert not any(r["file"].endswith("h-repeat.md") for r in json.loads(windowed.stdout))
     assert "without a date" in windowed.stderr
@@ -166,14 +162,14 @@ def test_check_accepts_partial_dates_and_reports_only_the_window(dated):
 
 def test_check_reports_a_nonexistent_partial_date_as_fl030(dated):
     write_article(dated, "h-bad", "south", BODY, published="2022-13")
-    rows = json.loads(runner.invoke(app, ["check", "--sources", str(dated), "-f",
+    rows = json.loads(invoke(["check", "--sources", str(dated), "-f",
                                           "json"]).stdout)
     assert [(r["code"], r["line"]) for r in rows if r["file"].endswith("h-bad.md")] == \
         [("FL030", 5)]
 
 
 def test_snapshot_takes_the_window(dated):
-    result = runner.invoke(app, ["snapshot", "--sources", str(dated), "--since", "2022-01-15",
+    result = invoke(["snapshot", "--sources", str(dated), "--since", "2022-01-15",
                                  "--until", "2022-01-31"])
     assert result.exit_code == 0, result.output
     assert sorted(json.loads(result.stdout)["articles"]) == ["b-edge", "c-late"]
