@@ -13,6 +13,7 @@ import typer
 
 from framelens.cli import (
     check_cmd,
+    code_cmd,
     compare_cmd,
     keywords_cmd,
     kwic_cmd,
@@ -22,6 +23,7 @@ from framelens.cli import (
     snapshot_cmd,
     sources_cmd,
     stance_cmd,
+    stance_model_cmd,
     tfidf_cmd,
     timeline_cmd,
     topics_cmd,
@@ -37,8 +39,8 @@ app = typer.Typer(
 )
 # In the order `framelens --help` lists them.
 for module in (compare_cmd, sources_cmd, keywords_cmd, naming_cmd, tfidf_cmd, similarity_cmd,
-               topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, timeline_cmd, check_cmd,
-               snapshot_cmd):
+               topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, code_cmd, stance_model_cmd,
+               timeline_cmd, check_cmd, snapshot_cmd):
     app.add_typer(module.app)
 
 

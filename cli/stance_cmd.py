@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -107,13 +108,18 @@ def _evidence_table(result):
 def _stance_view(result):
     from rich.console import Group
 
+    if result.row_type.__name__ == "StanceShareRow":  # --model
+        from framelens.cli.stance_model_cmd import shares_view
+
+        return shares_view(result)
     matrix = result.extra.get("matrix")
     if matrix is None:
         return Group(*_matrix_tables(result))
     return Group(_matrix_tables(matrix)[0], _evidence_table(result))
 
 
-@corpus_command(app, "stance", cache_result=True, view=_stance_view,
+@corpus_command(app, "stance", cache_result=lambda options: options.get("model") is None,
+                view=_stance_view,
                 help="Tone and stance cues toward targets (actors) per perspective, "
                      "with --evidence sentences.")
 def stance_command(
@@ -132,11 +138,24 @@ def stance_command(
         show_default=False)] = None,
     seed: Annotated[int, typer.Option(
         "--seed", help="Seed of the bootstrap confidence intervals.")] = 0,
+    model: Annotated[Path | None, typer.Option(
+        "--model", metavar="MODEL", help="Stance model from `stance-model train`: favor / "
+        "against / none shares per perspective and target, corrected for the model's errors.",
+        show_default=False)] = None,
 ):
     """Per perspective × target: mentions, tone (VADER) with a bootstrap 95% interval,
-    polarity shares and stance cue rates; or the evidence sentences."""
+    polarity shares and stance cue rates; or the evidence sentences; or, with --model,
+    the model-coded stance shares."""
     from framelens.analysis.lenses.stance import stance
 
+    if model is not None:
+        from framelens.analysis.errors import OptionError
+        from framelens.analysis.lenses.stance_model.shares import stance_shares
+
+        if window is not None or evidence is not None:
+            raise OptionError("--model classifies whole sentences; drop --window and --evidence")
+        return stance_shares(corpus, model, targets=target or (),
+                             target_alias=target_alias or (), seed=seed)
     return stance(corpus, targets=target or (), target_alias=target_alias or (),
                   window=window, evidence=evidence, seed=seed)
 

@@ -30,15 +30,27 @@ class ColumnMap:
     url: str = "url"
 
 
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
+
+
+def table_rows(path: Path, *, max_bytes: int = 1 << 40) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, row)`` of a CSV/TSV, JSONL or Parquet file, chosen by suffix (else Parquet).
+
+    ``line`` is the file line where a CSV/TSV record or a JSONL object starts,
+    the 1-based row number in a Parquet file; the header is line 1.
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return _csv_rows(path, "\t" if suffix == ".tsv" else ",", max_bytes)
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_rows(path, max_bytes)
+    return _parquet_rows(path)
+
+
 def read_table(path: Path, columns: ColumnMap, config: Config) -> Iterator[Document]:
     """Documents from a CSV/TSV, JSONL or Parquet file, one article a row."""
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        rows = _csv_rows(path, "\t" if suffix == ".tsv" else ",", config)
-    elif suffix in (".jsonl", ".ndjson"):
-        rows = _jsonl_rows(path, config)
-    else:
-        rows = _parquet_rows(path)
+    rows = table_rows(path, max_bytes=max(config.check.max_file_bytes, 1 << 40))
     first = True
     for line, row in rows:
         if first:
@@ -83,8 +95,8 @@ def _row_document(row: dict[str, Any], line: int, path: Path, columns: ColumnMap
     )
 
 
-def _csv_rows(path: Path, delimiter: str, config: Config) -> Iterator[tuple[int, dict[str, Any]]]:
-    text = read_text_file(path, max(config.check.max_file_bytes, 1 << 40))
+def _csv_rows(path: Path, delimiter: str, max_bytes: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = read_text_file(path, max_bytes)
     csv.field_size_limit(1 << 30)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -94,8 +106,8 @@ def _csv_rows(path: Path, delimiter: str, config: Config) -> Iterator[tuple[int,
         raise CorpusError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
 
 
-def _jsonl_rows(path: Path, config: Config) -> Iterator[tuple[int, dict[str, Any]]]:
-    text = read_text_file(path, max(config.check.max_file_bytes, 1 << 40))
+def _jsonl_rows(path: Path, max_bytes: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = read_text_file(path, max_bytes)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
