@@ -145,23 +145,29 @@ def shares_view(result):
     """Table view of ``stance --model``: one line per perspective × target, shares in %."""
     import math
 
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=result.title, caption=Text(result.caption), caption_justify="left")
+    table = Table(title=result.title, caption_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.caption = Text("Cells: corrected share %, its 95% interval below; art: articles (* = fewer "
+                         "than 5: the interval resamples sentences, within these texts); raw: "
+                         "uncorrected favor/against/none %. " + result.caption)
     for column, justify in (("perspective", "left"), ("target", "left"), ("sent", "right"),
-                            ("art", "right"), ("favor % [95% CI]", "right"),
-                            ("against % [95% CI]", "right"), ("none % [95% CI]", "right"),
-                            ("raw f/a/n %", "right"), ("tone", "right")):
-        table.add_column(column, justify=justify)
+                            ("art", "right"), ("favor", "right"), ("against", "right"),
+                            ("none", "right"), ("raw", "right"), ("tone", "right")):
+        table.add_column(column, justify=justify, no_wrap=column not in ("perspective",
+                                                                         "target"))
     cells: dict[tuple[str, str], dict[str, object]] = {}
     for row in result.rows:
         cells.setdefault((row.perspective, row.target), {})[row.stance] = row
 
     def share(row) -> str:
         if math.isnan(row.share):
-            return "–"
-        return f"{row.share * 100:.0f} [{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}]"
+            return Text("–")
+        return Text(f"{row.share * 100:.0f}\n").append(
+            f"{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}", style="dim")
 
     for (perspective, target), by in cells.items():
         first = by["favor"]

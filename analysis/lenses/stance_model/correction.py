@@ -99,8 +99,8 @@ def corrected_shares(cluster_counts: np.ndarray, cluster_ids: list[str], confusi
     each class. ``confusion`` is the (K, K) cross-validated counts [true,
     predicted] whose rates correct the shares.
     """
-    counts = np.asarray(cluster_counts, dtype=np.float64).reshape(len(cluster_ids), -1)
-    k = counts.shape[1]
+    k = np.asarray(confusion).shape[0]
+    counts = np.asarray(cluster_counts, dtype=np.float64).reshape(len(cluster_ids), k)
     nan = np.full(k, math.nan)
     sizes = counts.sum(axis=1)
     total = sizes.sum()

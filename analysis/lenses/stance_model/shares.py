@@ -67,6 +67,15 @@ def stance_shares(corpus: Corpus, model_path: str | Path, *, targets: Iterable[s
     model, meta = loaded.model, loaded.metadata
     confusions = _confusions(meta, model_path)
     all_targets = configured_targets(corpus.config, target_alias)
+    targets = list(targets)
+    if not targets and model.targets:  # by default the targets the model was coded on
+        known = {t.name for t in all_targets}
+        targets = [t for t in model.targets if t in known]
+        if not targets:
+            warnings_first = ("none of the model's targets "
+                              f"({', '.join(model.targets)}) is a target of this corpus")
+            raise ModelFileError(warnings_first + "; add them with --target-alias",
+                                 path=model_path)
     selected = select_targets(all_targets, targets)
     documents = processed(corpus)
     mentions = target_mentions(corpus, all_targets)

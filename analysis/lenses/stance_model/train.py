@@ -182,15 +182,16 @@ def train(rows: CodedRows, *, seed: int = 0) -> Training:
         for name in sorted(set(rows.targets)):
             counts[name] = class_counts([label for label, t in zip(rows.labels, rows.targets,
                                                                    strict=True) if t == name])
-    notes = []
+    few = []
     for name, per_class in counts.items():
         if name == ALL_TARGETS and rows.has_targets and candidate.strategy == "per_target":
             continue
         for label, count in zip(LABELS, per_class, strict=True):
             if count < FEW_ROWS:
-                where = "" if name == ALL_TARGETS else f" for target {name!r}"
-                notes.append(f"{count} rows coded {label!r}{where}: fewer than {FEW_ROWS} "
-                             "rows are too few to learn a class from (its figures are unreliable)")
+                few.append(f"{label} {count}" if name == ALL_TARGETS
+                           else f"{name}/{label} {count}")
+    notes = [f"classes with fewer than {FEW_ROWS} coded rows, too few to learn from (their "
+             f"figures are unreliable; code more): {', '.join(few)}"] if few else []
     model = fit_all(rows, candidate, seed=seed)
     return Training(model, candidate, tuple(table), matrices,
                     tuple(zip(grid, (s[0] for s in scores), strict=True)), counts, k, seed,
