@@ -149,6 +149,8 @@ def shares_view(result):
     from rich.table import Table
     from rich.text import Text
 
+    from framelens.cli._style import signed
+
     table = Table(title=result.title, caption_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False)
     table.caption = Text("Cells: corrected share %, its 95% interval below; art: articles (* = fewer "
@@ -178,5 +180,5 @@ def shares_view(result):
         table.add_row(Text(result.label(perspective), style=style), Text(target),
                       str(first.sentences), f"{first.articles}{unit}",
                       share(by["favor"]), share(by["against"]), share(by["none"]), raw,
-                      "–" if math.isnan(first.tone_mean) else f"{first.tone_mean:+.2f}")
+                      signed(first.tone_mean))
     return table
