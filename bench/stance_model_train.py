@@ -1,6 +1,6 @@
 """Time `stance-model train` on a SemEval-sized coded set (about 2,900 short rows, 5 targets).
 
-The rows come from the hand-written templates of the tests (tests/stance_coded_data.py), so
+The rows come from the hand-written templates of the tests (tests/analysis/lenses/stance_coded_data.py), so
 the figures say how long training takes at that size, not how well it classifies tweets.
 Run: python bench/stance_model_train.py
 """
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from framelens.analysis.lenses.stance_model.coded import read_coded  # noqa: E402
 from framelens.analysis.lenses.stance_model.train import train  # noqa: E402
-from tests.stance_coded_data import coded_rows, write_coded  # noqa: E402
+from tests.analysis.lenses.stance_coded_data import coded_rows, write_coded  # noqa: E402
 
 
 def main() -> None:

@@ -6,17 +6,17 @@ from typing import Annotated
 
 import typer
 
-from framelens.cli._command import corpus_command, load_from_options
-from framelens.cli.stance_cmd import TargetAliasOpt, TargetOpt
+from framelens.cli._command import CorpusOptions, corpus_command
+from framelens.cli._options import TargetAliasOpt, TargetOpt
 
 app = typer.Typer()
 
 
-@corpus_command(app, "code", needs_corpus=False,
+@corpus_command(app, "code", loads_corpus=False,
                 help="A random sample of sentences mentioning the targets, stratified by "
                      "perspective and target, with an empty stance column to code.")
 def code_command(
-    shared,
+    options: CorpusOptions,
     *,
     target: TargetOpt = None,
     target_alias: TargetAliasOpt = None,
@@ -30,10 +30,10 @@ def code_command(
     from framelens.analysis.errors import FramelensError
     from framelens.analysis.lenses.stance_model.coding import coding_sample
 
-    output = shared["output"]
+    output = options.output
     if output is not None and output.exists() and not force:
         raise FramelensError("file exists and may hold coding work; choose another --output "
                              "or pass --force", path=output)
-    corpus = load_from_options(shared)
+    corpus = options.load()
     return coding_sample(corpus, targets=target or (), target_alias=target_alias or (),
                          sample=sample, seed=seed)

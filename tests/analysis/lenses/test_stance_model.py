@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.lenses.stance_model.coded import LABELS, read_coded
 from framelens.analysis.lenses.stance_model.coding import allocate
@@ -26,10 +25,8 @@ from framelens.analysis.lenses.stance_model.model_file import (
     load_model,
     model_bytes,
 )
-from framelens.cli.app import app
-from tests.stance_coded_data import coded_rows, write_coded
-
-runner = CliRunner()
+from tests.analysis.lenses.stance_coded_data import coded_rows, write_coded
+from tests.conftest import invoke
 
 CODING_COLUMNS = ["sentence_id", "perspective", "document", "target", "text", "context", "stance"]
 SHARE_COLUMNS = ["perspective", "target", "stance", "sentences", "articles", "predicted",
@@ -38,7 +35,7 @@ SHARE_COLUMNS = ["perspective", "target", "stance", "sentences", "articles", "pr
 
 
 def run(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
+    return invoke([str(a) for a in args])
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
