@@ -30,6 +30,8 @@ DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _COLOUR_RE = re.compile(r"(#[0-9a-fA-F]{6}|[a-z_]+[0-9]*)\Z")
 _TOML_LINE_RE = re.compile(r"line (\d+)")
+# Same rule as framelens.analysis.text.languages.language_code (config comes first).
+_LANGUAGE_RE = re.compile(r"[A-Za-z]{2}(?:[-_][A-Za-z0-9]{2,8})*\Z")
 
 # Palette for perspectives that come from the data rather than the config.
 FALLBACK_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -90,7 +92,7 @@ class Config:
     cues: tuple[tuple[str, tuple[str, ...]], ...] = ()
     stopwords: frozenset[str] = frozenset()
     phrases: tuple[str, ...] = ()
-    language: str = "en"
+    language: str = ""  # "" = detect each article's language
     check: CheckSettings = field(default_factory=CheckSettings)
     paths: tuple[str, ...] = ()
 
@@ -168,7 +170,11 @@ def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
                           path=path)
     changes: dict[str, Any] = {"paths": config.paths + (str(path),)}
     if "language" in data:
-        changes["language"] = _string(data["language"], "language", path)
+        language = _string(data["language"], "language", path).strip()
+        if not _LANGUAGE_RE.match(language):
+            raise ConfigError(f"key 'language' must be an ISO 639-1 code such as \"en\", \"ru\", "
+                              f"\"uk\" or \"zh\": {language!r}", path=path)
+        changes["language"] = language[:2].lower()
     if "stopwords" in data:
         words = _string_list(data["stopwords"], "stopwords", path)
         changes["stopwords"] = config.stopwords | {w.lower() for w in words}

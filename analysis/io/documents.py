@@ -20,6 +20,7 @@ from framelens.analysis.errors import CorpusError
 from framelens.analysis.io.dates import check_published
 from framelens.analysis.results import GroupStyle
 from framelens.analysis.store.keys import PIPELINE_VERSION
+from framelens.analysis.text.languages import language_code
 
 ARTICLE_SUFFIX = ".md"
 TABULAR_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
@@ -235,6 +236,13 @@ def parse_article_fields(text: str, path: Path) -> ArticleFields:
                           "hyphens ([a-z0-9-]+)", path=path, line=line_of("id"), code="FL014")
     if values.get("published"):
         check_date(values["published"], path, line_of("published"))
+    if values.get("language"):
+        code = language_code(values["language"])
+        if code is None:
+            raise CorpusError(f"language {values['language']!r} is not an ISO 639-1 code (en, ru, "
+                              "uk, zh...); write the two-letter code or leave it out to have it "
+                              "detected", path=path, line=line_of("language"), code="FL016")
+        values["language"] = code
     if not body.strip():
         raise CorpusError("the article has no body text after the front matter", path=path,
                           line=fence_line + 1, code="FL015")
@@ -304,7 +312,8 @@ def _leading_blank_lines(body: str) -> int:
 
 
 def document_digest(document: Document) -> str:
-    """Cache key: pipeline version, text format and the exact body text."""
+    """Cache key: pipeline version, text format, declared language ("" = detect) and the
+    exact body text."""
     markdown = "md" if document.is_markdown else "txt"
-    payload = f"{PIPELINE_VERSION}\0{markdown}\0{document.text}".encode()
+    payload = f"{PIPELINE_VERSION}\0{markdown}\0{document.language}\0{document.text}".encode()
     return hashlib.sha256(payload).hexdigest()

@@ -28,6 +28,7 @@ from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.dates import parse_publication_date
 from framelens.analysis.io.documents import ARTICLE_SUFFIX, ID_RE, read_text_file
 from framelens.analysis.io.web import MAX_CHROME_WORDS, chrome_kind, is_valid_url
+from framelens.analysis.text.languages import detect_language, language_code
 from framelens.analysis.text.normalize import normalize, tokenize
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -96,7 +97,6 @@ def import_article(
     extracted = read_source(source, max_bytes=config.check.max_file_bytes)
     metadata = {**extracted.metadata, **{k: v.strip() for k, v in overrides.items()}}
     metadata["perspective"] = perspective
-    metadata.setdefault("language", config.language)
     title = metadata.get("title", "").strip()
     if not title:
         raise CorpusError("no title found in the source; pass --title", path=source)
@@ -113,6 +113,10 @@ def import_article(
         if " ".join(normalize(p).split()).casefold() == metadata["title"].casefold())
     if not paragraphs:
         raise CorpusError("no article text found in the source", path=source)
+    # The language: --language, the page's <html lang>, the config's, else detected.
+    language = language_code(metadata.get("language") or config.language or "")
+    metadata["language"] = language or detect_language(normalize(" ".join(paragraphs[:20]))) \
+        or "en"
 
     ids = dict(known_ids or {})
     ids.update(existing_ids(dest))
@@ -146,6 +150,9 @@ def _validate_options(overrides: Mapping[str, str], perspective: str, config: Co
     for key in ("title", "language"):
         if key in overrides and not overrides[key].strip():
             raise OptionError(f"--{key} must not be empty")
+    if "language" in overrides and language_code(overrides["language"]) is None:
+        raise OptionError(f"--language {overrides['language']!r} is not an ISO 639-1 code "
+                          "(en, ru, uk, zh...)")
 
 
 def _is_iso_date(value: str) -> bool:

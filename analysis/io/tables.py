@@ -14,6 +14,7 @@ from typing import Any
 from framelens.analysis.config.settings import Config
 from framelens.analysis.errors import CorpusError
 from framelens.analysis.io.documents import Document, check_date, check_perspective, read_text_file
+from framelens.analysis.text.languages import language_code
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ColumnMap:
     author: str = "author"
     outlet: str = "outlet"
     url: str = "url"
+    language: str = "language"
 
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
@@ -87,10 +89,17 @@ def _row_document(row: dict[str, Any], line: int, path: Path, columns: ColumnMap
     if published:
         check_date(published[:10], path, line)
         published = published[:10]
+    language = cell(columns.language)
+    if language:
+        code = language_code(language)
+        if code is None:
+            raise CorpusError(f"language {language!r} in column {columns.language!r} is not an "
+                              "ISO 639-1 code (en, ru, uk, zh...)", path=path, line=line)
+        language = code
     return Document(
         id=doc_id, title=cell(columns.title) or doc_id, perspective=perspective, text=text,
         author=cell(columns.author) or "unknown", outlet=cell(columns.outlet) or "unknown",
-        published=published, url=cell(columns.url), language=config.language,
+        published=published, url=cell(columns.url), language=language or config.language,
         path=str(path), body_line=line,
     )
 

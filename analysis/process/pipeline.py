@@ -19,6 +19,7 @@ from framelens.analysis.io.documents import Corpus, document_digest
 from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS, parallel_map, will_run_in_parallel
 from framelens.analysis.store.document_cache import DocumentCache
 from framelens.analysis.store.result_cache import cached_result
+from framelens.analysis.text.languages import detect_language, tokenize_language
 from framelens.analysis.text.normalize import paragraphs, tokenize
 from framelens.analysis.text.sentences import split_sentences
 
@@ -34,7 +35,9 @@ class ProcessedDocument:
     ``sentences`` hold the normalised text with its original case (what VADER
     and kwic read); ``tokens[i]`` are the surface tokens of sentence ``i``;
     ``lines[i]`` is the body line where its paragraph starts (1-based) and
-    ``paragraph[i]`` its paragraph index.
+    ``paragraph[i]`` its paragraph index. ``language`` is the ISO 639-1 code the
+    text was read in: the declared one (front matter, ``--language-column`` or
+    the config's ``language``), else the detected one (``""``: no letters).
     """
 
     doc_id: str
@@ -44,26 +47,37 @@ class ProcessedDocument:
     tokens: tuple[tuple[str, ...], ...]
     lines: tuple[int, ...]
     paragraph: tuple[int, ...]
+    language: str = "en"
 
     @property
     def token_count(self) -> int:
         return sum(len(t) for t in self.tokens)
 
 
-def process_text(text: str, markdown: bool) -> tuple:
-    """Split and tokenise one body; returns a marshal-friendly tuple of tuples."""
+def process_text(text: str, markdown: bool, language: str = "en") -> tuple:
+    """Split and tokenise one body in ``language`` ("" = detect it from the text).
+
+    Returns a marshal-friendly tuple: sentences, tokens, lines, paragraph
+    indices and the language read.
+    """
     sentences: list[str] = []
     tokens: list[tuple[str, ...]] = []
     lines: list[int] = []
     paragraph_index: list[int] = []
-    for index, (line, paragraph) in enumerate(paragraphs(text, markdown=markdown)):
-        for start, end in split_sentences(paragraph):
+    chunks = paragraphs(text, markdown=markdown)
+    if not language:
+        sample = " ".join(chunk for _, chunk in chunks[:20])
+        language = detect_language(sample)
+    tokens_of = tokenize if language == "en" else \
+        (lambda sentence: tokenize_language(sentence, language))
+    for index, (line, paragraph) in enumerate(chunks):
+        for start, end in split_sentences(paragraph, language):
             sentence = paragraph[start:end]
             sentences.append(sentence)
-            tokens.append(tuple(tokenize(sentence)))
+            tokens.append(tuple(tokens_of(sentence)))
             lines.append(line)
             paragraph_index.append(index)
-    return tuple(sentences), tuple(tokens), tuple(lines), tuple(paragraph_index)
+    return tuple(sentences), tuple(tokens), tuple(lines), tuple(paragraph_index), language
 
 
 def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
@@ -82,7 +96,8 @@ def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
     missing = {digest: doc for digest, doc in zip(digests, corpus.documents, strict=True)
                if digest not in results}
     if missing:
-        fresh = _process_many([(doc.text, doc.is_markdown) for doc in missing.values()])
+        fresh = _process_many([(doc.text, doc.is_markdown, doc.language)
+                               for doc in missing.values()])
         blobs = {}
         for digest, (payload, blob) in zip(missing, fresh, strict=True):
             results[digest] = payload
@@ -130,7 +145,7 @@ def display_forms(documents: tuple[ProcessedDocument, ...], key_of) -> dict[str,
 
 
 
-def _process_many(items: list[tuple[str, bool]]) -> list[tuple[tuple, bytes | None]]:
+def _process_many(items: list[tuple[str, bool, str]]) -> list[tuple[tuple, bytes | None]]:
     """``process_text`` over many bodies: ``(payload, cache blob or None)`` for each.
 
     With many bodies, a process pool on every core does the work; workers
@@ -139,15 +154,15 @@ def _process_many(items: list[tuple[str, bool]]) -> list[tuple[tuple, bytes | No
     tuples of strings), which is decoded here and stored as it is.
     """
     if not will_run_in_parallel(len(items), PARALLEL_MIN_DOCUMENTS):
-        return [(process_text(text, markdown), None) for text, markdown in items]
+        return [(process_text(*item), None) for item in items]
     # Chunks of at most _CHUNK_DOCUMENTS stream results back while others are processed.
     blobs = parallel_map(_process_chunk, items, min_items=PARALLEL_MIN_DOCUMENTS,
                          chunk_limits=(16, _CHUNK_DOCUMENTS))
     return [(_decoded(marshal.loads(blob)), blob) for blob in blobs]
 
 
-def _process_chunk(chunk: list[tuple[str, bool]]) -> list[bytes]:
-    return [_encode(process_text(text, markdown)) for text, markdown in chunk]
+def _process_chunk(chunk: list[tuple[str, bool, str]]) -> list[bytes]:
+    return [_encode(process_text(*item)) for item in chunk]
 
 
 # Cache encoding of a payload: the tokens of a document are stored as one
@@ -161,26 +176,26 @@ _intern = sys.intern
 
 
 def _encoded(payload: tuple) -> tuple:
-    sentences, tokens, lines, paragraph = payload
+    sentences, tokens, lines, paragraph, language = payload
     joined = _SENTENCE_SEP.join([_TOKEN_SEP.join(t) for t in tokens])
     separators = sum(len(t) - 1 for t in tokens if t) + max(len(tokens) - 1, 0)
     if (any("" in t for t in tokens)
             or joined.count(_TOKEN_SEP) + joined.count(_SENTENCE_SEP) != separators):
         return payload  # would not split back into the same tokens
-    return sentences, joined, lines, paragraph
+    return sentences, joined, lines, paragraph, language
 
 
 def _decoded(encoded: tuple) -> tuple:
     # Tokens are interned: one string object per distinct token across the
     # corpus (a third of the memory) whose hash every later count reuses.
-    sentences, joined, lines, paragraph = encoded
+    sentences, joined, lines, paragraph, language = encoded
     if not isinstance(joined, str):
         return encoded
     if not sentences:
-        return sentences, (), lines, paragraph
+        return sentences, (), lines, paragraph, language
     tokens = tuple(tuple(map(_intern, part.split(_TOKEN_SEP))) if part else ()
                    for part in joined.split(_SENTENCE_SEP))
-    return sentences, tokens, lines, paragraph
+    return sentences, tokens, lines, paragraph, language
 
 
 def _encode(payload: tuple) -> bytes:
@@ -193,11 +208,12 @@ def _decode(blob: bytes) -> tuple | None:
         encoded = marshal.loads(blob)
     except (EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(encoded, tuple) and len(encoded) == 4):
+    if not (isinstance(encoded, tuple) and len(encoded) == 5):
         return None
-    sentences, joined, lines, paragraph = encoded
+    sentences, joined, lines, paragraph, language = encoded
     if not (isinstance(sentences, tuple) and isinstance(joined, str | tuple)
-            and isinstance(lines, tuple) and isinstance(paragraph, tuple)):
+            and isinstance(lines, tuple) and isinstance(paragraph, tuple)
+            and isinstance(language, str)):
         return None
     payload = _decoded(encoded)
     if not len(sentences) == len(payload[1]) == len(lines) == len(paragraph):

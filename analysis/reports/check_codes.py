@@ -27,6 +27,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "FL013": (ERROR, "front-matter value is not a string (quote it)"),
     "FL014": (ERROR, "id is not lowercase letters, digits and single hyphens"),
     "FL015": (ERROR, "no body text after the front matter"),
+    "FL016": (ERROR, "language is not an ISO 639-1 code"),
     "FL020": (ERROR, "perspective not declared in the corpus config"),
     "FL021": (ERROR, "id used by another article"),
     "FL030": (ERROR, "published date is not an existing ISO date (YYYY-MM-DD, or YYYY-MM / "
@@ -37,7 +38,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "FL041": (ERROR, "TF-IDF cosine with another article >= [check] near_duplicate_threshold"),
     "FL042": (WARNING, "sentence repeated inside the article (pasted twice, pull quote)"),
     "FL043": (WARNING, "leftover web-page text (related links, subscribe, cookie notice...)"),
-    "FL044": (WARNING, "article does not look like it is in the corpus's language"),
+    "FL044": (WARNING, "article does not look like it is in its declared language"),
     "FL045": (WARNING, "fewer words than [check] min_words"),
     "FL046": (WARNING, "more words than [check] max_words"),
     "FL100": (ERROR, "a baseline metric moved by more than --tolerance (check --baseline)"),

@@ -18,7 +18,9 @@ Heuristics and their constants (all documented in ``CHECKS``):
 - repeated sentence (FL042): a sentence of at least ``MIN_REPEAT_TOKENS`` tokens
   that occurs again (case-folded tokens equal), or a short paragraph (a pull
   quote) whose tokens occur verbatim inside another paragraph.
-- language (FL044): for an English corpus, share of tokens that are English
+- language (FL044): the declared language against the one lingua detects (for a
+  declared language other than English); a language framelens has no rules for
+  (other than en, ru, uk, zh); for an English article, share of tokens that are English
   stopwords (scikit-learn's list) below ``MIN_STOPWORD_RATIO`` (English news
   prose measures 0.40-0.50), or share of letters outside the Latin script
   above ``MAX_NON_LATIN_SHARE``; no language model is downloaded.
@@ -335,12 +337,6 @@ def _metadata_rows(corpus: Corpus, reported: set[str], texts: dict[str, str],
                                     _key_line(text, "published") or document.body_line,
                                     f"published date {document.published} is in the future "
                                     f"(today is {today.isoformat()}); check the year and month"))
-        if document.language != corpus.config.language:
-            rows.append(row("FL044", document.path,
-                            _key_line(text, "language") or document.body_line,
-                            f"the article declares language {document.language!r} but the "
-                            f"corpus is {corpus.config.language!r}: the stopwords, tone lexicon "
-                            "and cue lists would not apply to it"))
     return rows
 
 
@@ -370,6 +366,7 @@ def _duplicate_id_rows(corpus: Corpus, reported: set[str],
 
 def _content_rows(corpus: Corpus, reported: set[str], texts: dict[str, str]) -> list[CheckRow]:
     from framelens.analysis.process.pipeline import processed
+    from framelens.analysis.text.languages import PIPELINE_LANGUAGES
     from framelens.analysis.text.normalize import english_stopwords
 
     docs = processed(corpus)
@@ -391,8 +388,15 @@ def _content_rows(corpus: Corpus, reported: set[str], texts: dict[str, str]) -> 
                             f"{settings.max_words:,}: is it several articles in one file?"))
         rows += _repeat_rows(document, doc)
         rows += _chrome_rows(document)
-        if corpus.config.language == "en":
+        if doc.language == "en":
             rows += _language_rows(document, doc, stopwords)
+        elif document.language:  # declared: does the text agree?
+            rows += _declared_language_rows(document, doc, texts.get(document.path))
+        if doc.language and doc.language not in PIPELINE_LANGUAGES:
+            rows.append(row("FL044", document.path, document.body_line,
+                            f"the article is in {doc.language!r}, which framelens reads without "
+                            "rules of its own (sentence ends, lexicons; tone is missing): "
+                            "translate it or keep it apart"))
     rows += _duplicate_text_rows(corpus, docs, reported)
     return rows
 
@@ -462,6 +466,25 @@ def _chrome_rows(document: Document) -> list[CheckRow]:
                             f"{_excerpt(plain_line(raw))!r} looks like {what} left over from "
                             "the web page; delete the line"))
     return rows
+
+
+def _declared_language_rows(document: Document, doc, text: str | None) -> list[CheckRow]:
+    """The declared language against the one lingua detects in the first sentences."""
+    from framelens.analysis.text.languages import DETECTION_CHARS, detect_language
+
+    sample, size = [], 0
+    for sentence in doc.sentences:
+        if size >= DETECTION_CHARS:
+            break
+        sample.append(sentence)
+        size += len(sentence) + 1
+    detected = detect_language(" ".join(sample))
+    if not detected or detected == document.language:
+        return []
+    return [row("FL044", document.path, _key_line(text, "language") or document.body_line,
+                f"the article declares language {document.language!r} but its text reads as "
+                f"{detected!r} (lingua): fix the language (or --language-column), or leave it "
+                "out to have it detected; sentence rules, stopwords and lexicons follow it")]
 
 
 def _language_rows(document: Document, doc, stopwords: frozenset[str]) -> list[CheckRow]:

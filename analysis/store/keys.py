@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 SCHEMA_VERSION = 1  # the SQLite tables of the cache file
-PIPELINE_VERSION = "3"  # sentences and tokens of one document
+PIPELINE_VERSION = "4"  # sentences, tokens and language of one document
 ANNOTATION_VERSION = "1"  # per-document target, cue, topic and naming annotations
 COUNTS_VERSION = "1"  # corpus term-count matrices
 COLLOCATIONS_VERSION = "2"  # corpus collocations

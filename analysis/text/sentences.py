@@ -32,6 +32,7 @@ quotes and ``-`` for dashes; any whitespace counts as a space.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 __all__ = ["split_sentences"]
 
@@ -116,13 +117,114 @@ _STARTERS = _words(
 )
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+@dataclass(frozen=True)
+class _Rules:
+    """The word tables of one language's ``.`` decisions (see the module docstring)."""
+
+    next_word: re.Pattern
+    never_split: frozenset[str]
+    abbreviations: frozenset[str]
+    starters: frozenset[str]
+    letter_dots: re.Pattern
+
+
+_ENGLISH = _Rules(_NEXT, _NEVER_SPLIT, _ABBREVIATIONS, _STARTERS, _LETTER_DOTS)
+
+# Russian and Ukrainian. Sources: the abbreviation lists of the Russian spelling
+# rules (Правила русской орфографии и пунктуации, 2006, §§ 203-211 "Графические
+# сокращения") and of Український правопис (2019, § 149), reduced to those
+# frequent in news; the sentence starters are the pronouns, conjunctions,
+# prepositions and adverbs that open a sentence and never follow an initial.
+_CYRILLIC_NEXT = re.compile(
+    r"""["'(\[*]*(?P<first>.)(?:(?<=[^\W\d_])(?P<rest>[^\W\d_]*+)(?![\w.-]))?""",
+    re.DOTALL,
+)
+_CYRILLIC_LETTER_DOTS = re.compile(r"(?:[^\W\d_]{1,2}\.)*[^\W\d_]")
+# Never end a sentence: titles and words always followed by a name or number.
+_CYRILLIC_NEVER = _words(
+    """
+    им ім ул вул просп пр-т пер пров пл акад проф доц ген адм полк подполк
+    тов св г-жа напр см див рис табл гл разд п.п пп
+    """
+)
+# Two-part abbreviations that never end a sentence: "т. е." (то есть), "т. к.",
+# "т. н." / "т. зв." (так называемый), "и. о." / "в. о." (acting), with or without spaces.
+_CYRILLIC_NEVER_PAIR = re.compile(r"(?:^|[^\w.])(?:т\.\s*[екнч]|т\.\s*зв|и\.\s*о|в\.\s*о)\Z",
+                                  re.IGNORECASE)
+# May end a sentence ("в 2014 г." "и т. д."): split only before a clear starter.
+_CYRILLIC_ABBREVIATIONS = _words(
+    """
+    г гг ст д др пр т.д т.п н.э до.н.э в вв р рр с ч м км кв
+    тыс тис млн млрд трлн руб коп долл грн евро ін т.ін і.т.д
+    """
+)
+_CYRILLIC_STARTERS = _words(
+    """
+    Это Эти Этот Эта Этого Он Она Оно Они Мы Я Вы Его Ее Её Их Но И А Однако Также Кроме
+    Поэтому Тем Так Как Когда Если После До В Во На По При С Со Для Из Об О У К Не Ни
+    Все Всё Там Тогда Теперь Сейчас Сегодня Вчера Завтра Здесь Затем Потом Впрочем
+    Между Хотя Ведь Уже Еще Ещё Лишь Только Что Кто Где Почему Зачем Какой Какие
+    Который Которые Такой Такие Возможно Кстати Наконец Между Против Через Среди Несмотря
+    Це Ці Цей Ця Цього Він Вона Воно Вони Ми Ви Її Але І Й Однак Проте Крім Тому Якщо
+    Після Із Зі Від Про Всі Тоді Тепер Зараз Сьогодні Вчора Тут Потім Втім Між Хоча
+    Адже Вже Ще Лише Тільки Хто Де Чому Який Які Котрий Такий Такі Можливо Серед Попри
+    """
+)
+_CYRILLIC = _Rules(_CYRILLIC_NEXT, _CYRILLIC_NEVER, _CYRILLIC_ABBREVIATIONS,
+                   _CYRILLIC_STARTERS, _CYRILLIC_LETTER_DOTS)
+
+
+def _cyrillic_never_ends(before: str, word: str) -> bool:
+    """``т. е.``, ``т. к.``...: the period after the second letter never ends a sentence."""
+    return len(word) <= 4 and _CYRILLIC_NEVER_PAIR.search(before) is not None
+
+
+# Chinese: a sentence ends after 。！？； (NFKC folds the full-width ！？； to
+# ASCII) or their ASCII forms, with the closing quotes and brackets that follow
+# them; an ASCII "." only right after a Han character and not inside a number
+# or an ellipsis ("……" becomes "......" under NFKC, and does not end one).
+_ZH_END = re.compile(r"[。!?;]+|(?<=[\u3400-\u9fff])\.(?![.\d])")
+_ZH_CLOSERS = ")]」』》）〉"
+
+
+def _split_chinese(text: str) -> list[tuple[int, int]]:
+    stripped = text.strip()
+    if not stripped:
+        return []
+    start = len(text) - len(text.lstrip())
+    stop = start + len(stripped)
+    spans: list[tuple[int, int]] = []
+    for m in _ZH_END.finditer(text, start, stop):
+        end = m.end()
+        if end < start:
+            continue  # inside closers already taken into the previous sentence
+        # Closing brackets belong to the sentence; a straight quote does when the
+        # sentence has an odd number of them (after NFKC both “ and ” are ").
+        while end < stop and (text[end] in _ZH_CLOSERS
+                              or (text[end] == '"' and text.count('"', start, end) % 2 == 1)):
+            end += 1
+        if end >= stop:
+            break
+        spans.append((start, end))
+        start = end + len(text[end:stop]) - len(text[end:stop].lstrip())
+    if start < stop:
+        spans.append((start, stop))
+    return spans
+
+
+def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
     """Return the ``(start, end)`` character spans of the sentences in ``text``.
 
     ``text`` is one paragraph. Spans are in order, do not overlap, carry no
     leading or trailing whitespace, and together cover every non-whitespace
     character of ``text``. Empty or all-whitespace text gives ``[]``.
+    ``language`` (ISO 639-1) picks the rules: Chinese (:func:`_split_chinese`),
+    Russian and Ukrainian (their abbreviations and sentence starters), and the
+    English rules for every other language.
     """
+    if language == "zh":
+        return _split_chinese(text)
+    rules = _CYRILLIC if language in ("ru", "uk") else _ENGLISH
     stripped = text.strip()
     if not stripped:
         return []
@@ -131,7 +233,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     spans: list[tuple[int, int]] = []
     for m in _CANDIDATE.finditer(text, start, stop):
-        nxt = _NEXT.match(text, m.end())  # always matches: a non-space follows
+        nxt = rules.next_word.match(text, m.end())  # always matches: a non-space follows
         first = nxt.group("first")
         if first.islower() or not (first.isalnum() or first in _OPENERS):
             # Lower case, or punctuation such as , ; : - that continues.
@@ -141,7 +243,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if term[0] == ".":
             before = text[max(start, at - _WORD_WINDOW) : at]
             word = "" if not before or before[-1].isspace() else before.split()[-1]
-            if not _ends_sentence(word, term, nxt.group("rest"), first, at - len(word) == start):
+            if rules is _CYRILLIC and _cyrillic_never_ends(before, word):
+                continue
+            if not _ends_sentence(word, term, nxt.group("rest"), first, at - len(word) == start,
+                                  rules):
                 continue
         spans.append((start, at + len(term)))
         start = m.end()
@@ -149,7 +254,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _ends_sentence(word: str, term: str, rest: str | None, first: str, opens_sentence: bool) -> bool:
+def _ends_sentence(word: str, term: str, rest: str | None, first: str, opens_sentence: bool,
+                   rules: _Rules) -> bool:
     """Decide a ``.`` boundary from the word before it and the word after it.
 
     ``first`` and ``rest`` are the first character and the rest of the next
@@ -164,10 +270,11 @@ def _ends_sentence(word: str, term: str, rest: str | None, first: str, opens_sen
     word = word.lstrip(_OPENERS).rpartition("-")[2]
     if not word:
         return True
-    if word in _NEVER_SPLIT:
+    if word in rules.never_split:
         return False
     if opens_sentence and _LIST_NUMBER.fullmatch(word):
         return False
-    if word in _ABBREVIATIONS or word.lower() in _ABBREVIATIONS or _LETTER_DOTS.fullmatch(word):
-        return rest is not None and first + rest in _STARTERS
+    if (word in rules.abbreviations or word.lower() in rules.abbreviations
+            or rules.letter_dots.fullmatch(word)):
+        return rest is not None and first + rest in rules.starters
     return True

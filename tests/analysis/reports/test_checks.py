@@ -190,7 +190,7 @@ CASES = [
      article("gamma", BODY_C + "\n\nReaders can subscribe to a monthly list of new books "
              "at the desk, the director said when the reading room opened again.\n")),
     ("FL044", article("gamma", FRENCH + BODY_C[:10]), GOOD_C),
-    ("FL044", article("gamma", CYRILLIC), GOOD_C),
+    ("FL044", article("gamma", CYRILLIC, language="en"), GOOD_C),
     ("FL044", article("gamma", BODY_C, language="fr"), article("gamma", BODY_C, language="en")),
     ("FL045", article("gamma", BODY_C[:400]), GOOD_C),
 ]
@@ -203,6 +203,22 @@ def test_code_triggers_on_bad_fixture_and_not_on_good(tmp_path, code, bad, good)
     good_folder = make_corpus(tmp_path / "good", {"gamma.md": good})
     assert code in codes_of(bad_folder, "gamma.md"), found(bad_folder)
     assert found(good_folder) == set(), found(good_folder)
+
+
+def test_fl044_declared_language_against_the_detected_one(tmp_path):
+    # A Russian text declared Ukrainian is flagged; declared Russian it is not.
+    wrong = make_corpus(tmp_path / "wrong", {"gamma.md": article("gamma", CYRILLIC, language="uk")})
+    right = make_corpus(tmp_path / "right", {"gamma.md": article("gamma", CYRILLIC, language="ru")})
+    assert "FL044" in codes_of(wrong, "gamma.md")
+    assert "FL044" not in codes_of(right, "gamma.md")
+    # Undeclared, it is detected as Russian and read as such: no language warning.
+    plain = make_corpus(tmp_path / "plain", {"gamma.md": article("gamma", CYRILLIC)})
+    assert "FL044" not in codes_of(plain, "gamma.md")
+
+
+def test_fl016_language_must_be_a_code(tmp_path):
+    folder = make_corpus(tmp_path, {"gamma.md": article("gamma", BODY_C, language="Russian")})
+    assert "FL016" in codes_of(folder, "gamma.md")
 
 
 def test_fl003_oversized_file(tmp_path):

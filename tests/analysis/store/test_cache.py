@@ -15,9 +15,9 @@ def _count_processing(monkeypatch):
     calls = []
     original = pipeline.process_text
 
-    def counting(text, markdown):
+    def counting(text, markdown, language="en"):
         calls.append(text)
-        return original(text, markdown)
+        return original(text, markdown, language)
 
     monkeypatch.setattr(pipeline, "process_text", counting)
     return calls

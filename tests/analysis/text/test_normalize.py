@@ -56,7 +56,7 @@ def test_body_without_blank_lines_splits_on_newlines():
 
 
 def test_process_text_keeps_abbreviations_inside_sentences():
-    sentences, tokens, lines, paragraph = process_text(
+    sentences, tokens, lines, paragraph, _ = process_text(
         "U.S. President Joe Biden met Mr. Putin on Jan. 10. The talks failed.\n\nNew paragraph.",
         True)
     assert sentences == ("U.S. President Joe Biden met Mr. Putin on Jan. 10.", "The talks failed.",
