@@ -56,19 +56,33 @@ class CorpusOptions:
     partition_size: int | None = None
     since: str | None = None
     until: str | None = None
+    language_column: str = "language"
+    language: str | None = None
+    lemmas: bool = False
 
     def load(self):
-        """The corpus these options name, restricted to ``--since`` / ``--until``."""
+        """The corpus these options name, restricted to ``--since`` / ``--until`` and to the
+        ``--language`` articles."""
+        from framelens.analysis.errors import OptionError
         from framelens.analysis.io.reader import load_corpus
         from framelens.analysis.io.window import within_window
+        from framelens.analysis.text.languages import language_code
 
         window = self.window()  # bad usage before any reading
+        code = language_code(self.language) if self.language else None
+        if self.language and code is None:
+            raise OptionError(f"--language {self.language!r} is not an ISO 639-1 code "
+                              "(en, ru, uk, zh...)")
         corpus = load_corpus(self.sources, config_path=self.config, columns=self.columns(),
-                             use_cache=not self.no_cache)
+                             use_cache=not self.no_cache, lemmas=self.lemmas)
         corpus, count = within_window(corpus, window)
         for message in count.warnings(window):
             warn(message)
-        return corpus
+        if code is None:
+            return corpus
+        from framelens.analysis.process.pipeline import only_language
+
+        return only_language(corpus, code)
 
     def window(self):
         """The ``--since`` / ``--until`` date window."""
@@ -82,7 +96,7 @@ class CorpusOptions:
 
         return ColumnMap(text=self.text_column, id=self.id_column,
                          perspective=self.perspective_column, title=self.title_column,
-                         date=self.date_column)
+                         date=self.date_column, language=self.language_column)
 
     def engine_context(self):
         """Every parallel step of the command runs on the engine these options choose."""
@@ -114,13 +128,20 @@ SHARED_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("partition_size", opt.PartitionSizeOpt),
     ("since", opt.SinceOpt),
     ("until", opt.UntilOpt),
+    ("language_column", opt.LanguageColumnOpt),
+    ("language", opt.LanguageOpt),
+    ("lemmas", opt.LemmasOpt),
 )
 _DEFAULTS = {f.name: f.default for f in fields(CorpusOptions)}
+# Options about the loaded corpus: not offered by commands that read the files themselves
+# (check, sources add, whose --language is the new article's).
+_LOADED_CORPUS_ONLY = frozenset({"language", "lemmas"})
 
 
 def corpus_command(app: typer.Typer, name: str, *, view: TableView | None = None,
                    loads_corpus: bool = True,
                    cache_result: bool | Callable[[dict[str, Any]], bool] = False,
+                   compares_words: bool = False,
                    format_option: Any = opt.FormatOpt, **typer_kwargs: Any):
     """Register the decorated function as command ``name`` of ``app`` with the shared options.
 
@@ -130,13 +151,17 @@ def corpus_command(app: typer.Typer, name: str, *, view: TableView | None = None
     function of the corpus, its config and its options, so its result is reused
     while none of them (nor framelens's code) changes; a callable decides per
     call from the command's options (False where an option has a side effect).
+    ``compares_words``: the command compares word counts (keyness, TF-IDF,
+    similarity), which mean nothing across languages: on a corpus that mixes
+    languages it warns and points to ``--language``.
     ``format_option``: the ``--format`` declaration (``check`` adds ``github``;
     None: the command has no ``--format``). ``typer_kwargs`` go to
     ``app.command`` (``help``...).
     """
     shared = tuple((key, format_option if key == "format" else annotation)
                    for key, annotation in SHARED_OPTIONS
-                   if not (key == "format" and format_option is None))
+                   if not (key == "format" and format_option is None)
+                   and not (key in _LOADED_CORPUS_ONLY and not loads_corpus))
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         hints = get_type_hints(func, include_extras=True)
@@ -151,6 +176,12 @@ def corpus_command(app: typer.Typer, name: str, *, view: TableView | None = None
                 result = _run(func, name, first, values, cache_result if loads_corpus else False)
                 if result is None:  # the command wrote its own output
                     return
+                if compares_words and loads_corpus:
+                    from framelens.analysis.process.pipeline import word_comparison_note
+
+                    note = word_comparison_note(first)
+                    if note:
+                        warn(note)
                 for message in result.warnings:
                     warn(message)
                 emit(result, options.chosen_format(), options.output, view)

@@ -63,6 +63,16 @@ SinceOpt = Annotated[str | None, typer.Option(
 UntilOpt = Annotated[str | None, typer.Option(
     "--until", metavar="DATE", help="Only articles published on or before DATE. " + _WINDOW_HELP,
     rich_help_panel=_CORPUS, show_default=False)]
+LanguageColumnOpt = Annotated[str, typer.Option(
+    "--language-column", help="Tabular corpora: column holding the article's language "
+    "(ISO 639-1; empty or missing: detected).", rich_help_panel=_CORPUS)]
+LanguageOpt = Annotated[str | None, typer.Option(
+    "--language", help="Only the articles in this language (ISO 639-1: en, ru, uk, zh...), "
+    "declared or detected: word comparisons (keyness, TF-IDF, similarity) run within one "
+    "language.", rich_help_panel=_CORPUS, show_default=False)]
+LemmasOpt = Annotated[bool, typer.Option(
+    "--lemmas", help="Count words by lemma (simplemma; en, ru, uk): Киева, Киеве, Киев are "
+    "one term, shown in its most frequent form.", rich_help_panel=_CORPUS)]
 FormatOpt = Annotated[OutputFormat | None, typer.Option(
     "--format", "-f", help="Output format [default: table on a terminal, csv when piped, "
     "or from --output's suffix].", rich_help_panel=_OUTPUT, show_default=False,
@@ -71,7 +81,8 @@ OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file (atomically) instead of stdout.",
     rich_help_panel=_OUTPUT, show_default=False)]
 KeepStopwordsOpt = Annotated[bool, typer.Option(
-    "--keep-stopwords", help="Keep stopwords (scikit-learn's English list plus the config's).")]
+    "--keep-stopwords", help="Keep stopwords (scikit-learn's English list, each other "
+    "language's list, plus the config's).")]
 
 
 # What counts as a term, for every command that counts terms (keywords, tfidf, similarity).

@@ -149,7 +149,7 @@ def format_cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         if math.isnan(value):
-            return "-"
+            return "n/a"  # missing (e.g. the tone of a text VADER cannot read)
         if value != 0 and abs(value) < 0.001:
             return f"{value:.2e}"
         return f"{value:,.3f}" if abs(value) < 1e6 else f"{value:.3e}"

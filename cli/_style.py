@@ -13,12 +13,16 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 BAR_WIDTH = 10
 MINUS = "\u2212"  # a true minus sign: as wide as "+", so signed columns line up
 UNDEFINED = "–"
+MISSING = "n/a"  # a NaN: the tone of text VADER cannot read (not English), or a mean of none
 
 
 def signed(value: float | None, digits: int = 2) -> str:
-    """``+0.25`` / ``−0.25`` (U+2212) in every table view; ``–`` when undefined (None, NaN)."""
-    if value is None or math.isnan(value):
+    """``+0.25`` / ``−0.25`` (U+2212) in every table view; ``–`` when undefined (None),
+    ``n/a`` when missing (NaN)."""
+    if value is None:
         return UNDEFINED
+    if math.isnan(value):
+        return MISSING
     return f"{value:+.{digits}f}".replace("-", MINUS)
 
 

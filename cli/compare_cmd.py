@@ -234,7 +234,8 @@ def _stance_block(section, width, wide):
         for p in styles.perspectives:
             r = cells[(target, p)]
             if r.mentions == 0 or math.isnan(r.tone_mean):
-                row_cells.append(Text(f"– ({r.mentions})", style="dim"))
+                missing = "n/a" if r.mentions else "–"  # n/a: mentioned, tone unreadable
+                row_cells.append(Text(f"{missing} ({r.mentions})", style="dim"))
                 continue
             cell = Text(signed(r.tone_mean), style=tone_colour(r.tone_mean)
                         if r.sentences >= minimum else "dim")

@@ -45,7 +45,8 @@ def _matrix_tables(result):
         for name in targets:
             row = by_cell[(pid, name)]
             if row.mentions == 0 or math.isnan(row.tone_mean):
-                cells.append(Text(f"– ({row.mentions})", style="dim"))
+                missing = "n/a" if row.mentions else "–"  # n/a: mentioned, tone unreadable
+                cells.append(Text(f"{missing} ({row.mentions})", style="dim"))
             else:
                 cells.append(Text(f"{signed(row.tone_mean)} ({row.mentions})",
                                   style=tone_colour(row.tone_mean)))

@@ -17,8 +17,14 @@ from itertools import chain
 import numpy as np
 
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import document_cache, document_digests, processed
+from framelens.analysis.process.pipeline import (
+    corpus_languages,
+    document_cache,
+    document_digests,
+    processed,
+)
 from framelens.analysis.store.keys import COUNTS_VERSION
+from framelens.analysis.text.languages import LEMMA_LANGUAGES, lemma, stopwords_of
 from framelens.analysis.text.normalize import is_stopword, term_key, tokenize
 
 
@@ -30,6 +36,9 @@ class TermOptions:
     keep_stopwords: bool = False
     phrases: tuple[str, ...] = ()
     extra_stopwords: frozenset[str] = frozenset()
+    # Languages whose words count by lemma (--lemmas), most documents first: a
+    # word's key is its lemma in the first of them that knows it (simplemma).
+    lemma_languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,9 +65,18 @@ class TermCounts:
 
 def term_options(corpus: Corpus, *, ngram_range: tuple[int, int] = (1, 1),
                  keep_stopwords: bool = False) -> TermOptions:
-    """Options with the corpus config's phrases and extra stopwords filled in."""
+    """Options with the corpus config's phrases and extra stopwords filled in.
+
+    The stopwords are the config's plus the list of each non-English language in
+    the corpus (:func:`framelens.analysis.text.languages.stopwords`; English's
+    list is built into :func:`is_stopword`). With ``corpus.lemmas``, words of the
+    corpus's languages that simplemma knows count by lemma.
+    """
+    languages = corpus_languages(corpus)
+    lemma_languages = tuple(code for code in languages if code in LEMMA_LANGUAGES) \
+        if corpus.lemmas else ()
     return TermOptions(ngram_range, keep_stopwords, corpus.config.phrases,
-                       corpus.config.stopwords)
+                       corpus.config.stopwords | stopwords_of(languages), lemma_languages)
 
 
 def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
@@ -141,7 +159,9 @@ def _counts_cache_keys(corpus: Corpus, options: TermOptions, kind: str) -> tuple
     family = hashlib.sha256("\0".join([
         kind, COUNTS_VERSION, os.path.abspath(corpus.root) if corpus.root else "",
         f"{low},{high}", str(options.keep_stopwords), "\x1f".join(options.phrases),
-        "\x1f".join(sorted(options.extra_stopwords))]).encode()).hexdigest()
+        "\x1f".join(sorted(options.extra_stopwords)),
+        *(("lemmas:" + ",".join(options.lemma_languages),) if options.lemma_languages else ())
+        ]).encode()).hexdigest()
     digest = hashlib.sha256(family.encode())
     for document_digest in document_digests(corpus):
         digest.update(document_digest.encode())
@@ -215,7 +235,8 @@ def count_units(units: Sequence[Iterable[Sequence[str]]], options: TermOptions) 
         sentences.extend(unit)
         per_unit.append(len(sentences) - before)
     n_units = len(per_unit)
-    surfaces = _Surfaces(options.extra_stopwords, options.keep_stopwords)
+    surfaces = _Surfaces(options.extra_stopwords, options.keep_stopwords,
+                         options.lemma_languages)
     flat = list(chain.from_iterable(sentences))
     surfaces.learn(dict.fromkeys(flat))
     ids = np.fromiter(map(surfaces.index.__getitem__, flat), dtype=np.int64, count=len(flat))
@@ -275,9 +296,11 @@ def _gram_block(ids: np.ndarray, example_at: np.ndarray, starts: np.ndarray, gra
 class _Surfaces:
     """Distinct surface forms (tokens and merged phrases): ids, keys, stopword status."""
 
-    def __init__(self, stop: frozenset[str], keep_all: bool):
+    def __init__(self, stop: frozenset[str], keep_all: bool,
+                 lemma_languages: tuple[str, ...] = ()):
         self.stop = stop
         self.keep_all = keep_all
+        self.lemma_languages = lemma_languages
         self.forms: list[str] = []
         self.keys: list[str] = []
         self.kept: list[bool] = []
@@ -286,7 +309,12 @@ class _Surfaces:
     def learn(self, forms: Iterable[str], keys: Iterable[str] | None = None) -> None:
         """Add new forms (with their keys, or ``term_key`` of the form)."""
         new = [form for form in forms if form not in self.index]
-        new_keys = [term_key(form) for form in new] if keys is None else list(keys)
+        if keys is not None:
+            new_keys = list(keys)
+        elif self.lemma_languages:
+            new_keys = [lemma_key(form, self.lemma_languages) for form in new]
+        else:
+            new_keys = [term_key(form) for form in new]
         self.index.update(zip(new, range(len(self.forms), len(self.forms) + len(new)), strict=True))
         self.forms.extend(new)
         self.keys.extend(new_keys)
@@ -421,6 +449,19 @@ def _display_forms(forms: list[str], term_of_surface: np.ndarray, frequency: np.
     for term, form in ties.items():
         display[term] = form
     return tuple(display.tolist())
+
+
+def lemma_key(form: str, languages: tuple[str, ...]) -> str:
+    """The counting key of a form counted by lemma: its lemma in the first of ``languages``
+    whose dictionary knows it (case kept for the acronyms :func:`term_key` keeps)."""
+    key = term_key(form)
+    if key != key.lower():
+        return key
+    for language in languages:
+        found = lemma(form, language)  # as written: "Киев" is a city, "киев" unknown
+        if found != form:
+            return found.lower()
+    return key
 
 
 def phrase_keys(phrase: str) -> tuple[str, ...]:

@@ -66,6 +66,8 @@ class Corpus:
     config: Config
     root: str = ""
     use_cache: bool = True
+    # Count words by their lemma (--lemmas): Киева, Киеве and Киев are one term.
+    lemmas: bool = False
     index: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
     # Derived data shared by every analysis of one run (processed text, count
     # matrices); filled by analysis/process/pipeline.py, never part of equality.

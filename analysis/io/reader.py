@@ -31,6 +31,7 @@ def load_corpus(
     config_path: Path | None = None,
     columns: ColumnMap | None = None,
     use_cache: bool = True,
+    lemmas: bool = False,
 ) -> Corpus:
     """Load and validate a corpus from a folder of articles or a tabular file."""
     sources = sources if sources is not None else default_sources()
@@ -61,7 +62,8 @@ def load_corpus(
         raise CorpusError(f"no articles ({ARTICLE_SUFFIX} files) found", path=sources)
     _check_unique_ids(documents)
     config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
-    corpus = Corpus(tuple(sorted(documents, key=lambda d: d.id)), config, str(sources), use_cache)
+    corpus = Corpus(tuple(sorted(documents, key=lambda d: d.id)), config, str(sources), use_cache,
+                    lemmas)
     if cache is not None:  # opened for the manifest: the run's analyses share it
         corpus.memo["cache"] = cache
     if digests:  # known from the manifest: the pipeline need not hash the texts again

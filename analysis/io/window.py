@@ -29,7 +29,7 @@ def within_window(corpus: Corpus, window: DateWindow) -> tuple[Corpus, WindowCou
                           f"{count.undated} undated)",
                           path=corpus.root)
     restricted = Corpus(tuple(corpus.documents[i] for i in kept), corpus.config, corpus.root,
-                        corpus.use_cache)
+                        corpus.use_cache, corpus.lemmas)
     if "cache" in corpus.memo:
         restricted.memo["cache"] = corpus.memo["cache"]
     digests = corpus.memo.get("digests")

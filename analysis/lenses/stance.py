@@ -256,7 +256,8 @@ def _tone_units(corpus: Corpus, documents: Sequence[ProcessedDocument],
             if (k, lo, hi) not in seen:  # a second mention inside the same window: one unit
                 seen.add((k, lo, hi))
                 pending.append(((perspective, k), d, i, lo, hi))
-    scores = text_tones(corpus, [documents[d].sentences[i][lo:hi] for _, d, i, lo, hi in pending])
+    scores = text_tones(corpus, [documents[d].sentences[i][lo:hi] for _, d, i, lo, hi in pending],
+                        [d for _, d, _, _, _ in pending])
     units: dict[tuple[str, int], list[_Unit]] = {g: [] for g in group_sentences}
     for (g, d, i, lo, hi), score in zip(pending, scores, strict=True):
         units[g].append((score, d, i, lo, hi))
@@ -264,7 +265,8 @@ def _tone_units(corpus: Corpus, documents: Sequence[ProcessedDocument],
 
 
 def _polarity_shares(tones: np.ndarray) -> tuple[float, float, float]:
-    """Shares of negative (<= -0.05), neutral and positive (>= 0.05) scores."""
+    """Shares of negative (<= -0.05), neutral and positive (>= 0.05) scores (missing left out)."""
+    tones = tones[~np.isnan(tones)]
     if tones.size == 0:
         return (math.nan, math.nan, math.nan)
     negative = float((tones <= NEGATIVE_THRESHOLD).mean())

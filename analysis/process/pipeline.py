@@ -113,6 +113,58 @@ def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
     return documents
 
 
+def document_languages(corpus: Corpus) -> tuple[str, ...]:
+    """The language of each document, in corpus order: declared, else detected.
+
+    When every document declares its language, nothing is processed to know it.
+    """
+    languages = corpus.memo.get("languages")
+    if languages is None:
+        if all(d.language for d in corpus.documents):
+            languages = tuple(d.language for d in corpus.documents)
+        else:
+            languages = tuple(doc.language for doc in processed(corpus))
+        corpus.memo["languages"] = languages
+    return languages  # type: ignore[return-value]
+
+
+def corpus_languages(corpus: Corpus) -> tuple[str, ...]:
+    """The corpus's languages, most documents first (ties: by code); "" (no letters) left out."""
+    counts = Counter(language for language in document_languages(corpus) if language)
+    return tuple(sorted(counts, key=lambda language: (-counts[language], language)))
+
+
+def only_language(corpus: Corpus, language: str) -> Corpus:
+    """The corpus restricted to the documents in ``language`` (ISO 639-1), for ``--language``."""
+    from framelens.analysis.errors import OptionError
+
+    chosen = tuple(d for d, code in zip(corpus.documents, document_languages(corpus), strict=True)
+                   if code == language)
+    if not chosen:
+        present = ", ".join(corpus_languages(corpus)) or "none"
+        raise OptionError(f"--language {language}: no article in that language (the corpus "
+                          f"has: {present})")
+    subset = Corpus(chosen, corpus.config, corpus.root, corpus.use_cache, corpus.lemmas)
+    if "cache" in corpus.memo:
+        subset.memo["cache"] = corpus.memo["cache"]
+    return subset
+
+
+def word_comparison_note(corpus: Corpus) -> str | None:
+    """Why comparing words across this corpus would mislead, or None (one language).
+
+    Keyness, TF-IDF, similarity and collocations compare word counts: across
+    languages every word differs, so they run within one language.
+    """
+    languages = corpus_languages(corpus)
+    if len(languages) < 2:
+        return None
+    return (f"the corpus mixes languages ({', '.join(languages)}): keyness, TF-IDF, "
+            "similarity and collocations compare words, which differ across languages, so run "
+            "them within one language with --language XX (shares of sentences and mentions "
+            "in topics, stance and naming do compare across languages)")
+
+
 def document_digests(corpus: Corpus) -> tuple[str, ...]:
     """:func:`document_digest` of every document, in corpus order (memoised)."""
     digests = corpus.memo.get("digests")
@@ -222,8 +274,10 @@ def _decode(blob: bytes) -> tuple | None:
 
 
 def corpus_fingerprint(corpus: Corpus) -> str:
-    """Digest of the documents (metadata and text digest, in corpus order) and the config."""
-    hasher = hashlib.sha256(repr(corpus.config).encode())
+    """Digest of the documents (metadata and text digest, in corpus order), the config and
+    whether words count by lemma."""
+    hasher = hashlib.sha256(repr((corpus.config, corpus.lemmas) if corpus.lemmas
+                                 else corpus.config).encode())
     for document, digest in zip(corpus.documents, document_digests(corpus), strict=True):
         hasher.update(repr((document.id, document.title, document.perspective, document.author,
                             document.outlet, document.published, document.url,

@@ -11,7 +11,10 @@ so it lies in -1...1. Following the VADER README, a text is positive when
 between.
 
 A sentence's tone is exactly ``polarity_scores(sentence)["compound"]`` on the
-pipeline's normalised, original-case sentence text. Sentence scores are
+pipeline's normalised, original-case sentence text. VADER's lexicon and rules
+are English: the tone of a sentence of a document in any other language is
+missing (NaN: empty in CSV, "n/a" in tables), never 0.0, and means are taken
+over the sentences that have one (:data:`TONE_LANGUAGES`). Sentence scores are
 cached with the document (``(digest, sentence_index)`` in the document
 cache), so a re-run never rescores a sentence. Other texts (the window of
 tokens around a mention) are cached by their content: the key is a hash of
@@ -22,6 +25,7 @@ target list or document it came from.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
@@ -29,6 +33,9 @@ from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import document_cache, processed
 from framelens.analysis.text.normalize import TOKEN_RE
 
+# Languages VADER reads.
+TONE_LANGUAGES = frozenset({"en"})
+MISSING = math.nan
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 
@@ -91,12 +98,16 @@ def sentence_tones(corpus: Corpus,
     documents = processed(corpus)
     memo: dict[tuple[str, int], float] = corpus.memo.setdefault(_MEMO_KEY, {})  # type: ignore[assignment]
     wanted: dict[tuple[int, int], tuple[str, int]] = {}
+    untoned: dict[tuple[int, int], float] = {}
     for doc_index, indices in needed.items():
         doc = documents[doc_index]
         for i in indices:
             if not 0 <= i < len(doc.sentences):
                 raise IndexError(f"sentence {i} out of range for document {doc.doc_id!r}")
-            wanted[(doc_index, i)] = (doc.digest, i)
+            if doc.language in TONE_LANGUAGES:
+                wanted[(doc_index, i)] = (doc.digest, i)
+            else:
+                untoned[(doc_index, i)] = MISSING
     missing_digests = {key[0] for key in wanted.values() if key not in memo}
     cache = document_cache(corpus)
     if cache is not None and missing_digests:
@@ -109,11 +120,26 @@ def sentence_tones(corpus: Corpus,
         memo.update(fresh)
         if cache is not None:
             cache.put_tones(fresh)
+    if untoned:
+        return {position: memo[wanted[position]] if position in wanted else MISSING
+                for position in (*wanted, *untoned)}
     return {position: memo[key] for position, key in wanted.items()}
 
 
-def text_tones(corpus: Corpus, texts: Sequence[str]) -> list[float]:
-    """Compound scores of arbitrary texts (mention windows), memoised and cached by content."""
+def text_tones(corpus: Corpus, texts: Sequence[str],
+               documents: Sequence[int] | None = None) -> list[float]:
+    """Compound scores of arbitrary texts (mention windows), memoised and cached by content.
+
+    ``documents[k]`` is the index of the document text ``k`` comes from; a text
+    from a document VADER cannot read (:data:`TONE_LANGUAGES`) gets a missing tone.
+    """
+    if documents is not None:
+        languages = [doc.language for doc in processed(corpus)]
+        readable = [languages[d] in TONE_LANGUAGES for d in documents]
+        if not all(readable):
+            scores = iter(text_tones(corpus, [t for t, ok in zip(texts, readable, strict=True)
+                                              if ok]))
+            return [next(scores) if ok else MISSING for ok in readable]
     memo: dict[str, float] = corpus.memo.setdefault(_TEXT_MEMO_KEY, {})  # type: ignore[assignment]
     keys = [_TEXT_KEY_PREFIX + hashlib.sha256(t.encode()).hexdigest()[:32] for t in texts]
     missing = sorted(set(keys).difference(memo))

@@ -721,6 +721,7 @@ _NO_EVIDENCE = ("", "", None, None)
 def _nearest(keys: list[tuple[int, int]], tones: dict[tuple[int, int], float], mean: float,
              documents) -> tuple[int, int] | None:
     """The sentence whose tone is nearest ``mean``; ties by document id, sentence index."""
+    keys = [k for k in keys if not math.isnan(tones[k])]  # missing tones (not English)
     if not keys or math.isnan(mean):
         return None
     return min(keys, key=lambda k: (abs(tones[k] - mean), documents[k[0]].doc_id, k[1]))

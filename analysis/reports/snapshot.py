@@ -284,7 +284,7 @@ def _candidates(corpus: Corpus, changed, perspectives: set[str]) -> list[str]:
 
 def _without(corpus: Corpus, doc_id: str) -> Corpus:
     documents = tuple(d for d in corpus.documents if d.id != doc_id)
-    return Corpus(documents, corpus.config, corpus.root, corpus.use_cache)
+    return Corpus(documents, corpus.config, corpus.root, corpus.use_cache, corpus.lemmas)
 
 
 def _amount(value: float) -> str:

@@ -61,11 +61,13 @@ def bootstrap_mean_cis(samples: Sequence, *, seed: int = 0, resamples: int = 200
                        level: float = 0.95) -> list[tuple[float, float, float]]:
     """:func:`bootstrap_mean_ci` of each sample (each with the same ``seed``), in order.
 
-    The same numbers as calling it on each sample; when the resampling work
-    (values × resamples, summed) is large, the samples are spread over a
-    process pool on every core.
+    Missing values (NaN: the tone of a sentence VADER cannot read) are left
+    out of each sample first. The same numbers as calling it on each sample;
+    when the resampling work (values × resamples, summed) is large, the samples
+    are spread over a process pool on every core.
     """
     arrays = [np.asarray(values, dtype=np.float64).ravel() for values in samples]
+    arrays = [a[~np.isnan(a)] if np.isnan(a).any() else a for a in arrays]
     work = sum(a.size for a in arrays) * resamples
     if work < _PARALLEL_BOOTSTRAP_WORK or len(arrays) < 2:
         return [bootstrap_mean_ci(a, seed=seed, resamples=resamples, level=level) for a in arrays]

@@ -117,7 +117,11 @@ LEMMA_LANGUAGES = ("en", "ru", "uk")
 
 @lru_cache(maxsize=200_000)
 def lemma(word: str, language: str) -> str:
-    """The lemma of a lower-cased word in ``language`` (the word itself when unknown)."""
+    """The lemma of a word as written in ``language`` (the word itself when unknown).
+
+    The case matters: simplemma reads "Киева" as the city (lemma "Киев") and a
+    lower-cased "киев" as a form of "кий".
+    """
     if language not in LEMMA_LANGUAGES:
         return word
     import simplemma
