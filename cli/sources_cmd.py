@@ -31,8 +31,12 @@ class _ListView:
 
         result = self.result
         wide = options.max_width >= _NARROW
-        caption = result.caption if wide else (
-            f"{result.caption} Author and outlet: a wider terminal, or --format csv.")
+        # The language column where it tells something: several, or any detected.
+        languages = any(r.language != result.rows[0].language or r.language_source != "declared"
+                        for r in result.rows)
+        caption = result.caption + (" lang: * = detected." if languages else "")
+        if not wide:
+            caption += " Author and outlet: a wider terminal, or --format csv."
         table = Table(title=result.title, caption=caption, caption_justify="left", expand=True)
         table.add_column("id", min_width=10, overflow="fold")
         table.add_column("perspective", no_wrap=True)
@@ -41,12 +45,16 @@ class _ListView:
             table.add_column("author", ratio=1, min_width=8)
             table.add_column("outlet", ratio=1, min_width=8)
         table.add_column("published", no_wrap=True)
+        if languages:
+            table.add_column("lang", no_wrap=True)
         table.add_column("words", justify="right", no_wrap=True)
         table.add_column("sentences" if wide else "sent.", justify="right", no_wrap=True)
         for row in result.rows:
             people = [Text(row.author), Text(row.outlet)] if wide else []
             table.add_row(Text(row.id), Text(row.perspective, style=result.colour(row.perspective)),
                           Text(row.title), *people, Text(row.published),
+                          *([Text(row.language + ("" if row.language_source == "declared"
+                                                  else "*"))] if languages else []),
                           f"{row.words:,}", f"{row.sentences:,}")
         yield table
 
@@ -66,7 +74,7 @@ def _show_view(result):
     meta.add_column(style="bold")
     meta.add_column()
     for name in ("id", "perspective", "author", "outlet", "published", "url", "language",
-                 "words", "sentences", "path"):
+                 "language_source", "words", "sentences", "path"):
         meta.add_row(name, Text(str(getattr(row, name))))
     return Group(Panel(meta, title=Text(row.title), title_align="left"), Text(row.text))
 

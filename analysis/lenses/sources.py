@@ -18,6 +18,8 @@ class SourceRow:
     author: str
     outlet: str
     published: str
+    language: str
+    language_source: str
     words: int
     sentences: int
     path: str
@@ -33,6 +35,7 @@ class ArticleRow:
     published: str
     url: str
     language: str
+    language_source: str
     words: int
     sentences: int
     path: str
@@ -47,7 +50,7 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     order = {p: i for i, p in enumerate(corpus.perspective_ids)}
     rows = [
         SourceRow(d.id, d.perspective, d.title, d.author, d.outlet, d.published,
-                  p.token_count, len(p.sentences), d.path)
+                  p.language, _language_source(d), p.token_count, len(p.sentences), d.path)
         for d, p in zip(corpus.documents, processed(corpus), strict=True)
         if perspective is None or d.perspective == perspective
     ]
@@ -55,7 +58,9 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     total_words = sum(r.words for r in rows)
     return Result(SourceRow, tuple(rows), title=f"Corpus: {len(rows)} articles, "
                   f"{total_words:,} words", caption=f"Source: {corpus.root}. Words are tokens "
-                  "from framelens's tokenizer (stopwords included); sentences from its splitter.",
+                  "from framelens's tokenizer (stopwords included; Chinese segmented by jieba); "
+                  "sentences from its splitter. language: ISO 639-1, declared (front matter, "
+                  "language column or the config) or detected (lingua).",
                   styles=corpus.styles)
 
 
@@ -71,6 +76,10 @@ def show_source(corpus: Corpus, doc_id: str) -> Result:
         paragraphs[paragraph].append(sentence)
     text = "\n\n".join(" ".join(p) for p in paragraphs if p)
     row = ArticleRow(document.id, document.perspective, document.title, document.author,
-                     document.outlet, document.published, document.url, document.language,
-                     doc.token_count, len(doc.sentences), document.path, text)
+                     document.outlet, document.published, document.url, doc.language,
+                     _language_source(document), doc.token_count, len(doc.sentences), document.path, text)
     return Result(ArticleRow, (row,), title=document.title)
+
+
+def _language_source(document) -> str:
+    return "declared" if document.language else "detected"

@@ -24,7 +24,8 @@ def test_sources_list_csv_has_three_bundled_articles(bundled):
     assert [r["perspective"] for r in rows] == ["ukraine", "russia", "china"]
     assert all(int(r["words"]) > 900 and int(r["sentences"]) > 40 for r in rows)
     assert list(rows[0]) == ["id", "perspective", "title", "author", "outlet", "published",
-                             "words", "sentences", "path"]
+                             "language", "language_source", "words", "sentences", "path"]
+    assert {(r["language"], r["language_source"]) for r in rows} == {("en", "declared")}
 
 
 def test_default_format_when_piped_is_csv(bundled):
