@@ -132,7 +132,8 @@ def _keywords_view(result):
 # ------------------------------------------------------------------------- commands
 
 
-@corpus_command(app, "keywords", cache_result=True, view=_keywords_view,
+@corpus_command(app, "keywords", cache_result=True, compares_words=True,
+                view=_keywords_view,
                 help="Keyness: the words and phrases each perspective uses markedly more than "
                      "the others (every perspective vs the rest, or --pair A B).")
 def keywords_command(

@@ -159,7 +159,8 @@ def _vocabulary_view(result):
     return table
 
 
-@corpus_command(app, "similarity", cache_result=True, view=_similarity_view,
+@corpus_command(app, "similarity", cache_result=True, compares_words=True,
+                view=_similarity_view,
                 help="Cosine (TF-IDF) and Jensen–Shannon divergence between perspectives or "
                      "documents; --vocabulary: shared and unique terms; --topic: on one topic.")
 def similarity_command(

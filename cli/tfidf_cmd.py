@@ -74,7 +74,8 @@ def _tfidf_view(result):
     return Group(*tables)
 
 
-@corpus_command(app, "tfidf", cache_result=True, view=_tfidf_view,
+@corpus_command(app, "tfidf", cache_result=True, compares_words=True,
+                view=_tfidf_view,
                 help="Top TF-IDF terms per perspective (documents pooled) or per document.")
 def tfidf_command(
     corpus,

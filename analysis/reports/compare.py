@@ -257,6 +257,10 @@ def compare(
     styles = corpus.styles
     warnings: list[str] = []
     built: dict[str, Result] = {}
+    from framelens.analysis.process.pipeline import word_comparison_note
+
+    # Keywords and similarity compare words: within one language only (--language XX).
+    mixed = word_comparison_note(corpus)
     topic_result = stance_result = None
     for name in steps:
         step(name)
@@ -265,6 +269,11 @@ def compare(
         elif name == "topics":
             topic_result = _topic_rows(corpus, warnings)
             built[name] = _topics_section(topic_result, styles, min_sentences=min_sentences)
+        elif name in ("keywords", "similarity") and mixed:
+            warnings.append(mixed)
+            built[name] = Result(KeywordSummaryRow if name == "keywords" else SimilaritySummaryRow,
+                                 (), title=f"{name.title()}: not across languages",
+                                 caption=mixed, styles=styles)
         elif name == "keywords":
             built[name] = _keywords_section(corpus, styles, top=top, min_count=min_count,
                                             alpha0=alpha0, keep_stopwords=keep_stopwords,

@@ -7,6 +7,11 @@ not block, so "Russian" is found in "Russian-Ukrainian", except that a word
 list ignores a hyphenated prefix: "escalat*" does not match "de-escalation"). ``*`` at the end of
 a word is a suffix wildcard (``sanction*``); spaces match any whitespace.
 
+Other scripts: Cyrillic terms follow the same rules (``Украин*`` matches
+Украины, Украине; a written ``ё`` also matches ``е``, as Russian text mostly
+omits the dots). Chinese is written without spaces, so a term holding a Han
+character has no word boundaries: ``北约`` is found in ``北约东扩``.
+
 Two case rules:
 
 - ``"insensitive"`` (topics, naming, cues): case never matters;
@@ -27,6 +32,8 @@ _WORD_BEFORE = r"(?<![^\W_])"
 # "de-escalation", nor "war" "post-war". Target aliases keep "U.S.-Russian" → Russian.
 _WORD_BEFORE_NO_PREFIX = r"(?<![^\W_])(?<![^\W_]-)"
 _WORD_AFTER = r"(?![^\W_])"
+# Han characters: Chinese terms match without word boundaries.
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD_RUN_RE = re.compile(r"[^\W_]+")
 """Maximal runs of letters and digits."""
 
@@ -46,18 +53,25 @@ class Lexicon:
         if case not in ("insensitive", "first-letter"):
             raise ValueError(f"unknown case rule {case!r}")
         self.names: tuple[str, ...] = tuple(entries)
-        alternatives: list[tuple[int, str, str]] = []
+        alternatives: list[tuple[int, str, str, bool]] = []
         for name, terms in entries.items():
             for term in terms:
                 term = term.strip()
                 if term:
-                    alternatives.append((len(term.rstrip("*")), name, _term_pattern(term, case)))
+                    alternatives.append((len(term.rstrip("*")), name, _term_pattern(term, case),
+                                         _HAN_RE.search(term) is None))
         # Longest first, so "Russian Federation" wins over "Russian" at the same place.
         alternatives.sort(key=lambda item: -item[0])
-        self._group_name = {f"a{i}": name for i, (_, name, _) in enumerate(alternatives)}
-        body = "|".join(f"(?P<a{i}>{pattern})" for i, (_, _, pattern) in enumerate(alternatives))
+        self._group_name = {f"a{i}": name for i, (_, name, _, _) in enumerate(alternatives)}
+        bounded = "|".join(f"(?P<a{i}>{pattern})"
+                           for i, (_, _, pattern, words) in enumerate(alternatives) if words)
+        unbounded = "|".join(f"(?P<a{i}>{pattern})"
+                             for i, (_, _, pattern, words) in enumerate(alternatives) if not words)
         before = _WORD_BEFORE if case == "first-letter" else _WORD_BEFORE_NO_PREFIX
-        self._regex = re.compile(f"{before}(?:{body}){_WORD_AFTER}") if body else None
+        parts = ([f"{before}(?:{bounded}){_WORD_AFTER}"] if bounded else []) + \
+            ([f"(?:{unbounded})"] if unbounded else [])
+        body = "|".join(parts)
+        self._regex = re.compile(body) if body else None
         # A fast screen for ASCII text: a trie of the terms' lower-cased literal
         # parts (up to the first wildcard), searched in the lower-cased text. It
         # matches wherever ``_regex`` can (it drops the word boundaries, the case
@@ -130,6 +144,8 @@ class WordRunScreen:
                 term = term.strip()
                 if not term:
                     continue
+                if not term.isascii() and _literal_units(term) == ():
+                    continue  # can never match ASCII text; non-ASCII text is never screened
                 closed, opened = term_runs(term)
                 if not term.isascii() or (not closed and not opened):
                     self.always[index] = True
@@ -207,6 +223,8 @@ def _term_pattern(term: str, case: str) -> str:
             piece = re.escape(literal)
         else:
             piece = f"(?i:{re.escape(literal)})"
+        if "ё" in literal.lower():  # Russian text mostly writes ё as е
+            piece = piece.replace("ё", "[ёе]").replace("Ё", "[ЁЕ]")
         parts.append(piece + (r"[^\W_]*" if wildcard else ""))
     return r"\s+".join(parts)
 
