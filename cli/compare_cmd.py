@@ -181,7 +181,9 @@ def _keywords_block(section, width, wide):
     yield _heading("Keywords", "log-odds z (informative Dirichlet prior) vs the other "
                                "perspectives (dim: p ≥ 0.05); n = count; example phrase")
     if not section.rows:
-        yield Text("(no keywords)", style="dim")
+        # A corpus that mixes languages says why (the section's caption).
+        yield Text(f"(no keywords: {section.caption})" if section.title.endswith(
+            "not across languages") else "(no keywords)", style="dim")
         return
     table = _table()
     table.add_column("perspective", no_wrap=True)
@@ -301,6 +303,9 @@ def _similarity_block(section, width, wide):
     minimum = section.extra.get("min_count", 2)
     yield _heading("Similarity", "TF-IDF cosine (1 = same term weights) and Jensen–Shannon "
                                  "divergence (0 = same distribution)")
+    if not section.rows and section.title.endswith("not across languages"):
+        yield Text(f"(not computed: {section.caption})", style="dim")
+        return
     pairs = [r for r in section.rows if r.kind == "pair"]
     table = _table()
     table.add_column("pair", no_wrap=True)

@@ -70,8 +70,14 @@ from itertools import chain
 import numpy as np
 
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import ProcessedDocument, document_cache, processed
+from framelens.analysis.process.pipeline import (
+    ProcessedDocument,
+    corpus_languages,
+    document_cache,
+    processed,
+)
 from framelens.analysis.store.keys import COLLOCATIONS_VERSION
+from framelens.analysis.text.languages import stopwords_of
 from framelens.analysis.text.normalize import TOKEN_RE, is_stopword, term_key, tokenize
 
 DEFAULT_MIN_COUNT = 2
@@ -140,7 +146,8 @@ def corpus_collocations(corpus: Corpus, *, min_count: int = DEFAULT_MIN_COUNT
     if cached is not None:
         return cached  # type: ignore[return-value]
     documents = processed(corpus)
-    stopwords = corpus.config.stopwords
+    # The config's stopwords and each non-English language's list (English's is built in).
+    stopwords = corpus.config.stopwords | stopwords_of(corpus_languages(corpus))
     digest = hashlib.sha256("\0".join(
         ["collocations", COLLOCATIONS_VERSION, str(min_count), repr(BIGRAM_G2_THRESHOLD),
          repr(TRIGRAM_G2_THRESHOLD), ",".join(sorted(stopwords)),

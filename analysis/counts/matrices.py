@@ -318,7 +318,13 @@ class _Surfaces:
         self.index.update(zip(new, range(len(self.forms), len(self.forms) + len(new)), strict=True))
         self.forms.extend(new)
         self.keys.extend(new_keys)
-        self.kept.extend(self.keep_all or not is_stopword(key, self.stop) for key in new_keys)
+        if self.lemma_languages and keys is None:
+            # A stopword stays one whatever its lemma ("т" of "т. е." is not "тонна").
+            self.kept.extend(self.keep_all or not (is_stopword(key, self.stop) or
+                                                   is_stopword(term_key(form), self.stop))
+                             for form, key in zip(new, new_keys, strict=True))
+        else:
+            self.kept.extend(self.keep_all or not is_stopword(key, self.stop) for key in new_keys)
 
     def kept_array(self) -> np.ndarray:
         return np.fromiter(self.kept, dtype=bool, count=len(self.kept))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1  # the SQLite tables of the cache file
 PIPELINE_VERSION = "4"  # sentences, tokens and language of one document
-ANNOTATION_VERSION = "1"  # per-document target, cue, topic and naming annotations
-COUNTS_VERSION = "1"  # corpus term-count matrices
-COLLOCATIONS_VERSION = "2"  # corpus collocations
+ANNOTATION_VERSION = "2"  # per-document target, cue, topic and naming annotations (2: Han terms)
+COUNTS_VERSION = "2"  # corpus term-count matrices (2: stopwords per language, lemmas)
+COLLOCATIONS_VERSION = "3"  # corpus collocations (3: stopwords per language)
 MANIFEST_VERSION = "1"  # remembered readings of article files
 RESULT_CACHE_VERSION = "1"  # whole-command results
 
