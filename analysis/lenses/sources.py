@@ -58,9 +58,9 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     total_words = sum(r.words for r in rows)
     return Result(SourceRow, tuple(rows), title=f"Corpus: {len(rows)} articles, "
                   f"{total_words:,} words", caption=f"Source: {corpus.root}. Words are tokens "
-                  "from framelens's tokenizer (stopwords included; Chinese segmented by jieba); "
-                  "sentences from its splitter. language: ISO 639-1, declared (front matter, "
-                  "language column or the config) or detected (lingua).",
+                  "from framelens's tokenizer (stopwords included; Chinese segmented with "
+                  "jieba's dictionary); sentences from its splitter. language: ISO 639-1, "
+                  "declared (front matter, language column or the config) or detected (lingua).",
                   styles=corpus.styles)
 
 

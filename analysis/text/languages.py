@@ -129,10 +129,14 @@ def lemma(word: str, language: str) -> str:
     return simplemma.lemmatize(word, lang=language)
 
 
-# Chinese word segmentation: jieba (Sun Junyi, https://github.com/fxsjy/jieba),
-# its shipped dictionary and HMM for words outside it. Only runs of Han
-# characters go to jieba; Latin words and numbers inside Chinese text keep the
-# tokenizer's rules ("NATO", "3.5%").
+# Chinese word segmentation: jieba's algorithm and dictionary (Sun Junyi,
+# https://github.com/fxsjy/jieba: a prefix dictionary's DAG, the most probable
+# path, and an HMM for words outside the dictionary) as implemented in Rust by
+# jieba-rs and bound by rjieba, which ships the dictionary. It gives the same
+# words as jieba's default mode (0 differences in 46,000 tokens, see
+# bench/languages.py) 15-20 times faster. Only runs of Han characters go to it;
+# Latin words and numbers inside Chinese text keep the tokenizer's rules
+# ("NATO", "3.5%").
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Runs of Han characters (group "han"), else the tokenizer's rules on the rest,
 # with words never running into Han characters ("增长3.5%" → 增长, 3.5%).
@@ -145,28 +149,21 @@ _CHINESE_TOKEN_RE = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _jieba():
-    import logging
-    import warnings
+def _segmenter():
+    import rjieba
 
-    with warnings.catch_warnings():  # jieba imports the deprecated pkg_resources
-        warnings.simplefilter("ignore")
-        import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on stderr
-    jieba.initialize()
-    return jieba.dt
+    return rjieba.Jieba()
 
 
 def tokenize_language(sentence: str, language: str) -> list[str]:
     """Surface tokens of a normalised sentence in ``language`` (Chinese segmented into words)."""
     if language != "zh":
         return tokenize(sentence)
-    cut = _jieba().lcut
+    cut = _segmenter().cut
     result: list[str] = []
     for match in _CHINESE_TOKEN_RE.finditer(sentence):
         if match.group("han"):
-            result.extend(cut(match.group()))
+            result.extend(cut(match.group(), True))  # True: HMM for unknown words, as jieba
         else:
             result.extend(tokenize(match.group()))  # possessive 's as elsewhere
     return result

@@ -68,8 +68,12 @@ class Lexicon:
         unbounded = "|".join(f"(?P<a{i}>{pattern})"
                              for i, (_, _, pattern, words) in enumerate(alternatives) if not words)
         before = _WORD_BEFORE if case == "first-letter" else _WORD_BEFORE_NO_PREFIX
+        # Han terms: a look-ahead on their first characters lets the scan skip the
+        # other positions of a Chinese sentence with one character-class test.
+        firsts = "".join(sorted({re.escape(term.strip()[0]) for terms in entries.values()
+                                 for term in terms if term.strip() and _HAN_RE.search(term)}))
         parts = ([f"{before}(?:{bounded}){_WORD_AFTER}"] if bounded else []) + \
-            ([f"(?:{unbounded})"] if unbounded else [])
+            ([f"(?=[{firsts}])(?:{unbounded})"] if unbounded else [])
         body = "|".join(parts)
         self._regex = re.compile(body) if body else None
         # A fast screen for ASCII text: a trie of the terms' lower-cased literal
