@@ -13,7 +13,7 @@ at most :data:`DETECTION_CHARS` characters of the body: a news lead decides it.
 
 Stopwords:
 
-- ``en``: scikit-learn's English list, unchanged (DESIGN.md section 3);
+- ``en``: scikit-learn's English list, unchanged (docs/design.md section 3);
 - ``ru``, ``uk``: the lists of Alir3z4/stop-words as shipped by the ``stop-words``
   package (function words; stopwords-iso's Russian list holds content words
   such as "россия", "москва", "война", "русский", which are framing words here,
