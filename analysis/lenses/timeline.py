@@ -209,15 +209,18 @@ def _sentence_series(corpus: Corpus, kind: str, item: str, positions: list[tuple
                      tones: dict[tuple[int, int], float], n_sentences: np.ndarray
                      ) -> list[_Series]:
     on_it = np.zeros(len(n_sentences), dtype=np.float64)
+    toned = np.zeros(len(n_sentences), dtype=np.float64)  # sentences with a tone (English)
     tone_sum = np.zeros(len(n_sentences), dtype=np.float64)
     for d, i in positions:
         on_it[d] += 1
-        tone_sum[d] += tones[(d, i)]
+        if not math.isnan(tones[(d, i)]):  # missing: a language VADER cannot read
+            toned[d] += 1
+            tone_sum[d] += tones[(d, i)]
     return [
         _Series(kind, item, SHARE, on_it, n_sentences.astype(np.float64), SHARE_BOUNDS,
                 dict.fromkeys(positions, 1.0)),
-        _Series(kind, item, TONE, tone_sum, on_it, TONE_BOUNDS,
-                {p: tones[p] for p in positions}),
+        _Series(kind, item, TONE, tone_sum, toned, TONE_BOUNDS,
+                {p: tones[p] for p in positions if not math.isnan(tones[p])}),
     ]
 
 

@@ -127,7 +127,9 @@ def stance_shares(corpus: Corpus, model_path: str | Path, *, targets: Iterable[s
                 counts[where[cluster], predicted[n]] += 1
             estimate = corrected_shares(counts, list(clusters), confusion, seed=seed,
                                         resamples=resamples)
-            tone = (float(np.mean([tones[keys[n]] for n in mine])) if mine else math.nan)
+            # Missing tones (sentences VADER cannot read: not English) are left out.
+            toned = [tones[keys[n]] for n in mine if not math.isnan(tones[keys[n]])]
+            tone = float(np.mean(toned)) if toned else math.nan
             for c, label in enumerate(LABELS):
                 rows.append(StanceShareRow(
                     perspective, target.name, label, len(mine), len(articles),
