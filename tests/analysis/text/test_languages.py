@@ -13,7 +13,6 @@ import math
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.process.pipeline import corpus_languages, only_language, processed
@@ -26,7 +25,7 @@ from framelens.analysis.text.languages import (
 from framelens.analysis.text.lexicon import Lexicon
 from framelens.analysis.text.normalize import english_stopwords, normalize
 from framelens.analysis.text.sentences import split_sentences
-from framelens.cli.app import app
+from tests.conftest import invoke
 
 CONFIG = """
 [[perspectives]]
@@ -192,7 +191,7 @@ def test_language_codes():
 
 
 def test_sources_list_shows_declared_and_detected_languages(multilingual):
-    result = CliRunner().invoke(app, ["sources", "list", "--sources", str(multilingual),
+    result = invoke(["sources", "list", "--sources", str(multilingual),
                                       "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = {r["id"]: (r["language"], r["language_source"])
@@ -312,13 +311,12 @@ def test_tone_is_missing_for_other_languages_never_zero(multilingual):
 
 
 def test_missing_tone_is_empty_in_csv_and_na_in_the_table(multilingual):
-    runner = CliRunner()
-    done = runner.invoke(app, ["stance", "--sources", str(multilingual), "--format", "csv"])
+    done = invoke(["stance", "--sources", str(multilingual), "--format", "csv"])
     assert done.exit_code == 0, done.output
     rows = {(r["perspective"], r["target"]): r for r in csv.DictReader(io.StringIO(done.stdout))}
     assert rows[("russia", "NATO")]["tone_mean"] == ""
     assert float(rows[("china", "NATO")]["tone_mean"]) > 0.5
-    table = runner.invoke(app, ["stance", "--sources", str(multilingual), "--format", "table"],
+    table = invoke(["stance", "--sources", str(multilingual), "--format", "table"],
                           env={"COLUMNS": "160"})
     assert "n/a (4)" in table.output
 
@@ -339,14 +337,13 @@ def test_compare_keeps_word_comparisons_within_one_language(multilingual):
 
 
 def test_language_option_filters_and_rejects_unknown(multilingual):
-    runner = CliRunner()
-    done = runner.invoke(app, ["sources", "list", "--sources", str(multilingual), "--language",
+    done = invoke(["sources", "list", "--sources", str(multilingual), "--language",
                                "uk", "--format", "csv"])
     assert done.exit_code == 0
     assert [r["id"] for r in csv.DictReader(io.StringIO(done.stdout))] == ["ua-ukr"]
-    missing = runner.invoke(app, ["sources", "list", "--sources", str(multilingual),
+    missing = invoke(["sources", "list", "--sources", str(multilingual),
                                   "--language", "fr"])
     assert missing.exit_code != 0 and "ru, en, uk, zh" in missing.output
-    bad = runner.invoke(app, ["sources", "list", "--sources", str(multilingual),
+    bad = invoke(["sources", "list", "--sources", str(multilingual),
                               "--language", "russian"])
     assert bad.exit_code != 0 and "ISO 639-1" in bad.output
