@@ -6,8 +6,7 @@ the target and reports:
 
 - how often the target is mentioned (``mentions``, ``sentences`` and
   ``rate_per_10k`` = mentions · 10,000 / tokens of the perspective);
-- their tone: the mean VADER compound score (see ``tone.py``) with a seeded
-  percentile-bootstrap 95% interval (Efron & Tibshirani 1993), and the
+- their tone: the mean VADER compound score (see ``tone.py``), and the
   shares of negative (<= -0.05), neutral and positive (>= 0.05) units,
   VADER's own thresholds (Hutto & Gilbert 2014);
 - stance cues, as rates per sentence (cue matches / sentences):
@@ -20,6 +19,20 @@ the target and reports:
 
 The unit of tone is the sentence; with ``window=K`` it is the text of the
 K tokens before to the K tokens after each mention, within its sentence.
+
+Intervals (95%) are over the perspective's articles, the population a
+perspective is read for: sentences of one article share its author and
+angle. ``articles`` counts the perspective's articles with a sentence on
+the target; from ``MIN_ARTICLES_FOR_INTERVAL`` (5) on, every interval is a
+cluster bootstrap over them (tone and cue rates:
+:func:`~framelens.analysis.stats.bootstrap.cluster_ratio_ci` with the
+per-article Poisson weights; the shares negative/positive and
+``reported_share``: :func:`~framelens.analysis.stats.bootstrap.cluster_share_ci`)
+and ``ci_unit`` is ``"articles"``. With fewer, the intervals resample the
+sentences (tone, cues: percentile bootstrap, Efron & Tibshirani 1993;
+shares: Clopper–Pearson) and describe these texts only: ``ci_unit`` is
+``"sentences"``; without a sentence it is empty. Point estimates do not
+depend on the unit.
 
 What a lexicon method cannot tell: the tone is the tone of the sentence (or
 window), not necessarily the attitude toward the target ("Russia condemned
@@ -86,6 +99,26 @@ class StanceRow:
     threat: float
     reported: float
     reported_share: float
+    articles: int
+    ci_unit: str
+    share_negative_ci_low: float
+    share_negative_ci_high: float
+    share_positive_ci_low: float
+    share_positive_ci_high: float
+    hedges_ci_low: float
+    hedges_ci_high: float
+    boosters_ci_low: float
+    boosters_ci_high: float
+    deontic_ci_low: float
+    deontic_ci_high: float
+    negation_ci_low: float
+    negation_ci_high: float
+    threat_ci_low: float
+    threat_ci_high: float
+    reported_ci_low: float
+    reported_ci_high: float
+    reported_share_ci_low: float
+    reported_share_ci_high: float
 
 
 @dataclass(frozen=True)
@@ -188,24 +221,39 @@ def stance(
     totals = np.array([tokens[p] for p, _ in groups], dtype=np.int64)
     rates = stats.rate_per_10k(counts, totals)
     rows = []
-    group_tones = [np.fromiter((u[0] for u in group_units[g]), dtype=np.float64,
-                               count=len(group_units[g])) for g in groups]
-    intervals = bootstrap.bootstrap_mean_cis(group_tones, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
-    for g, rate, tones, (mean, low, high) in zip(groups, rates, group_tones, intervals,
-                                                  strict=True):
+    weights, row_of = bootstrap.group_weights([d.doc_id for d in documents],
+                                              [d.perspective for d in documents], seed=seed,
+                                              resamples=BOOTSTRAP_RESAMPLES)
+    for g, rate in zip(groups, rates, strict=True):
+        units = group_units[g]
+        tones = np.fromiter((u[0] for u in units), dtype=np.float64, count=len(units))
+        unit_rows = row_of[np.fromiter((u[1] for u in units), dtype=np.int64, count=len(units))]
         shares = _polarity_shares(tones)
         cue_matrix = np.array([cues[d][i] for d, i in group_sentences[g]],
                               dtype=np.float64).reshape(-1, len(CUE_NAMES))
+        sentence_rows = row_of[np.array([d for d, _ in group_sentences[g]], dtype=np.int64)]
         if len(cue_matrix):
             rates_per_sentence = cue_matrix.mean(axis=0)
             reported_share = float((cue_matrix[:, -1] > 0).mean())
         else:
             rates_per_sentence = np.full(len(CUE_NAMES), math.nan)
             reported_share = math.nan
+        w = weights.get(g[0], np.zeros((0, BOOTSTRAP_RESAMPLES)))
+        tone = bootstrap.mean_interval(tones, unit_rows, w, seed=seed,
+                                       resamples=BOOTSTRAP_RESAMPLES, bounds=(-1.0, 1.0))
+        negative = _share(tones <= NEGATIVE_THRESHOLD, unit_rows, len(w))
+        positive = _share(tones >= POSITIVE_THRESHOLD, unit_rows, len(w))
+        cue_intervals = [bootstrap.mean_interval(cue_matrix[:, c], sentence_rows, w, seed=seed,
+                                                 resamples=BOOTSTRAP_RESAMPLES,
+                                                 bounds=(0.0, math.inf))
+                         for c in range(len(CUE_NAMES))]
+        reported_interval = _share(cue_matrix[:, -1] > 0, sentence_rows, len(w))
         rows.append(StanceRow(
             g[0], all_targets[g[1]].name, mention_count[g], len(group_sentences[g]),
-            float(rate), mean, low, high, *shares, *(float(v) for v in rates_per_sentence),
-            reported_share))
+            float(rate), tone.estimate, tone.low, tone.high, *shares,
+            *(float(v) for v in rates_per_sentence), reported_share, tone.articles, tone.unit,
+            *(bound for interval in (negative, positive, *cue_intervals, reported_interval)
+              for bound in (interval.low, interval.high))))
 
     warnings = tuple(f"target {name!r} is not mentioned in the corpus"
                      for name in names if targets and not any(
@@ -214,7 +262,9 @@ def stance(
     unit_word = f"±{window}-token windows around each mention" if window else "sentences"
     matrix = Result(StanceRow, tuple(rows),
                     title="Stance toward targets: tone and cues per perspective",
-                    caption=stance_caption(window, seed), warnings=warnings, extra=extra,
+                    caption=stance_caption(window, seed) + " " + bootstrap.units_note(
+                        (r.ci_unit for r in rows), what="tone, shares and cue rates"),
+                    warnings=warnings, extra=extra,
                     styles=corpus.styles)
     if evidence is None:
         return matrix
@@ -262,6 +312,13 @@ def _tone_units(corpus: Corpus, documents: Sequence[ProcessedDocument],
     for (g, d, i, lo, hi), score in zip(pending, scores, strict=True):
         units[g].append((score, d, i, lo, hi))
     return units
+
+
+def _share(hit: np.ndarray, rows: np.ndarray, articles: int) -> bootstrap.Interval:
+    """Share of units that ``hit``, with the interval over the articles in ``rows``."""
+    hits = np.bincount(rows, weights=hit.astype(np.float64), minlength=articles)
+    units = np.bincount(rows, minlength=articles)
+    return bootstrap.share_interval(hits, units)
 
 
 def _polarity_shares(tones: np.ndarray) -> tuple[float, float, float]:
@@ -319,9 +376,9 @@ def stance_caption(window: int | None, seed: int) -> str:
             "(within its sentence)" if window else "the sentences that mention the target")
     return (
         f"Tone: mean VADER compound (-1 to 1; lexicon- and rule-based, vaderSentiment) of {unit}, "
-        f"with a percentile-bootstrap 95% interval ({BOOTSTRAP_RESAMPLES} resamples, seed "
-        f"{seed}); negative <= -0.05 < neutral < 0.05 <= positive. It measures the tone of the "
-        "text around the target, not necessarily the attitude to the target. "
+        f"with a bootstrap 95% interval ({BOOTSTRAP_RESAMPLES} resamples, seed "
+        f"{seed}; its unit in ci_unit); negative <= -0.05 < neutral < 0.05 <= positive. "
+        "It measures the tone of the text around the target, not necessarily the attitude to the target. "
         "Rate: mentions per 10,000 tokens of the perspective. "
         + CUES_EXPLAINED + " " + LIMITS
     )

@@ -17,10 +17,17 @@ For every topic × perspective (absent topics included, with zeros):
   text (non-overlapping, longest match first);
 - ``rate_per_10k`` = term_matches · 10,000 / tokens of the perspective (all
   pipeline tokens, stopwords included, as ``sources list`` counts words);
+- ``share_ci_low``, ``share_ci_high``: 95% interval of the share over the
+  perspective's articles (Korn–Graubard,
+  :func:`framelens.analysis.stats.bootstrap.cluster_share_ci`; ``share_ci_unit``
+  ``"articles"``) when it has at least 5 articles, else the Clopper–Pearson
+  interval of its sentences, within these texts only (``"sentences"``);
 - ``tone_mean``, ``tone_ci_low``, ``tone_ci_high``: mean VADER compound of the
-  topic's sentences with a seeded percentile-bootstrap 95% interval
-  (:func:`framelens.analysis.stats.keyness.bootstrap_mean_ci`); NaN when there are
-  no sentences;
+  topic's sentences with a seeded 95% interval: a cluster bootstrap over the
+  ``documents`` holding them when there are at least 5
+  (:func:`framelens.analysis.stats.bootstrap.mean_interval`, ``ci_unit``
+  ``"articles"``), else a percentile bootstrap of the sentences (``"sentences"``:
+  within these texts); NaN and an empty ``ci_unit`` when there are no sentences;
 - ``distinctive_terms``: the terms most over-represented in this perspective's
   topic sentences against the other perspectives' sentences on the same topic
   (log-odds ratio with informative Dirichlet prior, Monroe et al. 2008; see
@@ -70,6 +77,10 @@ class TopicRow:
     distinctive_terms: str
     example: str
     example_doc_id: str
+    ci_unit: str
+    share_ci_low: float
+    share_ci_high: float
+    share_ci_unit: str
 
 
 def topic_density(matches: np.ndarray, tokens: np.ndarray) -> np.ndarray:
@@ -154,19 +165,28 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
             needed.setdefault(d, set()).add(s)
     tones = _tones(corpus, needed)
 
-    from framelens.analysis.stats.bootstrap import bootstrap_mean_cis
+    from framelens.analysis.stats import bootstrap
     from framelens.analysis.stats.keyness import rate_per_10k
 
-    samples: dict[tuple[str, int], list[float]] = {}
+    weights, row_of = bootstrap.group_weights([d.doc_id for d in documents],
+                                              [d.perspective for d in documents],
+                                              seed=TONE_SEED, resamples=TONE_RESAMPLES)
+    empty_weights = np.zeros((0, TONE_RESAMPLES))
+    intervals: dict[tuple[str, int], bootstrap.Interval] = {}
+    share_intervals: dict[tuple[str, int], bootstrap.Interval] = {}
     for t in chosen:
         h = all_hits[t.name]
         persp_of_hit = doc_persp[h.doc]
-        for p in range(n_persp):
-            samples[(t.name, p)] = [tones[(int(h.doc[i]), int(h.sentence[i]))]
-                                    for i in np.flatnonzero(persp_of_hit == p)]
-    intervals = dict(zip(samples, bootstrap_mean_cis(list(samples.values()), seed=TONE_SEED,
-                                                     resamples=TONE_RESAMPLES, level=TONE_LEVEL),
-                         strict=True))
+        hits_per_doc = np.bincount(h.doc, minlength=len(documents))
+        for p, perspective in enumerate(perspectives):
+            mine = np.flatnonzero(persp_of_hit == p)
+            values = [tones[(int(h.doc[i]), int(h.sentence[i]))] for i in mine]
+            intervals[(t.name, p)] = bootstrap.mean_interval(
+                values, row_of[h.doc[mine]], weights.get(perspective, empty_weights),
+                seed=TONE_SEED, resamples=TONE_RESAMPLES, level=TONE_LEVEL, bounds=(-1.0, 1.0))
+            docs = np.flatnonzero(doc_persp == p)
+            share_intervals[(t.name, p)] = bootstrap.share_interval(
+                hits_per_doc[docs], sentences_per_doc[docs], level=TONE_LEVEL)
     rows: list[TopicRow] = []
     spans: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for t in chosen:
@@ -179,7 +199,8 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
         rates = rate_per_10k(match_counts, persp_tokens)
         for p, perspective in enumerate(perspectives):
             mine = np.flatnonzero(persp_of_hit == p)
-            mean, low, high = intervals[(t.name, p)]
+            tone = intervals[(t.name, p)]
+            share_ci = share_intervals[(t.name, p)]
             best = example_order(h, mine)[:examples]
             share = sentence_counts[p] / persp_sentences[p] if persp_sentences[p] else 0.0
             spans[(perspective, t.name)] = [
@@ -189,10 +210,12 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
                 perspective=perspective, topic=t.name, sentences=int(sentence_counts[p]),
                 documents=int(np.unique(h.doc[mine]).size), share_of_sentences=float(share),
                 term_matches=int(match_counts[p]), rate_per_10k=float(rates[p]),
-                tone_mean=mean, tone_ci_low=low, tone_ci_high=high,
+                tone_mean=tone.estimate, tone_ci_low=tone.low, tone_ci_high=tone.high,
                 distinctive_terms=";".join(words[p]),
                 example="\n".join(documents[h.doc[i]].sentences[h.sentence[i]] for i in best),
                 example_doc_id="\n".join(documents[h.doc[i]].doc_id for i in best),
+                ci_unit=tone.unit, share_ci_low=share_ci.low, share_ci_high=share_ci.high,
+                share_ci_unit=share_ci.unit,
             ))
     title = f"Topics: {chosen[0].name}" if topic is not None else \
         f"Topics: salience and tone of {len(chosen)} topics in {n_persp} perspectives"
@@ -200,9 +223,12 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
         "share_of_sentences = the perspective's sentences containing a topic term / all its "
         "sentences; rate_per_10k = topic-term occurrences per 10,000 tokens; tone = mean VADER "
         f"compound of the topic's sentences (bootstrap {int(TONE_LEVEL * 100)}% CI, seed "
-        f"{TONE_SEED}); distinctive terms: log-odds z (Monroe et al. 2008) of the perspective's "
+        f"{TONE_SEED}; its unit in ci_unit, the share's in share_ci_unit); distinctive "
+        "terms: log-odds z (Monroe et al. 2008) of the perspective's "
         "topic sentences vs the other perspectives' sentences on the same topic, terms used at "
-        f"least {DISTINCTIVE_MIN_COUNT} times (empty when no other perspective has any).")
+        f"least {DISTINCTIVE_MIN_COUNT} times (empty when no other perspective has any). "
+        + bootstrap.units_note([r.ci_unit for r in rows] + [r.share_ci_unit for r in rows],
+                               what="tone and share"))
     extra = {
         "topics": tuple(t.name for t in chosen),
         "totals": {p: (int(persp_sentences[i]), int(persp_tokens[i]))

@@ -13,7 +13,12 @@ from tests.conftest import invoke
 STANCE_COLUMNS = ["perspective", "target", "mentions", "sentences", "rate_per_10k", "tone_mean",
                   "tone_ci_low", "tone_ci_high", "share_negative", "share_neutral",
                   "share_positive", "hedges", "boosters", "deontic", "negation", "threat",
-                  "reported", "reported_share"]
+                  "reported", "reported_share", "articles", "ci_unit",
+                  "share_negative_ci_low", "share_negative_ci_high", "share_positive_ci_low",
+                  "share_positive_ci_high",
+                  *(f"{cue}_ci_{end}" for cue in ("hedges", "boosters", "deontic", "negation",
+                                                  "threat", "reported", "reported_share")
+                    for end in ("low", "high"))]
 EVIDENCE_COLUMNS = ["perspective", "target", "polarity", "rank", "tone", "doc_id",
                     "sentence_index", "text"]
 SENTENCE_COLUMNS = ["doc_id", "perspective", "sentence_index", "line", "text", "targets",

@@ -223,7 +223,12 @@ def test_rows_are_sorted_by_perspective_then_target_config_order(bundled):
     assert result.columns == (
         "perspective", "target", "mentions", "sentences", "rate_per_10k", "tone_mean",
         "tone_ci_low", "tone_ci_high", "share_negative", "share_neutral", "share_positive",
-        "hedges", "boosters", "deontic", "negation", "threat", "reported", "reported_share")
+        "hedges", "boosters", "deontic", "negation", "threat", "reported", "reported_share",
+            "articles", "ci_unit", "share_negative_ci_low", "share_negative_ci_high",
+            "share_positive_ci_low", "share_positive_ci_high",
+            *(f"{cue}_ci_{end}" for cue in ("hedges", "boosters", "deontic", "negation",
+                                            "threat", "reported", "reported_share")
+              for end in ("low", "high")))
 
 
 def test_bootstrap_interval_is_deterministic_and_contains_the_mean(bundled):

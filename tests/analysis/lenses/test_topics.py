@@ -46,7 +46,8 @@ terms = ["zeppelin*", "hovercraft"]
 """
 COLUMNS = ["perspective", "topic", "sentences", "documents", "share_of_sentences",
            "term_matches", "rate_per_10k", "tone_mean", "tone_ci_low", "tone_ci_high",
-           "distinctive_terms", "example", "example_doc_id"]
+           "distinctive_terms", "example", "example_doc_id", "ci_unit", "share_ci_low",
+           "share_ci_high", "share_ci_unit"]
 
 
 @pytest.fixture
