@@ -53,7 +53,12 @@ GROUP_FIELDS = ("perspective", "outlet", "author", "document")
 CORRECTIONS = stats.P_ADJUST_METHODS
 DEFAULT_TOP = 15
 DEFAULT_MIN_COUNT = 2
-DEFAULT_MIN_DOCS = 1
+DEFAULT_MIN_DOCS = 2
+"""A term is tested for a group when at least this many of the group's documents contain it
+(or all of them, when the group has fewer): a keyword of one article is that article's topic,
+not the group's."""
+DOC_TESTS = ("welch", "bootstrap")
+DOC_TEST_SEED = 0
 MAX_NGRAM = 6
 REST = "rest"
 """The ``reference`` value of a one-vs-rest comparison: every other group."""
@@ -92,6 +97,13 @@ class KeynessRow:
     p_value: float
     log_ratio: float
     pct_diff: float
+    documents: int
+    reference_documents: int
+    dp: float
+    dp_norm: float
+    top_document_share: float
+    doc_t: float
+    doc_p_value: float
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,7 @@ def keyness(
     correction: str = "none",
     examples: int = 0,
     alpha0: float | None = None,
+    test: str = "welch",
 ) -> Result:
     """Top keywords of every group against the rest (or of a pair against each other).
 
@@ -148,12 +161,27 @@ def keyness(
     or document id with ``by``); ``reference`` is ``"rest"`` or the other group
     of the pair, whose own keywords follow as rows with the roles swapped.
     A term is tested for a group when its count there is at least
-    ``min_count`` and it occurs in at least ``min_docs`` documents of the
-    corpus; ``correction`` adjusts p over every tested term of that comparison.
+    ``min_count`` and it occurs in at least ``min_docs`` of the group's
+    documents (all of them when the group has fewer); ``correction`` adjusts
+    p over every tested term of that comparison.
+
+    Every row also says how the term spreads over the documents (the article
+    is the unit: Lijffijt et al. 2016): ``documents`` / ``reference_documents``
+    hold it, ``dp`` and ``dp_norm`` are Gries's (2008) deviation of
+    proportions over the group's documents and its normalised form (Lijffijt &
+    Gries 2012), ``top_document_share`` is the share of the count in the
+    busiest document (see :mod:`framelens.analysis.stats.dispersion`);
+    ``doc_t`` is Welch's t on the documents' relative frequencies and
+    ``doc_p_value`` the document-level p of ``test`` (``welch``: Welch's
+    t-test; ``bootstrap``: Lijffijt et al.'s bootstrap test over documents;
+    see :mod:`framelens.analysis.stats.document_tests`), NaN when a side has
+    fewer than 2 documents (Welch) or none (bootstrap).
     """
     _validate(method=method, top=top, by=by, min_count=min_count, min_docs=min_docs,
               correction=correction, examples=examples, alpha0=alpha0,
               collocation_min_count=collocation_min_count, ngram_range=ngram_range)
+    if test not in DOC_TESTS:
+        raise OptionError(f"unknown test {test!r} (choose from: {', '.join(DOC_TESTS)})")
     prior_total = stats.DEFAULT_ALPHA0 if alpha0 is None else float(alpha0)
     labels = [doc.metadata(by) for doc in corpus.documents]
     groups = _groups(corpus, by, labels)
@@ -167,8 +195,10 @@ def keyness(
     matrix, totals = group_rows(counts, labels, groups)
     matrix = matrix.tocsr()
     totals = np.asarray(totals, dtype=np.int64).ravel()
-    doc_freq = np.bincount(counts.matrix.indices, minlength=len(counts.terms))
-    testable = doc_freq >= min_docs
+    by_document = counts.matrix.tocsr()
+    doc_sizes = np.asarray(counts.token_totals, dtype=np.int64).ravel()
+    members = {g: np.flatnonzero([label == g for label in labels]) for g in groups}
+    doc_ids = [doc.id for doc in corpus.documents]
     display = np.asarray(counts.display, dtype=object)
     index = {g: i for i, g in enumerate(groups)}
     corpus_counts = np.asarray(matrix.sum(axis=0)).ravel()
@@ -188,7 +218,9 @@ def keyness(
         if n1 == 0 or n2 == 0 or np.count_nonzero(background) < 2:
             warnings.append(f"{by} {target!r} vs {reference!r}: too few tokens to compare")
             continue
-        tested = np.flatnonzero((row_a >= min_count) & testable)
+        mine = members[target]
+        holding = np.bincount(by_document[mine].indices, minlength=len(counts.terms))
+        tested = np.flatnonzero((row_a >= min_count) & (holding >= min(min_docs, mine.size)))
         # α_w = α0 f_w / Σ f, f the pooled counts of the two compared groups.
         alpha_w = stats.informative_prior(background, prior_total)[tested]
         scores = score_terms(row_a[tested], row_b[tested], n1, n2, alpha_w,
@@ -199,6 +231,10 @@ def keyness(
         if top:
             order = order[:top]
         selected = {name: values[order] for name, values in scores.items()}
+        theirs = np.flatnonzero([label != target for label in labels]) if reference == REST \
+            else members[reference]
+        selected.update(_document_columns(by_document, doc_sizes, doc_ids, mine, theirs,
+                                          tested[order], test))
         picked.append((target, reference, tested[order], selected))
 
     example_text = _examples(corpus, options, labels, counts, picked, examples) \
@@ -211,7 +247,10 @@ def keyness(
                       int(values["b"][j]), float(values["rate1"][j]), float(values["rate2"][j]),
                       float(values["score"][j]), float(values["z"][j]), float(values["g2"][j]),
                       float(values["p"][j]), float(values["log_ratio"][j]),
-                      float(values["pct_diff"][j])]
+                      float(values["pct_diff"][j]), int(values["documents"][j]),
+                      int(values["reference_documents"][j]), float(values["dp"][j]),
+                      float(values["dp_norm"][j]), float(values["top_document_share"][j]),
+                      float(values["doc_t"][j]), float(values["doc_p_value"][j])]
             if correction != "none":
                 fields.append(float(values["p_adjusted"][j]))
             if examples:
@@ -223,12 +262,13 @@ def keyness(
         row_type, tuple(rows),
         title=_title(by, pair),
         caption=_caption(method, prior_total, by, pair, correction, options, min_count,
-                         min_docs, top, collocations),
+                         min_docs, top, collocations) + " " + _document_caption(test, by),
         warnings=tuple(warnings),
         styles=corpus.config.styles(groups, perspectives=by == "perspective"),
         extra={"groups": [target for target, _ in comparisons], "method": method,
                "alpha0": prior_total, "by": by, "pair": list(pair) if pair else None,
-               "examples": examples},
+               "examples": examples, "test": test, "min_docs": min_docs,
+               "documents": {g: int(members[g].size) for g in groups}},
     )
 
 
@@ -262,6 +302,46 @@ def score_terms(a, b, n1: int, n2: int, alpha_w, *, alpha0: float, method: str =
         "log_ratio": stats.log_ratio(a, b, n1, n2), "pct_diff": stats.pct_diff(a, b, n1, n2),
         "rate1": stats.rate_per_10k(a, n1), "rate2": stats.rate_per_10k(b, n2),
     }
+
+
+def _document_columns(by_document, sizes: np.ndarray, doc_ids: Sequence[str], mine: np.ndarray,
+                      theirs: np.ndarray, columns: np.ndarray,
+                      test: str) -> dict[str, np.ndarray]:
+    """Dispersion and the document-level test of the picked ``columns`` for one comparison.
+
+    Documents without a counted token (empty after stopword removal) carry no
+    relative frequency and are left out.
+    """
+    from framelens.analysis.stats import dispersion, document_tests
+
+    # In document id order, so that the corpus's order cannot change a float sum.
+    mine = np.array(sorted(mine[sizes[mine] > 0], key=lambda i: doc_ids[i]), dtype=np.int64)
+    theirs = np.array(sorted(theirs[sizes[theirs] > 0], key=lambda i: doc_ids[i]),
+                      dtype=np.int64)
+    my_ids = [doc_ids[i] for i in mine]
+    their_ids = [doc_ids[i] for i in theirs]
+    target = by_document[mine][:, columns]
+    reference = by_document[theirs][:, columns]
+    n = columns.size
+    nan = np.full(n, np.nan)
+    if mine.size:
+        dp = dispersion.gries_dp(target, sizes[mine])
+        dp_norm = dispersion.gries_dp_norm(target, sizes[mine])
+        top = dispersion.top_document_share(target)
+    else:
+        dp = dp_norm = top = nan
+    t, p = document_tests.welch_test(target, sizes[mine], reference, sizes[theirs]) \
+        if mine.size and theirs.size else (nan, nan)
+    if test == "bootstrap":
+        p = document_tests.bootstrap_test(target, sizes[mine], my_ids, reference, sizes[theirs],
+                                          their_ids, seed=DOC_TEST_SEED) \
+            if mine.size and theirs.size else nan
+    return {"documents": dispersion.documents_containing(target) if mine.size
+            else np.zeros(n, dtype=np.int64),
+            "reference_documents": dispersion.documents_containing(reference) if theirs.size
+            else np.zeros(n, dtype=np.int64),
+            "dp": dp, "dp_norm": dp_norm, "top_document_share": top, "doc_t": t,
+            "doc_p_value": p}
 
 
 def _dense_row(matrix, i: int) -> np.ndarray:
@@ -380,6 +460,17 @@ def _title(by: str, pair: Sequence[str] | None) -> str:
     return f"Keywords: each {by} vs the rest"
 
 
+def _document_caption(test: str, by: str) -> str:
+    name = {"welch": "Welch's t-test", "bootstrap": "bootstrap test over documents "
+            "(Lijffijt et al. 2016)"}[test]
+    return (f"documents: the {by}'s documents containing the term; dp: Gries's DP (0 = spread "
+            "like the text, near 1 = in few documents; dp_norm: DP / (1 − smallest document's "
+            "share), Lijffijt & Gries 2012); top_document_share: share of the count in one "
+            f"document; doc_t / doc_p_value: {name} on the documents' relative frequencies "
+            "(empty with fewer than 2 documents a side): the article as the unit, beside the "
+            "token-level p_value.")
+
+
 def _caption(method: str, alpha0: float, by: str, pair, correction: str,
              options: TermOptions, min_count: int, min_docs: int, top: int,
              collocations: bool) -> str:
@@ -397,5 +488,6 @@ def _caption(method: str, alpha0: float, by: str, pair, correction: str,
             f"p_value: {_P_NAMES[method]}; {adjust[correction]}. "
             f"Terms: {terms} and {len(options.phrases)} phrases "
             f"({'config + detected collocations' if collocations else 'config'}), "
-            f"{stop}; count in target >= {min_count}, in >= {min_docs} document(s); "
+            f"{stop}; count in target >= {min_count}, in >= {min_docs} of its documents (or all, "
+            "if fewer); "
             f"{shown} over-represented terms per {by}. Rates per 10,000 tokens.")

@@ -10,7 +10,9 @@ import math
 from tests.conftest import invoke
 
 COLUMNS = ["perspective", "reference", "term", "count", "reference_count", "rate_per_10k",
-           "reference_rate_per_10k", "score", "z", "g2", "p_value", "log_ratio", "pct_diff"]
+           "reference_rate_per_10k", "score", "z", "g2", "p_value", "log_ratio", "pct_diff",
+           "documents", "reference_documents", "dp", "dp_norm", "top_document_share", "doc_t",
+           "doc_p_value"]
 
 
 def run(bundled, *args: str):
@@ -32,7 +34,11 @@ def test_keywords_default_csv(bundled):
     assert {r["reference"] for r in rows} == {"rest"}
     for row in rows:
         assert float(row["score"]) == float(row["z"]) > 0
-        assert all(math.isfinite(float(row[c])) for c in COLUMNS[5:])
+        assert all(math.isfinite(float(row[c])) for c in COLUMNS[5:13])
+        # One article per perspective: one document holds every keyword; DPnorm and the
+        # document-level test are undefined (empty), never invented.
+        assert (row["documents"], row["top_document_share"], row["dp"]) == ("1", "1.0", "0.0")
+        assert row["dp_norm"] == row["doc_t"] == row["doc_p_value"] == ""
     # ranked by score within each perspective
     scores = [float(r["score"]) for r in per_perspective["china"]]
     assert scores == sorted(scores, reverse=True)

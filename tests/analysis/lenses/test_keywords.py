@@ -34,7 +34,14 @@ from framelens.analysis.stats import keyness as stats
 from tests.conftest import needs_cache, write_article
 
 COLUMNS = ("perspective", "reference", "term", "count", "reference_count", "rate_per_10k",
-           "reference_rate_per_10k", "score", "z", "g2", "p_value", "log_ratio", "pct_diff")
+           "reference_rate_per_10k", "score", "z", "g2", "p_value", "log_ratio", "pct_diff",
+           "documents", "reference_documents", "dp", "dp_norm", "top_document_share", "doc_t",
+           "doc_p_value")
+
+
+def same(rows) -> list[str]:
+    """Rows as comparable text: NaN (an undefined dispersion or test) equals NaN."""
+    return [repr(row) for row in rows]
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -221,7 +228,7 @@ def test_document_order_changes_nothing(bundled_corpus):
     for order in itertools.permutations(bundled_corpus.documents):
         shuffled = Corpus(tuple(order), bundled_corpus.config, bundled_corpus.root,
                           use_cache=False)
-        assert keyness(shuffled, examples=1, correction="bh").rows == expected
+        assert same(keyness(shuffled, examples=1, correction="bh").rows) == same(expected)
 
 
 def test_swapping_the_pair_negates_every_signed_score(bundled_corpus):
@@ -245,7 +252,7 @@ def test_swapping_the_pair_negates_every_signed_score(bundled_corpus):
 def test_pair_a_b_and_b_a_give_the_same_keywords(bundled_corpus):
     forward = keyness(bundled_corpus, pair=("russia", "china"), top=0)
     backward = keyness(bundled_corpus, pair=("china", "russia"), top=0)
-    assert sorted(forward.rows, key=repr) == sorted(backward.rows, key=repr)
+    assert sorted(same(forward.rows)) == sorted(same(backward.rows))
     assert forward.rows[0].perspective == "russia"
     assert backward.rows[0].perspective == "china"
 
@@ -473,11 +480,11 @@ def test_generated_corpora_properties(corpus, method, seed):
     shuffled = list(corpus.documents)
     seed.shuffle(shuffled)
     again = Corpus(tuple(shuffled), corpus.config, use_cache=False)
-    assert keyness(again, **options).rows == result.rows
+    assert same(keyness(again, **options).rows) == same(result.rows)
     first, second = corpus.perspective_ids[:2]
     forward = keyness(corpus, pair=(first, second), **options).rows
     backward = keyness(corpus, pair=(second, first), **options).rows
-    assert sorted(forward, key=repr) == sorted(backward, key=repr)
+    assert sorted(same(forward)) == sorted(same(backward))
 
 
 @pytest.mark.parametrize("ngram_range,keep_stopwords", [((1, 1), False), ((1, 3), False),
