@@ -38,6 +38,9 @@ ContrastsOpt = Annotated[int, typer.Option(
 MinSentencesOpt = Annotated[int, typer.Option(
     "--min-sentences", min=1, help="Sentences a perspective needs on a topic or target for "
     "its mean tone to count in a tone contrast.")]
+MinDocsOpt = Annotated[int, typer.Option(
+    "--min-docs", min=1, help="Minimum number of the perspective's articles a keyword must "
+    "occur in (all of them when it has fewer): one article's topic is not the perspective's.")]
 MinCountOpt = Annotated[int, typer.Option(
     "--min-count", min=1, help="Minimum count of a keyword in its perspective; also the "
     "count from which a perspective 'uses' a term in the vocabulary counts.")]
@@ -73,6 +76,22 @@ class _Styles:
 
         style = self.section.style(pid)
         return Text(style.label, style=f"{'bold ' if bold else ''}{style.colour}".strip())
+
+
+def _unit_phrase(rows) -> str:
+    """Over which unit the tone intervals of a section were taken, in a few words."""
+    units = {r.ci_unit for r in rows if r.ci_unit}
+    if units == {"articles"}:
+        return "over articles"
+    if units == {"sentences"}:
+        return "over sentences: within these texts only"
+    return "over articles; † = over sentences, within these texts only"
+
+
+def _within_mark(rows, row) -> str:
+    """† after an interval within these texts when the section mixes units."""
+    mixed = len({r.ci_unit for r in rows if r.ci_unit}) > 1
+    return "†" if mixed and row.ci_unit == "sentences" else ""
 
 
 def _heading(text: str, note: str = ""):
@@ -144,8 +163,8 @@ def _topics_block(section, width, wide):
     styles = _Styles(section)
     minimum = section.extra.get("min_sentences", 5)
     note = ("% of the perspective's sentences on the topic · mean VADER tone of those "
-            "sentences" + (" (95% CI)" if wide else "") + f"; grey tone: fewer than {minimum} "
-            "sentences; · = never mentioned")
+            "sentences" + (f" (95% CI {_unit_phrase(section.rows)})" if wide else "")
+            + f"; grey tone: fewer than {minimum} sentences; · = never mentioned")
     yield _heading("Topics", note)
     if not section.rows:
         yield Text("(no topics configured)", style="dim")
@@ -167,8 +186,8 @@ def _topics_block(section, width, wide):
             cell.append(signed(r.tone_mean), style=tone_colour(r.tone_mean)
                         if r.sentences >= minimum else "dim")
             if wide:
-                cell.append(f" ({signed(r.tone_ci_low)}…{signed(r.tone_ci_high)})",
-                            style="dim")
+                cell.append(f" ({signed(r.tone_ci_low)}…{signed(r.tone_ci_high)})"
+                            + _within_mark(section.rows, r), style="dim")
             row_cells.append(cell)
         table.add_row(Text(topic), *row_cells)
     yield table
@@ -178,8 +197,13 @@ def _keywords_block(section, width, wide):
     from rich.text import Text
 
     styles = _Styles(section)
+    document_level = section.extra.get("document_level", False)
+    documents = section.extra.get("documents", {})
+    dimmed = ("Welch p over articles ≥ 0.05" if document_level
+              else "token-level p ≥ 0.05")
     yield _heading("Keywords", "log-odds z (informative Dirichlet prior) vs the other "
-                               "perspectives (dim: p ≥ 0.05); n = count; example phrase")
+                               f"perspectives (dim: {dimmed}); n = count; docs = articles "
+                               "with the term; example phrase")
     if not section.rows:
         # A corpus that mixes languages says why (the section's caption).
         yield Text(f"(no keywords: {section.caption})" if section.title.endswith(
@@ -190,11 +214,12 @@ def _keywords_block(section, width, wide):
     table.add_column("term", overflow="fold", max_width=28 if wide else 18)
     table.add_column("z", justify="right", no_wrap=True)
     table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("docs", justify="right", no_wrap=True)
     table.add_column("example", overflow="fold", ratio=1)
     # One line per keyword on a wide console: the phrase is cut to what fits.
     terms = max(len(r.term) + (len(r.alias_of) + 4 if r.alias_of and r.alias_of != r.term else 0)
                 for r in section.rows)
-    room = width - min(terms, 28) - 31 if wide else None
+    room = width - min(terms, 28) - 37 if wide else None
     previous = None
     for row in section.rows:
         if previous is not None and row.perspective != previous:
@@ -204,10 +229,22 @@ def _keywords_block(section, width, wide):
         term = Text(row.term, style="bold")
         if row.alias_of and row.alias_of != row.term:
             term.append(f" (= {row.alias_of})", style="dim")
-        table.add_row(label, term, Text(f"{row.z:.2f}", style="dim" if row.p_value >= 0.05
-                                        else ""), Text(str(row.count)),
+        p = row.doc_p_value if document_level else row.p_value
+        docs = Text(str(row.documents))
+        if documents.get(row.perspective, 0) > 1 and row.top_document_share > 0.5:
+            docs.append("!", style="bold yellow")
+        table.add_row(label, term, Text(f"{row.z:.2f}", style="dim" if not p < 0.05 else ""),
+                      Text(str(row.count)), docs,
                       Text(_clip(row.example, room) if room else row.example, style="italic"))
     yield table
+    if any(documents.get(r.perspective, 0) > 1 and r.top_document_share > 0.5
+           for r in section.rows):
+        yield Text("! = more than half of the keyword's count comes from one article.",
+                   style="yellow")
+    single = [styles.section.label(p) for p, n in documents.items() if n == 1]
+    if single:
+        yield Text(f"{', '.join(single)}: one article each; their keywords are that article's "
+                   "words.", style="yellow")
     if any(r.alias_of for r in section.rows):
         yield Text("(= X): the term is a name of target X; outlets spell names differently "
                    "(US, U.S., United States), so compare the target's mentions under Stance.",
@@ -220,7 +257,8 @@ def _stance_block(section, width, wide):
     styles = _Styles(section)
     minimum = section.extra.get("min_sentences", 5)
     note = ("mean VADER tone of the sentences mentioning the target"
-            + (" (95% CI)" if wide else "") + f", mentions in brackets; grey tone: fewer than "
+            + (f" (95% CI {_unit_phrase(section.rows)})" if wide else "")
+            + f", mentions in brackets; grey tone: fewer than "
             f"{minimum} sentences; – = not mentioned")
     yield _heading("Stance", note)
     if not section.rows:
@@ -242,8 +280,8 @@ def _stance_block(section, width, wide):
             cell = Text(signed(r.tone_mean), style=tone_colour(r.tone_mean)
                         if r.sentences >= minimum else "dim")
             if wide:
-                cell.append(f" ({signed(r.tone_ci_low)}…{signed(r.tone_ci_high)})",
-                            style="dim")
+                cell.append(f" ({signed(r.tone_ci_low)}…{signed(r.tone_ci_high)})"
+                            + _within_mark(section.rows, r), style="dim")
             cell.append(f" [{r.mentions}]")
             row_cells.append(cell)
         table.add_row(Text(target), *row_cells)
@@ -475,6 +513,7 @@ def compare_command(
     contrasts: ContrastsOpt = 3,
     min_sentences: MinSentencesOpt = 5,
     min_count: MinCountOpt = 2,
+    min_docs: MinDocsOpt = 2,
     alpha0: Alpha0Opt = None,
     keep_stopwords: KeepStopwordsOpt = False,
     no_collocations: NoCollocationsOpt = False,
@@ -489,4 +528,5 @@ def compare_command(
         return compare(corpus, sections=chosen, top=top, contrasts=contrasts,
                        min_sentences=min_sentences, min_count=min_count, alpha0=alpha0,
                        keep_stopwords=keep_stopwords, collocations=not no_collocations,
-                       target_alias=target_alias or (), progress=progress)
+                       target_alias=target_alias or (), progress=progress,
+                       min_docs=min_docs)

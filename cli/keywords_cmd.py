@@ -30,6 +30,11 @@ class By(str, Enum):
     document = "document"
 
 
+class DocTest(str, Enum):
+    welch = "welch"
+    bootstrap = "bootstrap"
+
+
 class Correction(str, Enum):
     none = "none"
     bonferroni = "bonferroni"
@@ -52,7 +57,14 @@ ByOpt = Annotated[By, typer.Option(
 MinCountOpt = Annotated[int, typer.Option(
     "--min-count", help="Minimum count of a term in the target group.")]
 MinDocsOpt = Annotated[int, typer.Option(
-    "--min-docs", help="Minimum number of documents (whole corpus) containing a term.")]
+    "--min-docs", help="Minimum number of the group's own documents containing a term (all "
+                       "of them when it has fewer), so one article's topic is not the "
+                       "group's keyword.")]
+TestOpt = Annotated[DocTest, typer.Option(
+    "--test", case_sensitive=False,
+    help="Document-level test beside the token-level p (doc_t, doc_p_value): welch = Welch's "
+         "t-test on the documents' relative frequencies; bootstrap = Lijffijt et al.'s (2016) "
+         "bootstrap over documents.")]
 CorrectionOpt = Annotated[Correction, typer.Option(
     "--correction", case_sensitive=False,
     help="Multiple-comparison correction of p (adds p_adjusted): Bonferroni or "
@@ -84,6 +96,26 @@ def _snippet(sentence: str, term: str) -> str:
                                               else "")
 
 
+ONE_DOCUMENT_MARK = "!"
+
+
+def _mostly_one_document(row, documents: dict) -> bool:
+    """More than half of the count from one of the group's several documents (with one
+    document the whole group is that article, which the block's title says)."""
+    from framelens.analysis.stats.dispersion import MOSTLY_ONE_DOCUMENT
+
+    return documents.get(row.perspective, 0) > 1 and row.top_document_share > MOSTLY_ONE_DOCUMENT
+
+
+def _documents_cell(row, documents: dict):
+    from rich.text import Text
+
+    cell = Text(str(row.documents))
+    if _mostly_one_document(row, documents):
+        cell.append(ONE_DOCUMENT_MARK, style="bold yellow")
+    return cell
+
+
 def _keywords_view(result):
     from rich import box
     from rich.columns import Columns
@@ -97,6 +129,7 @@ def _keywords_view(result):
     for row in result.rows:
         by_group.setdefault(row.perspective, []).append(row)
     pair = extra.get("pair")
+    documents = extra.get("documents", {})
     blocks = []
     for group in extra["groups"]:
         rows = by_group.get(group, [])
@@ -108,9 +141,14 @@ def _keywords_view(result):
             reference = "rest"
         title = Text(result.label(group), style=f"bold {colour}")
         title.append(f" vs {reference}", style="dim")
+        if group in documents:
+            count = documents[group]
+            title.append(f" · {count} document{'s' if count != 1 else ''}",
+                         style="bold yellow" if count == 1 else "dim")
         table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         table.add_column("term", overflow="fold", max_width=40 if extra.get("examples") else 28)
         table.add_column(statistic, justify="right")
+        table.add_column("docs", justify="right", no_wrap=True)
         table.add_column("", no_wrap=True)
         peak = max((row.score for row in rows), default=0.0) or 1.0
         for row in rows:
@@ -119,11 +157,23 @@ def _keywords_view(result):
             if example:
                 for sentence in example.split("\n"):
                     cell.append("\n" + _snippet(sentence, row.term), style="dim italic")
-            table.add_row(cell, Text(f"{row.score:.2f}"), _bar(row.score / peak, colour))
+            table.add_row(cell, Text(f"{row.score:.2f}"), _documents_cell(row, documents),
+                          _bar(row.score / peak, colour))
         if not rows:
-            table.add_row(Text("(no over-represented term)", style="dim"), Text(""), Text(""))
+            table.add_row(Text("(no over-represented term)", style="dim"), Text(""), Text(""),
+                          Text(""))
         blocks.append(table)
     parts = [Text(result.title, style="bold"), Columns(blocks, padding=(0, 4))]
+    if any(_mostly_one_document(row, documents) for row in result.rows):
+        parts.append(Text(f"{ONE_DOCUMENT_MARK} = more than half of the term's count comes from "
+                          "one document: it may be that article's topic rather than the "
+                          "group's (docs = documents of the group containing it).",
+                          style="yellow"))
+    single = [result.label(g) for g in extra["groups"] if documents.get(g) == 1]
+    if single:
+        parts.append(Text(f"{', '.join(single)}: one document each, so every keyword there is "
+                          "that one article's word; keyness tells these texts apart, not the "
+                          "groups.", style="yellow"))
     if result.caption:
         parts.append(Text(result.caption, style="dim"))
     return Group(*parts)
@@ -145,13 +195,14 @@ def keywords_command(
     by: ByOpt = By.perspective,
     ngrams: NgramsOpt = "1",
     min_count: MinCountOpt = 2,
-    min_docs: MinDocsOpt = 1,
+    min_docs: MinDocsOpt = 2,
     keep_stopwords: KeepStopwordsOpt = False,
     correction: CorrectionOpt = Correction.none,
     examples: ExamplesOpt = 0,
     alpha0: Alpha0Opt = None,
     no_collocations: NoCollocationsOpt = False,
     collocation_min_count: CollocationMinCountOpt = 2,
+    test: TestOpt = DocTest.welch,
 ):
     from framelens.analysis.lenses.keywords import keyness, parse_ngram_range
 
@@ -160,6 +211,6 @@ def keywords_command(
                    min_docs=min_docs, keep_stopwords=keep_stopwords,
                    collocations=not no_collocations,
                    collocation_min_count=collocation_min_count, correction=correction.value,
-                   examples=examples, alpha0=alpha0)
+                   examples=examples, alpha0=alpha0, test=test.value)
 
 

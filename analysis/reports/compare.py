@@ -54,6 +54,11 @@ small groups out of the ranking; their numbers still show in the sections.
 SILENCE_MIN_SENTENCES = 2
 """A topic is a silence contrast when a perspective never mentions it and
 another gives it at least this many sentences (one sentence is a passing mention)."""
+DOMINANT_SHARE = 0.8
+"""A perspective holding more than this share of the corpus's words gets a warning: one-vs-rest
+keyness then mostly contrasts it with a small remainder."""
+DEFAULT_MIN_DOCS = 2
+"""Keywords must occur in at least this many of the perspective's articles (or all it has)."""
 PHRASE_TOKENS = 6
 """Tokens either side of a keyword in its example phrase."""
 PHRASE_SLACK = 3
@@ -93,6 +98,11 @@ class TopicSummaryRow:
     tone_mean: float
     tone_ci_low: float
     tone_ci_high: float
+    documents: int
+    ci_unit: str
+    share_ci_low: float
+    share_ci_high: float
+    share_ci_unit: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,10 @@ class KeywordSummaryRow:
     alias_of: str
     example: str
     example_doc_id: str
+    documents: int
+    dp: float
+    top_document_share: float
+    doc_p_value: float
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,8 @@ class StanceSummaryRow:
     tone_ci_high: float
     share_negative: float
     share_positive: float
+    articles: int
+    ci_unit: str
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,7 @@ class ContrastRow:
     evidence_doc_id: str
     evidence_line: int | None
     evidence_tone: float | None
+    ci_unit: str
 
 
 @dataclass(frozen=True)
@@ -223,6 +240,7 @@ def compare(
     collocations: bool = True,
     target_alias: Iterable[str] = (),
     progress: Progress | None = None,
+    min_docs: int = DEFAULT_MIN_DOCS,
 ) -> Report:
     """The overview: the chosen ``sections`` (canonical order) as one Report.
 
@@ -231,11 +249,19 @@ def compare(
     count in a tone contrast; ``min_count``, ``alpha0``, ``keep_stopwords``,
     ``collocations``: as in ``keywords`` (``min_count`` also sets when a
     perspective "uses" a term in the vocabulary counts, as in
-    ``similarity --vocabulary``); ``target_alias``: as in ``stance``.
-    ``progress`` is called before each step.
+    ``similarity --vocabulary``); ``target_alias``: as in ``stance``;
+    ``min_docs``: as in ``keywords`` (default 2: a keyword of one article is
+    that article's, not the perspective's). ``progress`` is called before
+    each step.
+
+    Warnings (once each): a perspective holding more than ``DOMINANT_SHARE``
+    of the words; perspectives whose articles all come from one outlet
+    (their keywords then carry the outlet's house style).
     """
     chosen = parse_sections(sections)
     _validate(top, contrasts, min_sentences, min_count)
+    if min_docs < 1:
+        raise OptionError(f"--min-docs must be at least 1, not {min_docs}")
     target_alias = tuple(target_alias)
     if alpha0 is not None and not (math.isfinite(alpha0) and alpha0 > 0):
         raise OptionError(f"--alpha0 must be a positive number, not {alpha0}")
@@ -255,7 +281,7 @@ def compare(
         done += 1
 
     styles = corpus.styles
-    warnings: list[str] = []
+    warnings: list[str] = list(corpus_warnings(corpus))
     built: dict[str, Result] = {}
     from framelens.analysis.process.pipeline import word_comparison_note
 
@@ -277,7 +303,7 @@ def compare(
         elif name == "keywords":
             built[name] = _keywords_section(corpus, styles, top=top, min_count=min_count,
                                             alpha0=alpha0, keep_stopwords=keep_stopwords,
-                                            collocations=collocations,
+                                            collocations=collocations, min_docs=min_docs,
                                             target_alias=target_alias, warnings=warnings)
         elif name == "stance":
             stance_result = _stance_rows(corpus, target_alias, warnings)
@@ -311,10 +337,45 @@ def methods_caption(alpha0: float) -> str:
         "Methods: keywords = log-odds ratio with an informative Dirichlet prior (Monroe, "
         f"Colaresi & Quinn 2008; α0 = {alpha0:g}), z-scored, each perspective vs the rest; "
         "tone = VADER compound (-1…1) of each sentence, averaged with a seeded bootstrap 95% "
-        "interval (a lexicon reads words, not attitudes: read the evidence); similarity = "
+        "interval over the perspective's articles when at least "
+        f"{_min_articles()} contribute, else over sentences, within these texts only (ci_unit; "
+        "a lexicon reads words, not attitudes: read the evidence); similarity = "
         "TF-IDF cosine and Jensen–Shannon divergence of term distributions. Detail: framelens "
         "keywords --examples 3, framelens stance --evidence 3, framelens topics --topic NAME, "
         "framelens similarity --vocabulary, framelens naming.")
+
+
+def _min_articles() -> int:
+    from framelens.analysis.stats.bootstrap import MIN_ARTICLES_FOR_INTERVAL
+
+    return MIN_ARTICLES_FOR_INTERVAL
+
+
+def corpus_warnings(corpus: Corpus) -> tuple[str, ...]:
+    """What an analyst must know before reading keyness: a perspective that holds most of the
+    corpus's words, and perspectives whose articles all come from one outlet."""
+    from framelens.analysis.lenses.sources import list_sources
+
+    words: dict[str, int] = {}
+    outlets: dict[str, set[str]] = {}
+    for document, row in zip(corpus.documents, list_sources(corpus).rows, strict=True):
+        words[row.perspective] = words.get(row.perspective, 0) + row.words
+        outlets.setdefault(document.perspective, set()).add(document.outlet)
+    total = sum(words.values())
+    found = []
+    for style in corpus.styles:
+        share = words.get(style.id, 0) / total if total else 0.0
+        if share > DOMINANT_SHARE and len(corpus.styles) > 1:
+            found.append(f"{style.label} holds {share:.0%} of the corpus's words: its keywords "
+                         "against the rest compare it with a small remainder, and the others' "
+                         "keywords are mostly what they do not share with it")
+    single = [f"{style.label} ({next(iter(outlets[style.id]))})" for style in corpus.styles
+              if len(outlets.get(style.id, ())) == 1 and
+              next(iter(outlets[style.id])) not in ("", "unknown")]
+    if single:
+        found.append("single outlet: " + ", ".join(single) + " — keyness then reflects the "
+                     "outlet's house style (datelines, abbreviations) as much as the perspective")
+    return tuple(found)
 
 
 def _default_alpha0() -> float:
@@ -363,7 +424,8 @@ def _topics_section(result: Result | None, styles: tuple[GroupStyle, ...], *,
                     min_sentences: int) -> Result:
     rows = () if result is None else tuple(
         TopicSummaryRow(r.perspective, r.topic, r.sentences, r.share_of_sentences, r.tone_mean,
-                        r.tone_ci_low, r.tone_ci_high) for r in result.rows)
+                        r.tone_ci_low, r.tone_ci_high, r.documents, r.ci_unit, r.share_ci_low,
+                        r.share_ci_high, r.share_ci_unit) for r in result.rows)
     topics = () if result is None else result.extra["topics"]
     return Result(TopicSummaryRow, rows,
                   title="Topics: share of each perspective's sentences on the topic, and their "
@@ -371,13 +433,17 @@ def _topics_section(result: Result | None, styles: tuple[GroupStyle, ...], *,
                   caption="share_of_sentences = sentences with a topic term / all the "
                           "perspective's sentences; tone = mean VADER compound of those "
                           "sentences with a seeded bootstrap 95% interval (NaN/empty when the "
-                          "perspective has none). Topic lexicons from the config.",
+                          "perspective has none); documents = articles with such sentences. "
+                          "Topic lexicons from the config. " + _units_note(
+                              [r.ci_unit for r in rows] + [r.share_ci_unit for r in rows],
+                              "tone and share"),
                   extra={"topics": topics, "min_sentences": min_sentences}, styles=styles)
 
 
 def _keywords_section(corpus: Corpus, styles, *, top: int, min_count: int,
                       alpha0: float | None, keep_stopwords: bool, collocations: bool,
-                      target_alias: tuple[str, ...], warnings: list[str]) -> Result:
+                      target_alias: tuple[str, ...], warnings: list[str],
+                      min_docs: int = DEFAULT_MIN_DOCS) -> Result:
     from framelens.analysis.lenses.keywords import keyness
     from framelens.analysis.process.annotators import configured_targets
 
@@ -385,10 +451,12 @@ def _keywords_section(corpus: Corpus, styles, *, top: int, min_count: int,
         warnings.append("only one perspective: no keywords to compare")
         rows: tuple[KeywordSummaryRow, ...] = ()
         caption = ""
+        documents: dict[str, int] = {}
     else:
         result = keyness(corpus, method="logodds", top=top, min_count=min_count,
-                         keep_stopwords=keep_stopwords, collocations=collocations,
-                         examples=1, alpha0=alpha0)
+                         min_docs=min_docs, keep_stopwords=keep_stopwords,
+                         collocations=collocations, examples=1, alpha0=alpha0, test="welch")
+        documents = result.extra["documents"]
         warnings.extend(result.warnings)
         aliases = _alias_index(configured_targets(corpus.config, target_alias))
         rank: dict[str, int] = {}
@@ -399,10 +467,16 @@ def _keywords_section(corpus: Corpus, styles, *, top: int, min_count: int,
                 r.perspective, rank[r.perspective], r.term, r.z, r.p_value, r.count,
                 r.reference_count,
                 r.rate_per_10k, r.reference_rate_per_10k, aliases.get(_key(r.term), ""),
-                example_phrase(r.example, r.term), r.example_doc_id))
+                example_phrase(r.example, r.term), r.example_doc_id, r.documents, r.dp,
+                r.top_document_share, r.doc_p_value))
         rows = tuple(built)
         caption = result.caption
-    return Result(KeywordSummaryRow, rows,
+    from framelens.analysis.stats.bootstrap import MIN_ARTICLES_FOR_INTERVAL
+
+    # The document-level p decides what is dimmed only when every perspective has the articles.
+    document_level = bool(documents) and min(documents.values()) >= MIN_ARTICLES_FOR_INTERVAL
+    return Result(KeywordSummaryRow, rows, extra={"documents": documents,
+                                                  "document_level": document_level},
                   title=f"Keywords: top {top} per perspective by log-odds z (vs the rest)",
                   caption=(caption + f" example: the term with {PHRASE_TOKENS} tokens either "
                            "side, from keyness's example sentence. alias_of: the stance target "
@@ -465,14 +539,15 @@ def _stance_section(result: Result, styles: tuple[GroupStyle, ...], *,
                     min_sentences: int) -> Result:
     rows = tuple(StanceSummaryRow(r.perspective, r.target, r.mentions, r.sentences, r.tone_mean,
                                   r.tone_ci_low, r.tone_ci_high, r.share_negative,
-                                  r.share_positive) for r in result.rows)
+                                  r.share_positive, r.articles, r.ci_unit) for r in result.rows)
     return Result(StanceSummaryRow, rows,
                   title="Stance: tone of the sentences mentioning each target",
                   caption="mentions = alias matches; sentences = sentences with a mention; "
                           "tone = their mean VADER compound with a seeded bootstrap 95% "
                           "interval; share_negative / share_positive = shares of those "
-                          "sentences at <= -0.05 / >= 0.05. The tone of a sentence is not "
-                          "necessarily the attitude toward the target.",
+                          "sentences at <= -0.05 / >= 0.05; articles = articles with such "
+                          "sentences. The tone of a sentence is not necessarily the attitude "
+                          "toward the target. " + _units_note([r.ci_unit for r in rows], "tone"),
                   extra={"targets": tuple(result.extra.get("targets", ())), "min_sentences": min_sentences},
                   styles=styles)
 
@@ -623,7 +698,9 @@ def contrasts_section(corpus: Corpus, topic_result: Result | None, stance_result
                           "sentences, or mean VADER tone); tone contrasts count only "
                           f"perspectives with at least {min_sentences} sentences (counted). "
                           "intervals_overlap: the 95% intervals of the highest and lowest "
-                          "overlap, so the tone difference may be noise. Evidence: the topic's "
+                          "overlap, so the tone difference may be noise (ci_unit: what each "
+                          "interval resampled; intervals within these texts say nothing about "
+                          "the perspectives). Evidence: the topic's "
                           "representative sentence (salience), or the sentence whose tone is "
                           "nearest the perspective's mean (tone).",
                   styles=styles, extra={"min_sentences": min_sentences, "per_kind": per_kind,
@@ -696,7 +773,7 @@ def _topic_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int
                 out.append(ContrastRow(rank, kind, topic, "share_of_sentences", spread, p,
                                        roles.get(p, ""), r.share_of_sentences, r.sentences,
                                        None, None, True, None, sentence, doc_id, line,
-                                       tone_value))
+                                       tone_value, ""))
     for rank, (topic, spread) in enumerate(picked_tone, start=1):
         rows = {p: cells[(topic, p)] for p in perspectives}
         counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
@@ -706,7 +783,7 @@ def _topic_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int
             out.append(ContrastRow(rank, "topic_tone", topic, "tone_mean", spread, p,
                                    roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
                                    r.tone_ci_high, p in counted, overlap, sentence, doc_id,
-                                   line, tone_value))
+                                   line, tone_value, r.ci_unit))
     return out
 
 
@@ -827,7 +904,7 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
             out.append(ContrastRow(rank, "target_tone", target, "tone_mean", spread, p,
                                    roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
                                    r.tone_ci_high, p in counted, overlap, sentence, doc_id,
-                                   line, tone_value))
+                                   line, tone_value, r.ci_unit))
     return out
 
 
@@ -839,12 +916,15 @@ def _keys(section: str, row) -> tuple[str, str, str, tuple[str, ...]]:
     if section == "corpus":
         return row.perspective, "all articles", "", ("perspective", "label")
     if section == "topics":
-        return row.perspective, row.topic, "", ("perspective", "topic")
+        return (row.perspective, row.topic,
+                f"tone: {_unit_words(row.ci_unit)}; share: {_unit_words(row.share_ci_unit)}",
+                ("perspective", "topic"))
     if section == "keywords":
         return (row.perspective, row.term, row.example,
                 ("perspective", "term", "alias_of", "example", "example_doc_id"))
     if section == "stance":
-        return row.perspective, row.target, "", ("perspective", "target")
+        return (row.perspective, row.target, f"tone: {_unit_words(row.ci_unit)}",
+                ("perspective", "target"))
     if section == "naming":
         return (row.perspective, f"{row.concept}: {row.variant}", row.difference,
                 ("concept", "difference", "variant", "perspective"))
@@ -858,6 +938,18 @@ def _keys(section: str, row) -> tuple[str, str, str, tuple[str, ...]]:
                 ("kind", "item", "measure", "perspective", "role", "evidence",
                  "evidence_doc_id"))
     raise ValueError(section)
+
+
+def _unit_words(unit: str) -> str:
+    from framelens.analysis.stats.bootstrap import CI_UNIT_NOTES
+
+    return CI_UNIT_NOTES[unit]
+
+
+def _units_note(units, what: str) -> str:
+    from framelens.analysis.stats.bootstrap import units_note
+
+    return units_note(units, what=what)
 
 
 def long_table(sections: Sequence[tuple[str, Result]]) -> Result:
@@ -874,7 +966,9 @@ def long_table(sections: Sequence[tuple[str, Result]]) -> Result:
     all``; contrasts ``kind: topic or target``. ``detail`` is the text that
     goes with the item, repeated on each of its rows: the keyword's example
     phrase, the naming difference, the vocabulary examples, the contrast's
-    evidence sentence.
+    evidence sentence; for topics and stance, over which unit the intervals
+    were taken (the ``ci_unit`` columns in words: over the perspective's
+    articles, or over sentences, within these texts only).
     """
     rows: list[LongRow] = []
     for section, result in sections:

@@ -27,29 +27,30 @@ SECTIONS = ["corpus", "topics", "keywords", "stance", "naming", "similarity", "c
 COLUMNS = {
     "corpus": ["perspective", "label", "articles", "words", "sentences"],
     "topics": ["perspective", "topic", "sentences", "share_of_sentences", "tone_mean",
-               "tone_ci_low", "tone_ci_high"],
+               "tone_ci_low", "tone_ci_high", "documents", "ci_unit", "share_ci_low",
+               "share_ci_high", "share_ci_unit"],
     "keywords": ["perspective", "rank", "term", "z", "p_value", "count", "reference_count",
                  "rate_per_10k", "reference_rate_per_10k", "alias_of", "example",
-                 "example_doc_id"],
+                 "example_doc_id", "documents", "dp", "top_document_share", "doc_p_value"],
     "stance": ["perspective", "target", "mentions", "sentences", "tone_mean", "tone_ci_low",
-               "tone_ci_high", "share_negative", "share_positive"],
+               "tone_ci_high", "share_negative", "share_positive", "articles", "ci_unit"],
     "naming": ["concept", "difference", "variant", "perspective", "count", "share", "preferred"],
     "similarity": ["kind", "perspective", "other", "cosine", "jsd", "terms", "examples"],
     "contrasts": ["rank", "kind", "item", "measure", "spread", "perspective", "role", "value",
                   "sentences", "ci_low", "ci_high", "counted", "intervals_overlap", "evidence",
-                  "evidence_doc_id", "evidence_line", "evidence_tone"],
+                  "evidence_doc_id", "evidence_line", "evidence_tone", "ci_unit"],
 }
 LONG_COLUMNS = ["section", "perspective", "item", "metric", "value", "detail"]
 # Text fields: never a metric of the long table.
 KEYS = {
     "corpus": {"perspective", "label"},
-    "topics": {"perspective", "topic"},
+    "topics": {"perspective", "topic", "ci_unit", "share_ci_unit"},
     "keywords": {"perspective", "term", "alias_of", "example", "example_doc_id"},
-    "stance": {"perspective", "target"},
+    "stance": {"perspective", "target", "ci_unit"},
     "naming": {"concept", "difference", "variant", "perspective"},
     "similarity": {"kind", "perspective", "other", "examples"},
     "contrasts": {"kind", "item", "measure", "perspective", "role", "evidence",
-                  "evidence_doc_id"},
+                  "evidence_doc_id", "ci_unit"},
 }
 VOCABULARY_ITEMS = {"used": "used terms", "unique": "unique terms", "all": "shared by all"}
 
