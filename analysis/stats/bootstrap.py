@@ -378,9 +378,8 @@ def units_note(units, *, what: str = "the mean") -> str:
     articles = (f"95% intervals of {what} are over the perspective's articles (ci_unit = "
                 f"{OVER_ARTICLES}: cluster bootstrap with Poisson weights per article; shares: "
                 f"Korn-Graubard) where at least {MIN_ARTICLES_FOR_INTERVAL} articles contribute")
-    within = ("over the sentences of fewer articles (ci_unit = "
-              f"{WITHIN_TEXTS}): those describe these texts only, not what the perspective "
-              "would publish")
+    within = ("over the sentences of fewer articles, within these texts only (ci_unit = "
+              f"{WITHIN_TEXTS}): they do not say what the perspective would publish")
     if present == {WITHIN_TEXTS}:
         return (f"Every perspective here rests on fewer than {MIN_ARTICLES_FOR_INTERVAL} "
                 f"articles: the 95% intervals of {what} are within these texts only (ci_unit = "
