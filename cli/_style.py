@@ -41,3 +41,8 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     eighths = round(max(0.0, min(fraction, 1.0)) * width * 8)
     full, rest = divmod(eighths, 8)
     return ("█" * full + (_EIGHTHS[rest] if rest else "")).ljust(width)
+
+
+CI_OVER = {"articles": ("articles", ""), "sentences": ("these texts", "yellow")}
+"""How a table view names an interval's ``ci_unit`` (text, style): over the perspective's
+articles, or over sentences, within these texts only."""

@@ -9,7 +9,7 @@ import typer
 
 from framelens.cli._command import corpus_command
 from framelens.cli._options import TargetAliasOpt, TargetOpt
-from framelens.cli._style import MINUS, TONE_FULL_SCALE, signed, tone_colour
+from framelens.cli._style import CI_OVER, MINUS, TONE_FULL_SCALE, signed, tone_colour
 
 app = typer.Typer()
 
@@ -56,7 +56,8 @@ def _matrix_tables(result):
                    caption=Text(result.caption), caption_justify="left",
                    box=box.SIMPLE_HEAD, pad_edge=False)
     for column, justify in (("perspective", "left"), ("target", "left"), ("sent", "right"),
-                            ("tone 95% CI", "right"), ("neg/neu/pos%", "right"),
+                            ("tone 95% CI", "right"), ("CI over", "left"),
+                            ("neg/neu/pos%", "right"),
                             ("hedge", "right"), ("boost", "right"), ("deont", "right"),
                             ("negat", "right"), ("threat", "right"), ("report", "right"),
                             ("rep%", "right")):
@@ -72,6 +73,7 @@ def _matrix_tables(result):
         detail.add_row(
             _perspective_text(result, row.perspective), Text(row.target), str(row.sentences),
             Text(f"{signed(row.tone_ci_low)}…{signed(row.tone_ci_high)}"),
+            Text(*CI_OVER.get(row.ci_unit, ("", ""))),
             f"{row.share_negative * 100:.0f}/{row.share_neutral * 100:.0f}/"
             f"{row.share_positive * 100:.0f}",
             *(f"{getattr(row, c):.2f}" for c in ("hedges", "boosters", "deontic", "negation",

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from framelens.cli._command import corpus_command
-from framelens.cli._style import BAR_WIDTH, bar, signed, tone_colour
+from framelens.cli._style import BAR_WIDTH, CI_OVER, bar, signed, tone_colour
 
 app = typer.Typer()
 
@@ -99,9 +99,10 @@ def _topic_detail_view(result):
                     caption_justify="left")
     summary.add_column("perspective", style="bold")
     summary.add_column("sentences", justify="right")
-    summary.add_column("share", justify="right")
+    summary.add_column("share (95% CI)", justify="right")
     summary.add_column("per 10k", justify="right")
     summary.add_column("tone (95% CI)", justify="right")
+    summary.add_column("CI over", justify="left")
     summary.add_column("distinctive terms", overflow="fold")
     parts = [summary, Text("terms: " + ", ".join(extra["terms"][topic]), style="dim")]
     for row in result.rows:
@@ -109,9 +110,12 @@ def _topic_detail_view(result):
         ci = "" if math.isnan(row.tone_mean) else \
             f" ({signed(row.tone_ci_low)} to {signed(row.tone_ci_high)})"
         summary.add_row(Text(result.label(row.perspective), style=colour),
-                        str(row.sentences), f"{row.share_of_sentences * 100:.1f}%",
+                        str(row.sentences), f"{row.share_of_sentences * 100:.1f}%"
+                        + ("" if math.isnan(row.share_ci_low) else
+                           f" ({row.share_ci_low * 100:.1f}–{row.share_ci_high * 100:.1f})"),
                         f"{row.rate_per_10k:.1f}",
                         Text(signed(row.tone_mean) + ci, style=tone_colour(row.tone_mean)),
+                        Text(*CI_OVER.get(row.ci_unit, ("", ""))),
                         Text(row.distinctive_terms.replace(";", ", ")))
     for row in result.rows:
         colour = result.colour(row.perspective)
