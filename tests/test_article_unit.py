@@ -130,7 +130,13 @@ def test_mean_interval_switches_unit_at_the_minimum_number_of_articles():
     counts = np.bincount(enough)
     _, low, high = cluster_ratio_ci(sums, counts, weights[:5], bounds=(-1, 1))
     assert interval.estimate == pytest.approx(np.mean(values))
-    assert (interval.low, interval.high) == (low, high)
+    assert (interval.low, interval.high) == (pytest.approx(low), pytest.approx(high))
+    # Several columns at once give each column's own interval.
+    both = bootstrap.mean_intervals(np.column_stack([values, np.square(values)]), enough,
+                                    weights, seed=0)
+    assert (both[0].low, both[0].high) == (pytest.approx(low), pytest.approx(high))
+    single = bootstrap.mean_interval(np.square(values), enough, weights, seed=0)
+    assert (both[1].low, both[1].high) == (pytest.approx(single.low), pytest.approx(single.high))
     empty = bootstrap.mean_interval([], [], weights)
     assert empty.unit == NO_INTERVAL and math.isnan(empty.estimate)
 

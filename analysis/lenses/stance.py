@@ -243,10 +243,9 @@ def stance(
                                        resamples=BOOTSTRAP_RESAMPLES, bounds=(-1.0, 1.0))
         negative = _share(tones <= NEGATIVE_THRESHOLD, unit_rows, len(w))
         positive = _share(tones >= POSITIVE_THRESHOLD, unit_rows, len(w))
-        cue_intervals = [bootstrap.mean_interval(cue_matrix[:, c], sentence_rows, w, seed=seed,
+        cue_intervals = bootstrap.mean_intervals(cue_matrix, sentence_rows, w, seed=seed,
                                                  resamples=BOOTSTRAP_RESAMPLES,
                                                  bounds=(0.0, math.inf))
-                         for c in range(len(CUE_NAMES))]
         reported_interval = _share(cue_matrix[:, -1] > 0, sentence_rows, len(w))
         rows.append(StanceRow(
             g[0], all_targets[g[1]].name, mention_count[g], len(group_sentences[g]),

@@ -197,7 +197,13 @@ def cluster_ratio_ci(sums, counts, weights: np.ndarray, *, level: float = 0.95,
     denominators = n @ weights
     kept = denominators > 0
     replicates = (s @ weights)[kept] / denominators[kept]
-    articles = int((n > 0).sum())
+    return _widened_percentiles(estimate, replicates, int((n > 0).sum()), level, bounds)
+
+
+def _widened_percentiles(estimate: float, replicates: np.ndarray, articles: int, level: float,
+                         bounds: tuple[float, float]) -> tuple[float, float, float]:
+    """The percentile interval of ``replicates`` widened around ``estimate`` as
+    :func:`cluster_ratio_ci` describes."""
     if articles < 2 or replicates.size == 0:
         return (estimate, estimate, estimate)
     from scipy.special import ndtri, stdtrit
@@ -252,19 +258,42 @@ def mean_interval(values, article_of, weights: np.ndarray, *, seed: int = 0,
     estimate is always the plain mean of ``values`` (Σ s_j / Σ n_j over
     articles is the same number).
     """
-    x = np.asarray(values, dtype=np.float64).ravel()
+    x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+    return mean_intervals(x, article_of, weights, seed=seed, resamples=resamples, level=level,
+                          bounds=bounds)[0]
+
+
+def mean_intervals(values, article_of, weights: np.ndarray, *, seed: int = 0,
+                   resamples: int = 2000, level: float = 0.95,
+                   bounds: tuple[float, float] = (-math.inf, math.inf)) -> list[Interval]:
+    """:func:`mean_interval` of every column of ``values`` (units × columns, e.g. the cue
+    counts of each sentence), sharing the units' articles: one matrix product for all."""
+    x = np.asarray(values, dtype=np.float64)
     owner = np.asarray(article_of, dtype=np.int64).ravel()
-    if x.size == 0:
-        return Interval(math.nan, math.nan, math.nan, NO_INTERVAL, 0)
-    articles = int(np.unique(owner).size)
-    if articles < MIN_ARTICLES_FOR_INTERVAL:
-        mean, low, high = bootstrap_mean_ci(x, seed=seed, resamples=resamples, level=level)
-        return Interval(mean, low, high, WITHIN_TEXTS, articles)
+    if x.ndim != 2 or x.shape[0] != owner.size:
+        raise ValueError("values must be units × columns with one article per unit")
+    columns = x.shape[1]
+    if x.shape[0] == 0:
+        return [Interval(math.nan, math.nan, math.nan, NO_INTERVAL, 0)] * columns
     present, local = np.unique(owner, return_inverse=True)
-    sums = np.bincount(local, weights=x, minlength=present.size)
-    counts = np.bincount(local, minlength=present.size)
-    _, low, high = cluster_ratio_ci(sums, counts, weights[present], level=level, bounds=bounds)
-    return Interval(float(x.mean()), low, high, OVER_ARTICLES, articles)
+    articles = int(present.size)
+    if articles < MIN_ARTICLES_FOR_INTERVAL:
+        return [Interval(*bootstrap_mean_ci(x[:, c], seed=seed, resamples=resamples,
+                                            level=level), WITHIN_TEXTS, articles)
+                for c in range(columns)]
+    sums = np.zeros((columns, articles))
+    np.add.at(sums.T, local, x)
+    counts = np.bincount(local, minlength=articles).astype(np.float64)
+    chosen = weights[present]
+    denominators = counts @ chosen
+    kept = denominators > 0
+    replicates = (sums @ chosen)[:, kept] / denominators[kept]
+    intervals = []
+    for c in range(columns):
+        _, low, high = _widened_percentiles(float(sums[c].sum() / counts.sum()), replicates[c],
+                                            articles, level, bounds)
+        intervals.append(Interval(float(x[:, c].mean()), low, high, OVER_ARTICLES, articles))
+    return intervals
 
 
 def clopper_pearson_ci(successes: float, trials: float, *, level: float = 0.95
