@@ -1,11 +1,7 @@
-"""The article as the unit: intervals over articles, dispersion and document-level tests.
-
-Hand-computed cases for every formula of stats/bootstrap.py (the article-level
-part), stats/dispersion.py and stats/document_tests.py, and a simulation:
-articles with their own tone drawn from a known population, where intervals
-over articles must cover the population mean about 95% of the time and
-intervals over sentences do not.
-"""
+"""The article as the unit: the Poisson weights per article, intervals over articles
+(cluster bootstrap, Korn-Graubard), intervals within these texts, and a simulation where
+intervals over articles must cover a known population mean about 95% of the time and
+intervals over sentences do not (stats/bootstrap.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from framelens.analysis.stats import bootstrap, dispersion, document_tests
+from framelens.analysis.stats import bootstrap
 from framelens.analysis.stats.bootstrap import (
     MIN_ARTICLES_FOR_INTERVAL,
     NO_INTERVAL,
@@ -227,95 +223,3 @@ def test_share_intervals_over_articles_cover_a_rare_topic():
         interval = bootstrap.share_interval(hits, units)
         covered += interval.low <= truth <= interval.high
     assert 0.92 <= covered / cases <= 0.98, covered / cases
-
-
-# ------------------------------------------------------------------- dispersion
-
-# Three documents of 100, 50 and 200 tokens; term 0 occurs 3, 1, 0 times, term 1 0, 2, 5.
-COUNTS = np.array([[3, 0], [1, 2], [0, 5]])
-SIZES = [100, 50, 200]
-
-
-def test_gries_dp_by_hand():
-    s = np.array([100, 50, 200]) / 350
-    v0 = np.array([3, 1, 0]) / 4
-    v1 = np.array([0, 2, 5]) / 7
-    expected = [0.5 * np.abs(v0 - s).sum(), 0.5 * np.abs(v1 - s).sum()]
-    assert expected[0] == pytest.approx(4 / 7)  # ½(|.75−2/7| + |.25−1/7| + 4/7)
-    assert dispersion.gries_dp(COUNTS, SIZES) == pytest.approx(expected)
-    # Lijffijt & Gries 2012: divided by 1 − min s = 1 − 50/350.
-    assert dispersion.gries_dp_norm(COUNTS, SIZES) == pytest.approx(
-        np.array(expected) / (1 - 50 / 350))
-
-
-def test_gries_dp_extremes():
-    # Proportional to the document sizes: DP = 0; all in the smallest document: DPnorm = 1.
-    assert dispersion.gries_dp([[2], [4]], [10, 20]) == pytest.approx([0.0])
-    assert dispersion.gries_dp_norm([[0], [7], [0]], [30, 10, 60]) == pytest.approx([1.0])
-    one = dispersion.gries_dp([[3]], [10])
-    assert one == pytest.approx([0.0])
-    assert np.isnan(dispersion.gries_dp_norm([[3]], [10])).all()
-    assert np.isnan(dispersion.gries_dp([[0], [0]], [5, 5])).all()
-
-
-def test_documents_and_top_document_share():
-    assert list(dispersion.documents_containing(COUNTS)) == [2, 2]
-    assert dispersion.top_document_share(COUNTS) == pytest.approx([0.75, 5 / 7])
-
-
-# -------------------------------------------------------------- document-level tests
-
-REFERENCE = np.array([[0, 1], [1, 1], [0, 0], [2, 0]])
-REFERENCE_SIZES = [80, 120, 60, 100]
-
-
-def test_welch_on_relative_frequencies_by_hand_and_against_scipy():
-    t, p = document_tests.welch_test(COUNTS, SIZES, REFERENCE, REFERENCE_SIZES)
-    x = COUNTS / np.array(SIZES)[:, None]
-    y = REFERENCE / np.array(REFERENCE_SIZES)[:, None]
-    # term 0 by hand: x = .03, .02, 0; y = 0, 1/120, 0, .02
-    mx, my = 0.05 / 3, (1 / 120 + 0.02) / 4
-    vx = ((0.03 - mx) ** 2 + (0.02 - mx) ** 2 + mx ** 2) / 2
-    vy = (my ** 2 + (1 / 120 - my) ** 2 + my ** 2 + (0.02 - my) ** 2) / 3
-    assert t[0] == pytest.approx((mx - my) / math.sqrt(vx / 3 + vy / 4))
-    reference = scipy_stats.ttest_ind(x, y, equal_var=False)
-    assert t == pytest.approx(reference.statistic)
-    assert p == pytest.approx(reference.pvalue)
-
-
-def test_welch_needs_two_documents_per_group():
-    t, p = document_tests.welch_test(COUNTS[:1], SIZES[:1], REFERENCE, REFERENCE_SIZES)
-    assert np.isnan(t).all() and np.isnan(p).all()
-    t, p = document_tests.welch_test([[1], [1]], [10, 10], [[1], [1]], [10, 10])
-    assert np.isnan(t).all() and np.isnan(p).all()  # both constant: undefined
-
-
-def test_bootstrap_test_by_hand_weights(monkeypatch):
-    weights = {
-        "x": np.array([[1, 0, 2], [1, 1, 0]], dtype=float),
-        "y": np.array([[1, 1, 0], [1, 0, 0]], dtype=float),
-    }
-    monkeypatch.setattr(bootstrap, "article_weights",
-                        lambda ids, seed, resamples: weights[ids[0][0]])
-    # Target rates .1, .3; reference .2, 0 for one term.
-    p = document_tests.bootstrap_test([[1], [3]], [10, 10], ["x1", "x2"],
-                                      [[2], [0]], [10, 10], ["y1", "y2"], resamples=3)
-    # Replicate 3 leaves the reference empty: dropped. d = .2 − .1 = .1; .3 − .2 = .1.
-    # Both above zero: p_greater = (1 + 0)/3, p_less = (1 + 2)/3 → p = 2/3.
-    assert p == pytest.approx([2 / 3])
-
-
-def test_bootstrap_test_agrees_with_welch_on_a_clear_difference():
-    rng = np.random.default_rng(1)
-    target = rng.poisson(5, (20, 3))
-    reference = rng.poisson(5, (20, 3))
-    target[:, 0] += 10  # term 0 clearly more frequent in the target
-    sizes = [500] * 20
-    p = document_tests.bootstrap_test(target, sizes, [f"t{i}" for i in range(20)],
-                                      reference, sizes, [f"r{i}" for i in range(20)])
-    _, welch = document_tests.welch_test(target, sizes, reference, sizes)
-    assert p[0] == pytest.approx(2 / (1 + document_tests.DOCUMENT_TEST_RESAMPLES))
-    assert welch[0] < 1e-6
-    # The others (no built-in difference) land on the same side of 0.05 as Welch's.
-    assert ((p[1:] < 0.05) == (welch[1:] < 0.05)).all()
-    assert p[1:] == pytest.approx(welch[1:], abs=0.02)

@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.lenses.keywords import keyness
@@ -18,10 +17,7 @@ from framelens.analysis.lenses.stance import sentence_table, stance
 from framelens.analysis.lenses.topics import topics
 from framelens.analysis.reports.compare import compare, corpus_warnings
 from framelens.analysis.stats import bootstrap, dispersion
-from framelens.cli.app import app
-from tests.conftest import write_article
-
-runner = CliRunner()
+from tests.conftest import invoke, write_article
 
 POSITIVE = "NATO is a great and wonderful partner for peace."
 NEGATIVE = "NATO threatens everyone and causes terrible harm."
@@ -185,14 +181,14 @@ def test_keywords_bootstrap_test_and_view_flag(mixed, tmp_path):
     assert [r.doc_t for r in welch.rows] == pytest.approx([r.doc_t for r in boot.rows],
                                                           nan_ok=True)
     assert all(0 < r.doc_p_value <= 1 for r in boot.rows)
-    result = runner.invoke(app, ["keywords", "--sources", str(mixed.root), "--min-docs", "1",
-                                 "--min-count", "1", "--top", "0", "--format", "table"],
-                           env={"COLUMNS": "160"})
+    result = invoke(["keywords", "--sources", str(mixed.root), "--min-docs", "1",
+                     "--min-count", "1", "--top", "0", "--format", "table"],
+                    env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "cinema" in result.stdout and "1!" in result.stdout
     assert "more than half of the term's count comes from one document" in result.stdout
-    csv_out = runner.invoke(app, ["keywords", "--sources", str(mixed.root), "--test",
-                                  "bootstrap", "--format", "csv"])
+    csv_out = invoke(["keywords", "--sources", str(mixed.root), "--test", "bootstrap",
+                      "--format", "csv"])
     assert csv_out.exit_code == 0, csv_out.output
     rows = list(csv.DictReader(io.StringIO(csv_out.stdout)))
     assert rows and all(float(r["doc_p_value"]) > 0 for r in rows)
@@ -228,15 +224,15 @@ def test_compare_dims_by_the_document_level_p_with_five_articles_each(even, mixe
 
 
 def test_compare_machine_output_says_the_unit(mixed):
-    result = runner.invoke(app, ["compare", "--sources", str(mixed.root), "--format", "csv",
-                                 "--sections", "stance"])
+    result = invoke(["compare", "--sources", str(mixed.root), "--format", "csv",
+                     "--sections", "stance"])
     assert result.exit_code == 0, result.output
     nato = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["item"] == "NATO"]
     details = {r["perspective"]: r["detail"] for r in nato}
     assert details["north"] == "tone: " + bootstrap.CI_UNIT_NOTES[bootstrap.OVER_ARTICLES]
     assert details["south"] == "tone: " + bootstrap.CI_UNIT_NOTES[bootstrap.WITHIN_TEXTS]
-    data = json.loads(runner.invoke(app, ["compare", "--sources", str(mixed.root), "--format",
-                                          "json", "--sections", "stance"]).stdout)
+    data = json.loads(invoke(["compare", "--sources", str(mixed.root), "--format", "json",
+                              "--sections", "stance"]).stdout)
     assert {(r["perspective"], r["ci_unit"]) for r in data["stance"] if r["target"] == "NATO"} \
         == {("north", "articles"), ("south", "sentences")}
 
