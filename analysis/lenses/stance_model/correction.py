@@ -27,9 +27,9 @@ article's sentences stay together (the cluster bootstrap); q*_b is the
 weighted share. (2) The error rates: each true class's row of the confusion
 counts n_j· draws rates from Dirichlet(n_j· + ½) (the Jeffreys posterior of
 a multinomial), M*_b. Then p*_b = correct(q*_b, M*_b). As
-:func:`~framelens.analysis.stats.bootstrap.cluster_ratio_ci`, the percentile
-interval is widened by √(m/(m−1)) around the estimate for m articles, and
-clipped to [0, 1].
+:func:`~framelens.analysis.stats.bootstrap.cluster_ratio_ci` (without its
+Student-t factor t_{m−1}/z), the percentile interval is widened by
+√(m/(m−1)) around the estimate for m articles, and clipped to [0, 1].
 """
 
 from __future__ import annotations
