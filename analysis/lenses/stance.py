@@ -241,8 +241,9 @@ def stance(
         w = weights.get(g[0], np.zeros((0, BOOTSTRAP_RESAMPLES)))
         tone = bootstrap.mean_interval(tones, unit_rows, w, seed=seed,
                                        resamples=BOOTSTRAP_RESAMPLES, bounds=(-1.0, 1.0))
-        negative = _share(tones <= NEGATIVE_THRESHOLD, unit_rows, len(w))
-        positive = _share(tones >= POSITIVE_THRESHOLD, unit_rows, len(w))
+        read = ~np.isnan(tones)  # shares of the units whose tone VADER can read
+        negative = _share(tones[read] <= NEGATIVE_THRESHOLD, unit_rows[read], len(w))
+        positive = _share(tones[read] >= POSITIVE_THRESHOLD, unit_rows[read], len(w))
         cue_intervals = bootstrap.mean_intervals(cue_matrix, sentence_rows, w, seed=seed,
                                                  resamples=BOOTSTRAP_RESAMPLES,
                                                  bounds=(0.0, math.inf))

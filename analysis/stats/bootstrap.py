@@ -256,11 +256,14 @@ def mean_interval(values, article_of, weights: np.ndarray, *, seed: int = 0,
     units themselves, an interval within these texts (unit
     :data:`WITHIN_TEXTS`); without units, NaNs (unit :data:`NO_INTERVAL`). The
     estimate is always the plain mean of ``values`` (Σ s_j / Σ n_j over
-    articles is the same number).
+    articles is the same number). Missing values (NaN) are left out, with
+    their units.
     """
-    x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-    return mean_intervals(x, article_of, weights, seed=seed, resamples=resamples, level=level,
-                          bounds=bounds)[0]
+    x = np.asarray(values, dtype=np.float64).ravel()
+    owner = np.asarray(article_of, dtype=np.int64).ravel()
+    known = ~np.isnan(x)  # a missing value (the tone VADER cannot read) is not a unit
+    return mean_intervals(x[known].reshape(-1, 1), owner[known], weights, seed=seed,
+                          resamples=resamples, level=level, bounds=bounds)[0]
 
 
 def mean_intervals(values, article_of, weights: np.ndarray, *, seed: int = 0,
@@ -272,6 +275,9 @@ def mean_intervals(values, article_of, weights: np.ndarray, *, seed: int = 0,
     owner = np.asarray(article_of, dtype=np.int64).ravel()
     if x.ndim != 2 or x.shape[0] != owner.size:
         raise ValueError("values must be units × columns with one article per unit")
+    if np.isnan(x).any():  # columns with missing values lose different units: one at a time
+        return [mean_interval(x[:, c], owner, weights, seed=seed, resamples=resamples,
+                              level=level, bounds=bounds) for c in range(x.shape[1])]
     columns = x.shape[1]
     if x.shape[0] == 0:
         return [Interval(math.nan, math.nan, math.nan, NO_INTERVAL, 0)] * columns
