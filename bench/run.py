@@ -6,8 +6,9 @@ Run from the repository root (one command; generates the corpora on first use)::
     .venv/bin/python bench/run.py --sizes 1000 10000   # quicker
 
 For each corpus size it runs ``framelens compare``, ``keywords``, ``stance``,
-``tfidf`` and ``check`` as subprocesses (``--format csv``, stdout to
-/dev/null), each once cold (``FRAMELENS_CACHE_DIR`` pointing at a fresh,
+``tfidf``, ``check`` and ``report`` as subprocesses (``--format csv``, stdout to
+/dev/null; ``report`` writes its page into the scratch folder and the table
+notes the page's size), each once cold (``FRAMELENS_CACHE_DIR`` pointing at a fresh,
 empty folder) and once warm (the same folder again); on the largest corpus
 it then adds one new article and runs ``framelens check new.md`` with the
 warm cache. It also times ``framelens --help`` and measures the throughput
@@ -49,7 +50,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-COMMANDS = ("compare", "keywords", "stance", "tfidf", "check")
+COMMANDS = ("compare", "keywords", "stance", "tfidf", "check", "report")
 DEFAULT_SIZES = (1000, 10000, 50000)
 GENERATOR_VERSION = 1  # bump when generate.py changes its output
 SAMPLE_SECONDS = 0.05
@@ -252,13 +253,19 @@ def command_runs(command: str, folder: Path, size: int, nbytes: int, scratch: Pa
     cache = Path(tempfile.mkdtemp(prefix=f"cache-{command}-{size}-", dir=scratch))
     env = base_env(cache)
     argv = [*framelens_command(), command, "--sources", str(folder), "--format", "csv"]
+    page = cache / "report.html"
+    if command == "report":  # writes an HTML page, not a table
+        argv = [*framelens_command(), command, "--sources", str(folder), "--output", str(page)]
     runs = []
     for state in ("cold", "warm"):
+        page.unlink(missing_ok=True)
         measured = measure(argv, env)
         run = Run(f"{command}", size, nbytes, state, measured["wall"], measured["peak_pss"],
                   measured["max_rss"], measured["exit_code"])
         if measured["exit_code"] not in (0, 1):  # check exits 1 when an article fails a check
             run.note = "error: " + _last_line(measured["stderr"])
+        elif page.exists():
+            run.note = f"page {page.stat().st_size / 1e6:.1f} MB"
         runs.append(run)
     shutil.rmtree(cache, ignore_errors=True)
     return runs

@@ -18,6 +18,7 @@ from framelens.cli import (
     keywords_cmd,
     kwic_cmd,
     naming_cmd,
+    report_cmd,
     sentences_cmd,
     similarity_cmd,
     snapshot_cmd,
@@ -38,9 +39,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # In the order `framelens --help` lists them.
-for module in (compare_cmd, sources_cmd, keywords_cmd, naming_cmd, tfidf_cmd, similarity_cmd,
-               topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, code_cmd, stance_model_cmd,
-               timeline_cmd, check_cmd, snapshot_cmd):
+for module in (compare_cmd, report_cmd, sources_cmd, keywords_cmd, naming_cmd, tfidf_cmd,
+               similarity_cmd, topics_cmd, kwic_cmd, stance_cmd, sentences_cmd, code_cmd,
+               stance_model_cmd, timeline_cmd, check_cmd, snapshot_cmd):
     app.add_typer(module.app)
 
 
