@@ -19,41 +19,33 @@ same options; this module only selects, reshapes and ranks their rows:
 - ``similarity``: TF-IDF cosine and Jensen–Shannon divergence for every pair
   of perspectives and the shared/unique vocabulary counts
   (:func:`framelens.analysis.lenses.similarity.similarity`, ``vocabulary=True``);
-- ``contrasts``: the largest contrasts (see :func:`contrasts`).
+- ``contrasts``: the largest contrasts (:mod:`framelens.analysis.reports.contrasts`).
 
 The result is a :class:`~framelens.analysis.results.Report`: one Result per
 section, plus the same numbers as one tidy long table (``section,
-perspective, item, metric, value, detail``; see :func:`long_table`).
+perspective, item, metric, value, detail``; :mod:`framelens.analysis.reports.long_table`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
-
-import numpy as np
+from dataclasses import dataclass
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.io.window import date_range
+from framelens.analysis.reports.contrasts import (
+    DEFAULT_CONTRASTS,
+    DEFAULT_MIN_SENTENCES,
+    contrasts_section,
+)
+from framelens.analysis.reports.long_table import long_table, units_note
 from framelens.analysis.results import GroupStyle, Report, Result
 
 SECTIONS = ("corpus", "topics", "keywords", "stance", "naming", "similarity", "contrasts")
 DEFAULT_TOP = 5
-DEFAULT_CONTRASTS = 3
-DEFAULT_MIN_SENTENCES = 5
-"""Tone contrasts count a perspective only with at least this many sentences.
 
-With 3 (tried first) the top topic tone contrast on the bundled corpus was
-"Military build-up": the Ukrainian piece's three sentences on it (Russia's
-troop concentration, criticised) average +0.51 because VADER scores "peace
-and harmony" and "not disappeared" as positive. Five sentences keep such
-small groups out of the ranking; their numbers still show in the sections.
-"""
-SILENCE_MIN_SENTENCES = 2
-"""A topic is a silence contrast when a perspective never mentions it and
-another gives it at least this many sentences (one sentence is a passing mention)."""
 DOMINANT_SHARE = 0.8
 """A perspective holding more than this share of the corpus's words gets a warning: one-vs-rest
 keyness then mostly contrasts it with a small remainder."""
@@ -65,13 +57,6 @@ PHRASE_SLACK = 3
 """A phrase keeps the rest of its sentence rather than cut this many tokens or fewer."""
 VOCABULARY_EXAMPLES = 5
 
-KINDS = ("topic_silence", "topic_salience", "topic_tone", "target_tone")
-KIND_TITLES = {
-    "topic_silence": "only some perspectives mention the topic",
-    "topic_salience": "share of sentences on the topic",
-    "topic_tone": "tone of the sentences on the topic",
-    "target_tone": "tone of the sentences mentioning the target",
-}
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called before each step (for a progress display)."""
@@ -160,38 +145,6 @@ class SimilaritySummaryRow:
     jsd: float | None
     terms: int
     examples: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ContrastRow:
-    rank: int
-    kind: str
-    item: str
-    measure: str
-    spread: float
-    perspective: str
-    role: str
-    value: float
-    sentences: int
-    ci_low: float | None
-    ci_high: float | None
-    counted: bool
-    intervals_overlap: bool | None
-    evidence: str
-    evidence_doc_id: str
-    evidence_line: int | None
-    evidence_tone: float | None
-    ci_unit: str
-
-
-@dataclass(frozen=True)
-class LongRow:
-    section: str
-    perspective: str
-    item: str
-    metric: str
-    value: float
-    detail: str
 
 
 # ------------------------------------------------------------------------- options
@@ -434,7 +387,7 @@ def _topics_section(result: Result | None, styles: tuple[GroupStyle, ...], *,
                           "perspective's sentences; tone = mean VADER compound of those "
                           "sentences with a seeded bootstrap 95% interval (NaN/empty when the "
                           "perspective has none); documents = articles with such sentences. "
-                          "Topic lexicons from the config. " + _units_note(
+                          "Topic lexicons from the config. " + units_note(
                               [r.ci_unit for r in rows] + [r.share_ci_unit for r in rows],
                               "tone and share"),
                   extra={"topics": topics, "min_sentences": min_sentences}, styles=styles)
@@ -547,7 +500,7 @@ def _stance_section(result: Result, styles: tuple[GroupStyle, ...], *,
                           "interval; share_negative / share_positive = shares of those "
                           "sentences at <= -0.05 / >= 0.05; articles = articles with such "
                           "sentences. The tone of a sentence is not necessarily the attitude "
-                          "toward the target. " + _units_note([r.ci_unit for r in rows], "tone"),
+                          "toward the target. " + units_note([r.ci_unit for r in rows], "tone"),
                   extra={"targets": tuple(result.extra.get("targets", ())), "min_sentences": min_sentences},
                   styles=styles)
 
@@ -653,340 +606,8 @@ def _similarity_section(corpus: Corpus, styles, *, min_count: int, keep_stopword
 # ----------------------------------------------------------------------- contrasts
 
 
-def contrasts_section(corpus: Corpus, topic_result: Result | None, stance_result: Result | None,
-                      styles, *, per_kind: int = DEFAULT_CONTRASTS,
-                      min_sentences: int = DEFAULT_MIN_SENTENCES,
-                      target_alias: Iterable[str] = ()) -> Result:
-    """The largest contrasts between perspectives, with evidence from each.
-
-    Kinds, each ranked on its own (the scales differ) and cut to ``per_kind``:
-
-    - ``topic_silence``: topics some perspective never mentions while another
-      gives them at least ``SILENCE_MIN_SENTENCES`` sentences; ranked by the
-      largest share. ``spread`` = max − min share (the min is 0).
-    - ``topic_salience``: the other topics, ranked by ``spread`` = max − min of
-      ``share_of_sentences`` over all perspectives.
-    - ``topic_tone`` / ``target_tone``: ranked by ``spread`` = max − min of
-      ``tone_mean`` over the perspectives with at least ``min_sentences``
-      sentences (``counted``); at least two must count. ``intervals_overlap``
-      tells whether the bootstrap 95% intervals of the highest and lowest
-      counted perspectives overlap (then the difference may be sampling noise).
-
-    Ties by config order. One row per contrast and perspective; ``role`` is
-    ``high``/``low`` for the counted perspectives with the largest/smallest
-    value (first in config order on a tie). Evidence per perspective: for
-    topic salience and silence, the topic's representative sentence (the
-    ``example`` of ``topics``: highest topic-term density); for tone, the
-    sentence whose tone is nearest the perspective's mean (ties: document id,
-    sentence index), so the evidence is typical of the mean rather than its
-    most extreme case, which for a lexicon score is often a misreading.
-    """
-    perspectives = tuple(style.id for style in styles)
-    rows: list[ContrastRow] = []
-    if len(perspectives) >= 2 and per_kind > 0:
-        if topic_result is not None and topic_result.rows:
-            rows += _topic_contrasts(corpus, topic_result, perspectives, per_kind,
-                                     min_sentences)
-        if stance_result is not None and stance_result.rows:
-            rows += _target_contrasts(corpus, stance_result, perspectives, per_kind,
-                                      min_sentences, tuple(target_alias))
-    order = {k: i for i, k in enumerate(KINDS)}
-    rows.sort(key=lambda r: (order[r.kind], r.rank, perspectives.index(r.perspective)))
-    return Result(ContrastRow, tuple(rows),
-                  title="Largest contrasts: where the perspectives differ most",
-                  caption="spread = max − min across perspectives of the measure (share of "
-                          "sentences, or mean VADER tone); tone contrasts count only "
-                          f"perspectives with at least {min_sentences} sentences (counted). "
-                          "intervals_overlap: the 95% intervals of the highest and lowest "
-                          "overlap, so the tone difference may be noise (ci_unit: what each "
-                          "interval resampled; intervals within these texts say nothing about "
-                          "the perspectives). Evidence: the topic's "
-                          "representative sentence (salience), or the sentence whose tone is "
-                          "nearest the perspective's mean (tone).",
-                  styles=styles, extra={"min_sentences": min_sentences, "per_kind": per_kind,
-                         "kind_titles": KIND_TITLES})
-
-
-def _tone_counted(rows: dict, perspectives: Sequence[str], min_sentences: int) -> list[str]:
-    """Perspectives whose tone counts in a contrast: enough sentences and a mean at all."""
-    return [p for p in perspectives
-            if rows[p].sentences >= min_sentences and not math.isnan(rows[p].tone_mean)]
-
-
-def _tone_roles(rows: dict, perspectives: Sequence[str], min_sentences: int
-                ) -> tuple[list[str], dict[str, str], bool | None]:
-    """The counted perspectives, the high/low roles among their tones, and whether the
-    high and low intervals overlap."""
-    counted = _tone_counted(rows, perspectives, min_sentences)
-    roles = _roles({p: rows[p].tone_mean for p in counted}, counted)
-    return counted, roles, _overlap(rows, roles)
-
-
-def _roles(values: dict[str, float], counted: Sequence[str]) -> dict[str, str]:
-    if not counted:
-        return {}
-    high = max(counted, key=lambda p: (values[p], -counted.index(p)))
-    low = min(counted, key=lambda p: (values[p], counted.index(p)))
-    return {high: "high", low: "low"} if high != low else {}
-
-
-def _rank(candidates: list[tuple[float, int, object]], per_kind: int) -> list:
-    candidates.sort(key=lambda c: (-c[0], c[1]))
-    return [c[2] for c in candidates[:per_kind]]
-
-
-def _topic_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
-                     min_sentences: int) -> list[ContrastRow]:
-    topics = result.extra["topics"]
-    cells = {(r.topic, r.perspective): r for r in result.rows}
-    silence: list = []
-    salience: list = []
-    tone: list = []
-    for index, topic in enumerate(topics):
-        rows = [cells[(topic, p)] for p in perspectives]
-        shares = [r.share_of_sentences for r in rows]
-        spread = max(shares) - min(shares)
-        if min(r.sentences for r in rows) == 0 and \
-                max(r.sentences for r in rows) >= SILENCE_MIN_SENTENCES:
-            silence.append((max(shares), index, (topic, spread)))
-        elif spread > 0:
-            salience.append((spread, index, (topic, spread)))
-        counted = _tone_counted(dict(zip(perspectives, rows, strict=True)), perspectives,
-                                min_sentences)
-        if len(counted) >= 2:
-            tones = [cells[(topic, p)].tone_mean for p in counted]
-            tone_spread = max(tones) - min(tones)
-            if tone_spread > 0:
-                tone.append((tone_spread, index, (topic, tone_spread)))
-    picked_tone = _rank(tone, per_kind)
-    evidence = _topic_evidence(corpus, result, perspectives,
-                               {topic for topic, _ in picked_tone})
-    out: list[ContrastRow] = []
-    for kind, picked in (("topic_silence", _rank(silence, per_kind)),
-                         ("topic_salience", _rank(salience, per_kind))):
-        for rank, (topic, spread) in enumerate(picked, start=1):
-            values = {p: cells[(topic, p)].share_of_sentences for p in perspectives}
-            roles = _roles(values, list(perspectives))
-            for p in perspectives:
-                r = cells[(topic, p)]
-                sentence, doc_id, line, tone_value = evidence[("example", topic, p)]
-                out.append(ContrastRow(rank, kind, topic, "share_of_sentences", spread, p,
-                                       roles.get(p, ""), r.share_of_sentences, r.sentences,
-                                       None, None, True, None, sentence, doc_id, line,
-                                       tone_value, ""))
-    for rank, (topic, spread) in enumerate(picked_tone, start=1):
-        rows = {p: cells[(topic, p)] for p in perspectives}
-        counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
-        for p in perspectives:
-            r = rows[p]
-            sentence, doc_id, line, tone_value = evidence[("tone", topic, p)]
-            out.append(ContrastRow(rank, "topic_tone", topic, "tone_mean", spread, p,
-                                   roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
-                                   r.tone_ci_high, p in counted, overlap, sentence, doc_id,
-                                   line, tone_value, r.ci_unit))
-    return out
-
-
-def _overlap(rows: dict, roles: dict[str, str]) -> bool | None:
-    high = next((p for p, role in roles.items() if role == "high"), None)
-    low = next((p for p, role in roles.items() if role == "low"), None)
-    if high is None or low is None:
-        return None
-    return bool(rows[high].tone_ci_low <= rows[low].tone_ci_high)
-
-
-def _evidence_tuple(corpus: Corpus, documents, d: int, s: int, tone: float | None):
-    document = corpus.documents[d]
-    doc = documents[d]
-    return (doc.sentences[s], doc.doc_id, document.body_line + doc.lines[s] - 1, tone)
-
-
-_NO_EVIDENCE = ("", "", None, None)
-
-
-def _nearest(keys: list[tuple[int, int]], tones: dict[tuple[int, int], float], mean: float,
-             documents) -> tuple[int, int] | None:
-    """The sentence whose tone is nearest ``mean``; ties by document id, sentence index."""
-    keys = [k for k in keys if not math.isnan(tones[k])]  # missing tones (not English)
-    if not keys or math.isnan(mean):
-        return None
-    return min(keys, key=lambda k: (abs(tones[k] - mean), documents[k[0]].doc_id, k[1]))
-
-
-def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: set[str]) -> dict:
-    from framelens.analysis.lenses.topics import example_order
-    from framelens.analysis.process.annotators import topic_hits
-    from framelens.analysis.process.pipeline import processed
-    from framelens.analysis.process.tone import sentence_tones
-
-    documents = processed(corpus)
-    hits = topic_hits(corpus)
-    cells = {(r.topic, r.perspective): r for r in result.rows}
-    p_index = {p: i for i, p in enumerate(perspectives)}
-    doc_persp = np.array([p_index.get(d.perspective, -1) for d in corpus.documents],
-                         dtype=np.int64)
-    needed: dict[int, set[int]] = {}
-    for h in hits.values():
-        for d, s in zip(h.doc.tolist(), h.sentence.tolist(), strict=True):
-            needed.setdefault(d, set()).add(s)
-    tones = sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())}) \
-        if needed else {}
-    evidence: dict = {}
-    for topic in result.extra["topics"]:
-        h = hits[topic]
-        persp_of_hit = doc_persp[h.doc] if h.doc.size else np.zeros(0, dtype=np.int64)
-        for p in perspectives:
-            mine = np.flatnonzero(persp_of_hit == p_index[p])
-            if mine.size == 0:
-                evidence[("example", topic, p)] = evidence[("tone", topic, p)] = _NO_EVIDENCE
-                continue
-            best = int(example_order(h, mine)[0])
-            d, s = int(h.doc[best]), int(h.sentence[best])
-            evidence[("example", topic, p)] = _evidence_tuple(corpus, documents, d, s,
-                                                              tones[(d, s)])
-            if topic in tone_topics:
-                keys = [(int(h.doc[i]), int(h.sentence[i])) for i in mine]
-                near = _nearest(keys, tones, cells[(topic, p)].tone_mean, documents)
-                evidence[("tone", topic, p)] = _NO_EVIDENCE if near is None else \
-                    _evidence_tuple(corpus, documents, *near, tones[near])
-    return evidence
-
-
-def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
-                      min_sentences: int, target_alias: tuple[str, ...]) -> list[ContrastRow]:
-    from framelens.analysis.process.annotators import configured_targets, target_mentions
-    from framelens.analysis.process.pipeline import processed
-    from framelens.analysis.process.tone import sentence_tones
-
-    targets = tuple(dict.fromkeys(r.target for r in result.rows))
-    cells = {(r.target, r.perspective): r for r in result.rows}
-    candidates = []
-    for index, target in enumerate(targets):
-        counted = _tone_counted({p: cells[(target, p)] for p in perspectives}, perspectives,
-                                min_sentences)
-        if len(counted) < 2:
-            continue
-        tones = [cells[(target, p)].tone_mean for p in counted]
-        spread = max(tones) - min(tones)
-        if spread > 0:
-            candidates.append((spread, index, (target, spread)))
-    picked = _rank(candidates, per_kind)
-    if not picked:
-        return []
-    documents = processed(corpus)
-    all_targets = configured_targets(corpus.config, target_alias)
-    number = {t.name: k for k, t in enumerate(all_targets)}
-    mentions = target_mentions(corpus, all_targets)
-    sentences: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for d, per_sentence in enumerate(mentions):
-        for s, triples in enumerate(per_sentence):
-            for k in {t[0] for t in triples}:
-                sentences.setdefault((all_targets[k].name, documents[d].perspective),
-                                     []).append((d, s))
-    wanted = {number[t] for t, _ in picked}
-    needed: dict[int, set[int]] = {}
-    for (name, _), keys in sentences.items():
-        if number[name] in wanted:
-            for d, s in keys:
-                needed.setdefault(d, set()).add(s)
-    tones = sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())}) \
-        if needed else {}
-    out: list[ContrastRow] = []
-    for rank, (target, spread) in enumerate(picked, start=1):
-        rows = {p: cells[(target, p)] for p in perspectives}
-        counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
-        for p in perspectives:
-            r = rows[p]
-            near = _nearest(sorted(sentences.get((target, p), [])), tones, r.tone_mean,
-                            documents)
-            sentence, doc_id, line, tone_value = _NO_EVIDENCE if near is None else \
-                _evidence_tuple(corpus, documents, *near, tones[near])
-            out.append(ContrastRow(rank, "target_tone", target, "tone_mean", spread, p,
-                                   roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
-                                   r.tone_ci_high, p in counted, overlap, sentence, doc_id,
-                                   line, tone_value, r.ci_unit))
-    return out
 
 
 # ---------------------------------------------------------------------- long table
 
 
-def _keys(section: str, row) -> tuple[str, str, str, tuple[str, ...]]:
-    """(perspective, item, detail, key fields) of a section row in the long table."""
-    if section == "corpus":
-        return row.perspective, "all articles", "", ("perspective", "label")
-    if section == "topics":
-        return (row.perspective, row.topic,
-                f"tone: {_unit_words(row.ci_unit)}; share: {_unit_words(row.share_ci_unit)}",
-                ("perspective", "topic"))
-    if section == "keywords":
-        return (row.perspective, row.term, row.example,
-                ("perspective", "term", "alias_of", "example", "example_doc_id"))
-    if section == "stance":
-        return (row.perspective, row.target, f"tone: {_unit_words(row.ci_unit)}",
-                ("perspective", "target"))
-    if section == "naming":
-        return (row.perspective, f"{row.concept}: {row.variant}", row.difference,
-                ("concept", "difference", "variant", "perspective"))
-    if section == "similarity":
-        item = row.other if row.kind == "pair" else \
-            {"used": "used terms", "unique": "unique terms", "all": "shared by all"}[row.kind]
-        return (row.perspective, item, "; ".join(row.examples),
-                ("kind", "perspective", "other", "examples"))
-    if section == "contrasts":
-        return (row.perspective, f"{row.kind}: {row.item}", row.evidence,
-                ("kind", "item", "measure", "perspective", "role", "evidence",
-                 "evidence_doc_id"))
-    raise ValueError(section)
-
-
-def _unit_words(unit: str) -> str:
-    from framelens.analysis.stats.bootstrap import CI_UNIT_NOTES
-
-    return CI_UNIT_NOTES[unit]
-
-
-def _units_note(units, what: str) -> str:
-    from framelens.analysis.stats.bootstrap import units_note
-
-    return units_note(units, what=what)
-
-
-def long_table(sections: Sequence[tuple[str, Result]]) -> Result:
-    """Every number of every section as one tidy row ``section, perspective, item, metric,
-    value, detail``.
-
-    ``metric`` is the row field's name and ``value`` its number as a float
-    (booleans 1.0/0.0; NaN, an undefined statistic such as the tone of no
-    sentence, stays NaN and is written empty). Fields that do not apply to a
-    row (None, e.g. the cosine of a vocabulary row) are left out. ``item``
-    per section: corpus ``all articles``; topics the topic; keywords the term;
-    stance the target; naming ``concept: variant``; similarity the other
-    perspective of a pair, or ``used terms``/``unique terms``/``shared by
-    all``; contrasts ``kind: topic or target``. ``detail`` is the text that
-    goes with the item, repeated on each of its rows: the keyword's example
-    phrase, the naming difference, the vocabulary examples, the contrast's
-    evidence sentence; for topics and stance, over which unit the intervals
-    were taken (the ``ci_unit`` columns in words: over the perspective's
-    articles, or over sentences, within these texts only).
-    """
-    rows: list[LongRow] = []
-    for section, result in sections:
-        for row in result.rows:
-            perspective, item, detail, keys = _keys(section, row)
-            for f in fields(row):
-                if f.name in keys:
-                    continue
-                value = getattr(row, f.name)
-                if not isinstance(value, int | float):  # None (not applicable), text
-                    continue
-                rows.append(LongRow(section, perspective, item, f.name, float(value), detail))
-    return Result(LongRow, tuple(rows), title="Compare (long table)",
-                  caption="One row per number: section, perspective, item, metric, value, "
-                          "detail.")
-
-
-__all__ = ["SECTIONS", "ContrastRow", "CorpusSummaryRow", "KeywordSummaryRow", "LongRow",
-           "NamingSummaryRow", "SimilaritySummaryRow", "StanceSummaryRow", "TopicSummaryRow",
-           "compare", "contrasts_section", "example_phrase", "long_table", "methods_caption",
-           "naming_differences", "parse_sections"]
