@@ -18,13 +18,9 @@ from framelens.analysis.process.pipeline import ProcessedDocument, document_cach
 from framelens.analysis.store.keys import ANNOTATION_VERSION
 from framelens.analysis.text.lexicon import Lexicon
 
-# Bump when matching or counting changes so cached annotations are never reused.
-
-
 def matching_rules(lexicon: Lexicon) -> str:
     """The compiled pattern, so a change in ``Lexicon``'s matching rules invalidates the cache."""
-    regex = getattr(lexicon, "_regex", None)
-    return regex.pattern if regex is not None else ""
+    return lexicon.pattern
 
 
 def cached_annotations(corpus: Corpus, kind: str, fingerprint: tuple,

@@ -87,6 +87,12 @@ class Lexicon:
         self._screen = (re.compile(_trie_pattern(screened)) if screened else _NEVER) \
             if body and all(u is not None for u in literals) else None
 
+    @property
+    def pattern(self) -> str:
+        """The compiled regular expression's source ("" for an empty lexicon): what a cache
+        of matches must be keyed on, since it changes whenever the matching rules do."""
+        return self._regex.pattern if self._regex is not None else ""
+
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``."""
         if self._regex is None:
