@@ -18,6 +18,7 @@ from framelens.analysis.process.pipeline import ProcessedDocument, document_cach
 from framelens.analysis.store.keys import ANNOTATION_VERSION
 from framelens.analysis.text.lexicon import Lexicon
 
+
 def matching_rules(lexicon: Lexicon) -> str:
     """The compiled pattern, so a change in ``Lexicon``'s matching rules invalidates the cache."""
     return lexicon.pattern
