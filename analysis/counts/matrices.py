@@ -201,15 +201,9 @@ def _counts_from_payload(payload: object) -> TermCounts | None:
 
 
 def group_rows(counts: TermCounts, labels: Sequence[str], groups: Sequence[str]):
-    """Sum document rows into one row per group (in ``groups`` order)."""
-    from scipy import sparse
-
-    index = {g: i for i, g in enumerate(groups)}
-    rows = np.array([index.get(label, -1) for label in labels])
-    keep = rows >= 0
-    indicator = sparse.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.int64), (rows[keep], np.flatnonzero(keep))),
-        shape=(len(groups), len(labels)))
+    """Sum document rows into one row per group (in ``groups`` order); rows whose label is
+    no group are left out."""
+    indicator = group_indicator(labels, groups, dtype=np.int64)
     return indicator @ counts.matrix, indicator @ counts.token_totals
 
 
@@ -484,3 +478,15 @@ def _phrase_index(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
     for candidates in index.values():
         candidates.sort(key=len, reverse=True)
     return index
+
+
+def group_indicator(labels, groups, *, dtype):
+    """groups × len(labels) 0/1 matrix: entry (g, i) is 1 when labels[i] == groups[g]."""
+    from scipy import sparse
+
+    index = {g: i for i, g in enumerate(groups)}
+    rows = np.array([index.get(label, -1) for label in labels], dtype=np.int64)
+    keep = rows >= 0
+    return sparse.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=dtype), (rows[keep], np.flatnonzero(keep))),
+        shape=(len(groups), len(labels)))

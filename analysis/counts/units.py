@@ -17,6 +17,7 @@ from framelens.analysis.counts.matrices import (
     TermCounts,
     TermOptions,
     document_term_counts,
+    group_indicator,
     sentence_term_counts,
     term_options,
 )
@@ -92,7 +93,6 @@ def term_units(corpus: Corpus, *, by: str = "perspective", ngram_range: tuple[in
     from scipy import sparse
 
 
-
     check_choice("by", by, BY_CHOICES)
     if collocation_min_count < 1:
         raise OptionError(f"--collocation-min-count must be at least 1, "
@@ -157,18 +157,6 @@ def sentence_subset_counts(corpus: Corpus, options: TermOptions,
     matrix.sort_indices()
     return TermCounts(matrix, by_sentence.terms, by_sentence.display, by_sentence.ngram,
                       np.asarray(selector @ by_sentence.token_totals, dtype=np.int64))
-
-
-def group_indicator(labels, groups, *, dtype):
-    """groups × len(labels) 0/1 matrix: entry (g, i) is 1 when labels[i] == groups[g]."""
-    from scipy import sparse
-
-    index = {g: i for i, g in enumerate(groups)}
-    rows = np.array([index.get(label, -1) for label in labels], dtype=np.int64)
-    keep = rows >= 0
-    return sparse.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=dtype), (rows[keep], np.flatnonzero(keep))),
-        shape=(len(groups), len(labels)))
 
 
 def tfidf_weights(count_matrix, *, sublinear_tf: bool = False):

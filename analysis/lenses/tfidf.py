@@ -30,11 +30,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from framelens.analysis.counts.matrices import group_indicator
 from framelens.analysis.counts.units import (
     BY_CHOICES,
     check_choice,
     document_frequency,
-    group_indicator,
     term_units,
     tfidf_weights,
 )
