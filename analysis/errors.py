@@ -46,3 +46,13 @@ class ConfigError(FramelensError):
 
 class OptionError(FramelensError):
     """An option value that parses but makes no sense for this corpus."""
+
+
+class OutputError(FramelensError):
+    """The output cannot be written where it was asked to go (a folder, a full disk, an article)."""
+
+
+def os_error(exc: OSError, action: str, path: str | Path | None = None) -> FramelensError:
+    """An OSError as a one-line user error: ``PATH: cannot ACTION: No space left on device``."""
+    reason = exc.strerror or type(exc).__name__
+    return FramelensError(f"cannot {action}: {reason}", path=path or exc.filename)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -107,22 +109,87 @@ def parallel_map(function: Callable, items: list, *, min_items: int = PARALLEL_M
         return _dask_map(function, items, chunks_per_worker, chunk_limits, shared)
     if not will_run_in_parallel(len(items), min_items, fork=shared is not None):
         return list(function(items) if shared is None else function(items, shared))
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     chunks = _chunks(items, os.cpu_count() or 1, chunks_per_worker, chunk_limits)
     if shared is None:
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            return [result for part in pool.map(function, chunks) for result in part]
+        return _pool_map(function, chunks, fork=False)
     global _SHARED
     _SHARED = shared
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-            parts = pool.map(_with_inherited, [(function, chunk) for chunk in chunks])
-            return [result for part in parts for result in part]
+        return _pool_map(_with_inherited, [(function, chunk) for chunk in chunks], fork=True)
     finally:
         _SHARED = None
+
+
+def _pool_map(function: Callable, tasks: list, *, fork: bool) -> list:
+    """``function`` over ``tasks`` in a process pool on every core, results flattened in order.
+
+    Ctrl-C or a failed task ends every worker at once (rather than waiting for their
+    chunks, as an orderly shutdown would), and workers die with this process.
+    """
+    import functools
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork") if fork else multiprocessing.get_context()
+    # A forkserver's workers are the server's children, not ours.
+    parent = None if context.get_start_method() == "forkserver" else os.getpid()
+    # SIGINT is blocked while the workers start, so that they begin life blocking it
+    # (and then ignore it); a Ctrl-C meanwhile waits for this process, which ends them.
+    blocked = _block_sigint()
+    try:
+        pool = context.Pool(os.cpu_count() or 1, initializer=_start_worker, initargs=(parent,))
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    try:
+        results = [result for part in pool.imap(functools.partial(_run_chunk, function), tasks)
+                   for result in part]
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()
+    pool.join()
+    return results
+
+
+# The process that started this worker: a worker whose parent is gone stops.
+_parent_pid: int | None = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _block_sigint():
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _start_worker(parent: int | None) -> None:
+    """Worker set-up: leave Ctrl-C to the main process, and die with it.
+
+    On Linux the kernel sends SIGKILL to the worker when its parent dies (prctl
+    PR_SET_PDEATHSIG), even by ``kill -9``; elsewhere :func:`_run_chunk` checks
+    the parent before each chunk.
+    """
+    global _parent_pid
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _parent_pid = parent if parent is not None else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != _parent_pid:  # the parent died before prctl
+        os._exit(1)
+
+
+def _run_chunk(function: Callable, chunk: list) -> list:
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        os._exit(1)  # orphaned: nobody will read the result
+    return function(chunk)
 
 
 def _with_inherited(task: tuple[Callable, list]) -> list:

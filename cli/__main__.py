@@ -1,3 +1,3 @@
-from framelens.cli.app import main
+from framelens.cli.entry import main
 
 main()

@@ -6,8 +6,7 @@ Command modules import the analysis code inside their functions, so
 
 from __future__ import annotations
 
-import signal
-import sys
+from typing import Annotated
 
 import typer
 
@@ -45,9 +44,20 @@ for module in (compare_cmd, report_cmd, sources_cmd, keywords_cmd, naming_cmd, t
     app.add_typer(module.app)
 
 
-def main() -> None:
-    """Console-script entry point."""
-    if hasattr(signal, "SIGPIPE"):
-        # Piping into `head` ends us quietly instead of raising BrokenPipeError.
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    sys.exit(app())
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("framelens")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            number = "unknown"
+        typer.echo(f"framelens {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version,
+        help="Print framelens's version and exit.")] = False) -> None:
+    """Compare how articles from different national perspectives frame the same topics."""

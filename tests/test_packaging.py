@@ -53,7 +53,7 @@ def test_wheel_installed_in_a_fresh_venv_runs_compare_from_another_folder(tmp_pa
     run = subprocess.run(
         [str(target / "bin" / "python"), "-c",
          "import framelens.analysis, sys; print(framelens.analysis.__file__, file=sys.stderr); "
-         "from framelens.cli.app import main; sys.argv = ['framelens', 'compare', '--format', "
+         "from framelens.cli.entry import main; sys.argv = ['framelens', 'compare', '--format', "
          "'csv']; main()"],
         cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr

@@ -236,12 +236,13 @@ def test_annotations_on_forked_workers_equal_those_computed_here(bundled, monkey
                  for name, h in hits.items()})
 
     here = annotate(load_corpus(bundled, use_cache=False))
-    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.pool import Pool
 
     pooled = []
-    original = ProcessPoolExecutor.map
-    monkeypatch.setattr(ProcessPoolExecutor, "map", lambda pool, function, chunks:
-                        pooled.append(function) or original(pool, function, chunks))
+    original = Pool.imap
+    # parallel_map hands the pool functools.partial(_run_chunk, function)
+    monkeypatch.setattr(Pool, "imap", lambda pool, task, chunks:
+                        pooled.append(task.args[0]) or original(pool, task, chunks))
     monkeypatch.setattr(annotations, "PARALLEL_MIN_DOCUMENTS", 1)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # a pool even on one core
     assert annotate(load_corpus(bundled, use_cache=False)) == here
