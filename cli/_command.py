@@ -34,7 +34,7 @@ import typer
 
 from framelens.cli import _options as opt
 from framelens.cli._errors import user_errors, warn
-from framelens.cli._output import OutputFormat, TableView, choose_format, emit
+from framelens.cli._output import OutputFormat, TableView, choose_format, emit, protect_corpus
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,7 @@ def corpus_command(app: typer.Typer, name: str, *, view: TableView | None = None
         def command(**values: Any) -> None:
             options = CorpusOptions(**{key: values.pop(key) for key, _ in shared})
             with user_errors(), options.engine_context():
+                protect_corpus(options.sources, options.config)  # --output never overwrites it
                 first = options.load() if loads_corpus else options
                 result = _run(func, name, first, values, cache_result if loads_corpus else False)
                 if result is None:  # the command wrote its own output

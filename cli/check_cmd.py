@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -114,15 +113,10 @@ def check_command(
 
 
 def _emit_check(result, fmt: CheckFormat | None, output: Path | None) -> None:
-    from framelens.cli._output import OutputFormat, choose_format, emit, write_atomic
+    from framelens.cli._output import OutputFormat, choose_format, emit, write_output
 
     if fmt is CheckFormat.github:
-        text = github_annotations(result)
-        if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_atomic(output, text)
+        write_output(output, github_annotations(result))
         stderr_console().print(result.title, highlight=False, soft_wrap=True)
         return
     chosen = choose_format(OutputFormat(fmt.value) if fmt is not None else None, output)

@@ -17,6 +17,7 @@ turns it into a silent exit or "Aborted!".
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -37,10 +38,8 @@ _announced = threading.Lock()
 
 def _announce() -> None:
     if _announced.acquire(blocking=False):
-        try:
+        with contextlib.suppress(OSError):
             os.write(2, _MESSAGE)
-        except OSError:
-            pass
 
 
 def _exit_now() -> None:

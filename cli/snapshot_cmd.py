@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from framelens.cli._command import CorpusOptions, corpus_command
@@ -18,14 +16,10 @@ app = typer.Typer()
                      "check --baseline`. Byte-identical when regenerated on the same corpus.")
 def snapshot_command(options: CorpusOptions) -> None:
     from framelens.analysis.reports.snapshot import snapshot, snapshot_json
-    from framelens.cli._output import write_atomic
+    from framelens.cli._output import write_output
 
     corpus = options.load()
-    text = snapshot_json(snapshot(corpus))
-    if options.output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_atomic(options.output, text)
+    write_output(options.output, snapshot_json(snapshot(corpus)))
+    if options.output is not None:
         stderr_console().print(f"wrote {options.output} ({len(corpus.documents)} articles)",
                                highlight=False, soft_wrap=True)

@@ -209,9 +209,9 @@ def topics_command(
     report = discover_topics(corpus, discover, terms=10 if terms is None else max(terms, 1))
     if save_lexicon is not None:
         from framelens.cli._errors import stderr_console
-        from framelens.cli._output import write_atomic
+        from framelens.cli._output import write_output
 
-        write_atomic(save_lexicon, lexicon_toml(report, command=f"topics --discover {discover}"))
+        write_output(save_lexicon, lexicon_toml(report, command=f"topics --discover {discover}"))
         stderr_console().print(f"wrote {discover} topics to {save_lexicon}", highlight=False,
                                markup=False)
     return report
