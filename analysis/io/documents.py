@@ -106,13 +106,12 @@ def read_article(path: Path, config: Config) -> Document:
 
 def read_text_file(path: Path, max_bytes: int) -> str:
     """Read a UTF-8 text file, refusing binary, non-UTF-8, empty and oversized files."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise size_limit_error(path, size, max_bytes)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"cannot read file: {exc.strerror}", path=path, code="FL005") from None
+    raw = _read_regular_file(path, max_bytes)
+    encoding = _utf16_or_32(raw)
+    if encoding:
+        raise CorpusError(f"{encoding} text, expected UTF-8; convert it with "
+                          f"`iconv -f {encoding} -t UTF-8 FILE > NEW` (or save as UTF-8)",
+                          path=path, line=1, code="FL001")
     if b"\x00" in raw:
         raise CorpusError("binary file (contains NUL bytes), expected UTF-8 text", path=path,
                           line=raw[: raw.index(b"\x00")].count(b"\n") + 1, code="FL002")
@@ -125,6 +124,50 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     if not text.strip():
         raise CorpusError("empty file", path=path, code="FL004")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file; anything else (a FIFO, a folder, a device) is refused
+    without blocking: the file is opened non-blocking and checked before it is read."""
+    import errno
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        reason = ("symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc))
+        raise CorpusError(f"cannot read file: {reason}", path=path, code="FL005") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise CorpusError(f"cannot read file: {kind}", path=path, code="FL005")
+        if info.st_size > max_bytes:
+            raise size_limit_error(path, info.st_size, max_bytes)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            return stream.read()
+    except OSError as exc:
+        raise CorpusError(f"cannot read file: {exc.strerror or exc}", path=path,
+                          code="FL005") from None
+    finally:
+        os.close(fd)
+
+
+def _utf16_or_32(raw: bytes) -> str | None:
+    """"UTF-16"/"UTF-32" when the bytes are text in one of them (a BOM, or NULs between
+    ASCII letters), else None."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = raw[:400]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        for zeros, text in ((odd, even), (even, odd)):  # little-, then big-endian ASCII
+            if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.1 * len(text):
+                return "UTF-16"
+    return None
 
 
 def size_limit_error(path: Path, size: int, max_bytes: int) -> CorpusError:
@@ -188,7 +231,7 @@ def parse_article_fields(text: str, path: Path) -> ArticleFields:
     try:
         meta = _simple_front_matter(header)
         if meta is None:
-            meta = yaml.safe_load(header)
+            meta = yaml.load(header, Loader=_front_matter_loader())  # noqa: S506 (safe, no aliases)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -294,6 +337,29 @@ def _simple_front_matter(header: str) -> dict[str, str | None] | None:
             return None
         meta[key] = value
     return meta or None
+
+
+_LOADER = None
+
+
+def _front_matter_loader():
+    """PyYAML's SafeLoader without aliases: front matter never needs ``*name``, and an
+    alias "bomb" (a few lines that expand to gigabytes) must not reach the parser."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class FrontMatterLoader(yaml.SafeLoader):
+            def compose_node(self, parent, index):
+                if self.check_event(yaml.AliasEvent):
+                    event = self.peek_event()
+                    raise yaml.composer.ComposerError(
+                        None, None, "YAML aliases (*name) are not allowed in front matter; "
+                        "write the value out", event.start_mark)
+                return super().compose_node(parent, index)
+
+        _LOADER = FrontMatterLoader
+    return _LOADER
 
 
 def check_date(value: str, path: Path, line: int) -> None:

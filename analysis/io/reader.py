@@ -5,7 +5,9 @@ Documents are kept sorted by id so that file order never changes a result.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -71,16 +73,61 @@ def load_corpus(
     return corpus
 
 
-def article_files(folder: Path) -> tuple[list[str], list]:
+def article_files(folder: Path, problems: list[CorpusError] | None = None
+                  ) -> tuple[list[str], list]:
     """The folder's article file names, sorted, with their ``stat`` results.
 
+    Every ``*.md`` entry that is not a readable regular file (a folder named
+    ``x.md``, a FIFO, a dangling symlink, a symlink loop) is a problem, never
+    skipped silently: it is appended to ``problems`` when given, else the first
+    one is raised. Nothing is opened here, so a FIFO cannot block the scan.
     Names, not Paths: building 50,000 Path objects costs more than the scan.
     """
-    with os.scandir(folder) as entries:
-        found = sorted((entry.name, entry) for entry in entries
-                       if os.path.splitext(entry.name)[1] == ARTICLE_SUFFIX and entry.is_file())
-    # Sorting by name sorts by path within one folder.
-    return [name for name, _ in found], [entry.stat() for _, entry in found]
+    found: list[tuple[str, os.stat_result]] = []
+    errors: list[CorpusError] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if os.path.splitext(entry.name)[1] != ARTICLE_SUFFIX:
+                    continue
+                try:
+                    info = entry.stat()  # follows symlinks
+                except OSError as exc:
+                    errors.append(_entry_error(Path(folder) / entry.name, exc))
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    found.append((entry.name, info))
+                else:
+                    errors.append(CorpusError(
+                        f"not an article file: {_file_kind(info.st_mode)}, not a regular file",
+                        path=Path(folder) / entry.name, code="FL005"))
+    except OSError as exc:
+        raise CorpusError(f"cannot read folder: {exc.strerror or exc}", path=folder,
+                          code="FL005") from None
+    errors.sort(key=lambda e: e.path or "")
+    if errors and problems is None:
+        raise errors[0]
+    if problems is not None:
+        problems.extend(errors)
+    found.sort(key=lambda pair: pair[0])  # sorting by name sorts by path within one folder
+    return [name for name, _ in found], [info for _, info in found]
+
+
+def _entry_error(path: Path, exc: OSError) -> CorpusError:
+    if exc.errno == errno.ELOOP:
+        reason = "symbolic link loop (too many levels of symbolic links)"
+    elif exc.errno == errno.ENOENT and os.path.islink(path):
+        reason = f"dangling symbolic link (to {os.readlink(path)!r}, which does not exist)"
+    else:
+        reason = exc.strerror or str(exc)
+    return CorpusError(f"cannot read file: {reason}", path=path, code="FL005")
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _check_unique_ids(documents: Iterable[Document]) -> None:

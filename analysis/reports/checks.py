@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -119,7 +120,10 @@ def check_corpus(
     rows: list[CheckRow] = []
     documents: list[Document] = []
     texts: dict[str, str] = {}
-    files, identities, stats = _article_files(sources, paths or ())
+    unreadable: list[CorpusError] = []
+    files, identities, stats = _article_files(sources, paths or (), unreadable)
+    rows += [row(exc.code or "FL005", exc.path or sources, exc.line, exc.message)
+             for exc in unreadable]
     wanted = {_identity(p) for p in paths} if paths else None
     # Only the named files' rows are reported: the rest of the corpus is read through the
     # manifest (unchanged files are not opened again), the named files always from disk.
@@ -143,7 +147,8 @@ def check_corpus(
             documents.extend(read_table(sources, columns or ColumnMap(), config))
         except CorpusError as exc:
             rows.append(row(exc.code or "FL006", exc.path or sources, exc.line, exc.message))
-    n_files = len(files) + (1 if sources.is_file() and sources.suffix != ARTICLE_SUFFIX else 0)
+    n_files = (len(files) + len(unreadable)
+               + (1 if sources.is_file() and sources.suffix != ARTICLE_SUFFIX else 0))
 
 
     def identity_of(file: str) -> object:
@@ -208,7 +213,7 @@ def _result(rows: Iterable[CheckRow], n_files: int, strict: bool,
 # Reading files one by one.
 
 
-def _article_files(sources: Path, paths: Sequence[Path]
+def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusError]
                    ) -> tuple[list[Path], dict[str, object], dict[str, object]]:
     """The files to read (the folder's articles, then named files not among them), each
     file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``."""
@@ -216,7 +221,7 @@ def _article_files(sources: Path, paths: Sequence[Path]
     identities: dict[str, object] = {}
     files: list[Path] = []
     if sources.is_dir():
-        for name, stat in zip(*article_files(sources), strict=True):
+        for name, stat in zip(*article_files(sources, problems), strict=True):
             path = sources / name
             files.append(path)
             stats[str(path)] = stat
@@ -225,9 +230,10 @@ def _article_files(sources: Path, paths: Sequence[Path]
         files.append(sources)
         identities[str(sources)] = _identity(sources)
     known = set(identities.values())
+    known.update(os.path.abspath(p.path) for p in problems if p.path)  # reported already
     for path in paths:
         identity = _identity(path)
-        if identity not in known:
+        if identity not in known and os.path.abspath(path) not in known:
             known.add(identity)
             files.append(path)
             identities[str(path)] = identity
