@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +41,9 @@ def table_rows(path: Path, *, max_bytes: int = 1 << 40) -> Iterator[tuple[int, d
     """``(line, row)`` of a CSV/TSV, JSONL or Parquet file, chosen by suffix (else Parquet).
 
     ``line`` is the file line where a CSV/TSV record or a JSONL object starts,
-    the 1-based row number in a Parquet file; the header is line 1.
+    the 1-based row number in a Parquet file; the header is line 1. A malformed
+    record (more or fewer fields than the header, an unclosed quote, a column
+    named twice, invalid JSON) is a :class:`CorpusError` naming the file and line.
     """
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
@@ -49,9 +53,20 @@ def table_rows(path: Path, *, max_bytes: int = 1 << 40) -> Iterator[tuple[int, d
     return _parquet_rows(path)
 
 
+# Ids of rows: letters, digits and ``_ . -`` inside, a letter or digit first, so that an id
+# is never a path (``../x``), a spreadsheet formula (``=1+1``) or an option (``-x``).
+TABLE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}\Z")
+
+
 def read_table(path: Path, columns: ColumnMap, config: Config) -> Iterator[Document]:
-    """Documents from a CSV/TSV, JSONL or Parquet file, one article a row."""
+    """Documents from a CSV/TSV, JSONL or Parquet file, one article a row.
+
+    Every malformed row is a :class:`CorpusError` naming the file and line: a value
+    of the wrong type, a row with more or fewer fields than the header, an
+    unclosed quote, a header naming a column twice, an invalid id.
+    """
     suffix = path.suffix.lower()
+    tabular = suffix in (".csv", ".tsv")
     rows = table_rows(path, max_bytes=max(config.check.max_file_bytes, 1 << 40))
     first = True
     for line, row in rows:
@@ -61,9 +76,13 @@ def read_table(path: Path, columns: ColumnMap, config: Config) -> Iterator[Docum
                     # CSV/TSV columns are named in the header line; JSONL keys in the row.
                     raise CorpusError(f"no column {needed!r} (columns: {', '.join(map(str, row))}); "
                                       "name it with --text-column / --perspective-column",
-                                      path=path, line=1 if suffix in (".csv", ".tsv") else line)
+                                      path=path, line=1 if tabular else line, code="FL006")
             first = False
         yield _row_document(row, line, path, columns, config)
+    if first:
+        where = "no rows after the header line" if tabular else "no rows"
+        raise CorpusError(f"{where}: the table has no articles", path=path,
+                          line=2 if tabular else None, code="FL006")
 
 
 def _row_document(row: dict[str, Any], line: int, path: Path, columns: ColumnMap,
@@ -74,17 +93,32 @@ def _row_document(row: dict[str, Any], line: int, path: Path, columns: ColumnMap
             return ""
         if isinstance(value, dt.date):
             return value.isoformat()[:10]
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise CorpusError(f"column {name!r} must be text, got {_json_type(value)} "
+                              f"{_short(value)}", path=path, line=line, code="FL006")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CorpusError(f"column {name!r} must be text, got {value!r}", path=path,
+                              line=line, code="FL006")
+        if name in (columns.text, columns.perspective, columns.title) and not isinstance(
+                value, str):
+            raise CorpusError(f"column {name!r} must be text, got {_json_type(value)} "
+                              f"{_short(value)}", path=path, line=line, code="FL006")
         return str(value).strip()
 
     text = cell(columns.text)
     if not text:
-        raise CorpusError(f"empty text in column {columns.text!r}", path=path, line=line)
+        raise CorpusError(f"empty text in column {columns.text!r}", path=path, line=line,
+                          code="FL006")
     perspective = cell(columns.perspective)
     if not perspective:
         raise CorpusError(f"empty perspective in column {columns.perspective!r}", path=path,
-                          line=line)
+                          line=line, code="FL006")
     check_perspective(perspective, config, path, line)
     doc_id = cell(columns.id) or f"row-{line}"
+    if not TABLE_ID_RE.match(doc_id):
+        raise CorpusError(f"id {_short(doc_id)} in column {columns.id!r} must be letters, digits "
+                          "and _ . - (starting with a letter or digit, at most 200)", path=path,
+                          line=line, code="FL014")
     published = cell(columns.date)
     if published:
         check_date(published[:10], path, line)
@@ -104,15 +138,50 @@ def _row_document(row: dict[str, Any], line: int, path: Path, columns: ColumnMap
     )
 
 
+def _json_type(value: Any) -> str:
+    names = {list: "a list", tuple: "a list", dict: "an object", bool: "a boolean",
+             int: "a number", float: "a number"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)),
+                type(value).__name__)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _csv_rows(path: Path, delimiter: str, max_bytes: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line where the record starts, {column: value})`` for each record after the header."""
     text = read_text_file(path, max_bytes)
     csv.field_size_limit(1 << 30)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
     try:
-        for row in reader:
-            yield reader.line_num, row
+        header = next(reader, None)
+        if header is None:
+            return
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                raise CorpusError(f"the header names column {_short(name)} twice", path=path,
+                                  line=1, code="FL006")
+            seen.add(name)
+        start = reader.line_num + 1
+        for record in reader:
+            if record and len(record) != len(header):
+                more = "more" if len(record) > len(header) else "fewer"
+                raise CorpusError(f"row has {len(record)} fields, {more} than the header's "
+                                  f"{len(header)} (a missing or extra delimiter or quote?)",
+                                  path=path, line=start, code="FL006")
+            if record:
+                yield start, dict(zip(header, record, strict=True))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise CorpusError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
+        problem = str(exc)
+        if "unexpected end of data" in problem or reader.line_num > text.count("\n"):
+            problem = "a quote opened here is never closed"
+        raise CorpusError(f"malformed CSV: {problem}", path=path, line=start,
+                          code="FL006") from None
 
 
 def _jsonl_rows(path: Path, max_bytes: int) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -122,10 +191,14 @@ def _jsonl_rows(path: Path, max_bytes: int) -> Iterator[tuple[int, dict[str, Any
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CorpusError(f"invalid JSON: {exc.msg}", path=path, line=number) from None
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            problem = (exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                       if isinstance(exc, RecursionError) else str(exc).split(";")[0])
+            raise CorpusError(f"invalid JSON: {problem}", path=path, line=number,
+                              code="FL006") from None
         if not isinstance(row, dict):
-            raise CorpusError("each line must be a JSON object", path=path, line=number)
+            raise CorpusError("each line must be a JSON object", path=path, line=number,
+                              code="FL006")
         yield number, row
 
 
