@@ -288,11 +288,51 @@ def _trie_pattern(sequences: Iterable[tuple[str, ...]]) -> str:
         for unit in units:
             node = node.setdefault(unit, {})
         node[""] = {}
+    pattern = _emit_trie(trie)
+    if pattern is None:  # too many nested branches for the regex parser: a flat alternation
+        pattern = "(?:" + "|".join(sorted(_trie_paths(trie))) + ")"
+    return pattern
 
-    def emit(node: dict[str, dict]) -> str:
+
+_MAX_TRIE_NESTING = 64
+
+
+def _emit_trie(trie: dict[str, dict]) -> str | None:
+    """The trie as a regex, without recursion: a run of single-child nodes (a long term)
+    is one string; None when branches nest deeper than ``_MAX_TRIE_NESTING``."""
+
+    def chain(node: dict[str, dict]) -> tuple[str, dict[str, dict]]:
+        units = []
+        while "" not in node and len(node) == 1:
+            (unit, node), = node.items()
+            units.append(unit)
+        return "".join(units), node
+
+    def emit(node: dict[str, dict], depth: int) -> str | None:
+        prefix, node = chain(node)
+        if "" in node or not node:
+            return prefix
+        if depth > _MAX_TRIE_NESTING:
+            return None
+        branches = []
+        for unit, child in sorted(node.items()):
+            rest = emit(child, depth + 1)
+            if rest is None:
+                return None
+            branches.append(unit + rest)
+        return prefix + "(?:" + "|".join(branches) + ")"
+
+    return emit(trie, 0)
+
+
+def _trie_paths(trie: dict[str, dict]) -> list[str]:
+    """Every sequence the trie holds (up to a shorter one that it starts with), joined."""
+    paths: list[str] = []
+    stack = [(trie, "")]
+    while stack:
+        node, prefix = stack.pop()
         if "" in node:
-            return ""
-        branches = [unit + emit(child) for unit, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return emit(trie)
+            paths.append(prefix)
+            continue
+        stack.extend((child, prefix + unit) for unit, child in node.items())
+    return paths
