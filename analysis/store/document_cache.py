@@ -4,13 +4,15 @@ The cache lives in the user cache folder (``$XDG_CACHE_HOME/framelens`` on
 Linux, via platformdirs; ``FRAMELENS_CACHE_DIR`` overrides it). Entries are
 marshal payloads keyed by a digest of the pipeline version and the document
 text, so an edited article or a new pipeline version never hits a stale
-entry. A payload that fails to load or has the wrong shape is treated as a
-miss and rewritten; a database that cannot be opened is replaced.
+entry. A payload that fails to load or has the wrong shape, and a tone score
+that is not a finite number in [-1, 1], is treated as a miss and rewritten; a
+database that cannot be opened is replaced.
 """
 
 from __future__ import annotations
 
 import marshal
+import math
 import os
 import sqlite3
 import sys
@@ -34,6 +36,12 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("framelens", appauthor=False))
+
+
+def valid_compound(value: object) -> bool:
+    """Whether a stored value can be a VADER compound score: a finite float in [-1, 1]."""
+    return (isinstance(value, float | int) and not isinstance(value, bool)
+            and math.isfinite(value) and -1.0 <= value <= 1.0)
 
 
 class DocumentCache:
@@ -164,7 +172,8 @@ class DocumentCache:
                 for digest, sentence, compound in connection.execute(
                         f"SELECT digest, sentence, compound FROM tone WHERE digest IN ({marks})",
                         batch):
-                    found[(digest, sentence)] = compound
+                    if valid_compound(compound):  # else a miss: scored again and rewritten
+                        found[(digest, sentence)] = compound
         except sqlite3.DatabaseError:
             return found
         return found

@@ -19,7 +19,7 @@ ANNOTATION_VERSION = "2"  # per-document target, cue, topic and naming annotatio
 COUNTS_VERSION = "2"  # corpus term-count matrices (2: stopwords per language, lemmas)
 COLLOCATIONS_VERSION = "3"  # corpus collocations (3: stopwords per language)
 MANIFEST_VERSION = "1"  # remembered readings of article files
-RESULT_CACHE_VERSION = "1"  # whole-command results
+RESULT_CACHE_VERSION = "2"  # whole-command results (2: checksummed)
 
 # Libraries whose numbers appear in results (VADER scores, TF-IDF, NMF, quantiles).
 RESULT_LIBRARIES = ("numpy", "scipy", "scikit-learn", "vadersentiment", "nltk")

@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping
 from framelens.analysis.store.document_cache import DocumentCache
 from framelens.analysis.store.keys import RESULT_CACHE_VERSION, code_fingerprint
 
+_CHECK_BYTES = 16
+
 
 def cached_result(cache: DocumentCache | None, command: str, options: Mapping[str, object], *,
                   corpus_root: str, corpus_key: str, compute: Callable[[], object]) -> object:
@@ -39,17 +41,21 @@ def cached_result(cache: DocumentCache | None, command: str, options: Mapping[st
                                  repr(sorted(options.items())))
     key = _digest(code_fingerprint(), corpus_key)
     stored = cache.get_entry(family, key)
-    if isinstance(stored, bytes):
-        try:
-            return pickle.loads(stored)
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raises
-            pass
+    # A stored result is its pickle after a checksum of it: an entry altered on disk
+    # (a flipped bit, an edit) is a miss and is computed again, never trusted.
+    if isinstance(stored, bytes) and len(stored) > _CHECK_BYTES:
+        check, blob = stored[:_CHECK_BYTES], stored[_CHECK_BYTES:]
+        if hashlib.blake2b(blob, digest_size=_CHECK_BYTES).digest() == check:
+            try:
+                return pickle.loads(blob)
+            except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever it raises
+                pass
     result = compute()
     try:
         blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return result
-    cache.put_entry(family, key, blob)
+    cache.put_entry(family, key, hashlib.blake2b(blob, digest_size=_CHECK_BYTES).digest() + blob)
     return result
 
 
