@@ -14,6 +14,7 @@ Unknown keys and values of the wrong type are errors naming the file and key.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -163,6 +164,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from None
 
 
+# Inclusive bounds of each [check] value (None: no upper bound).
+_CHECK_RANGES: dict[str, tuple[float, float | None]] = {
+    "near_duplicate_threshold": (0.0, 1.0), "min_words": (0, None), "max_words": (1, None),
+    "max_file_bytes": (1, None)}
+
+
 def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
     unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
     if unknown:
@@ -218,11 +225,20 @@ def _apply(config: Config, data: dict[str, Any], path: Path) -> Config:
             expected = type(getattr(CheckSettings(), key))
             if expected is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
-            if type(value) is not expected or value < 0:
-                raise ConfigError(f"key 'check.{key}' must be a non-negative {expected.__name__}",
+            low, high = _CHECK_RANGES[key]
+            kind = "a number" if expected is float else "an integer"
+            if type(value) is not expected or not math.isfinite(value):
+                raise ConfigError(f"key 'check.{key}' must be {kind}, got {value!r}", path=path)
+            if not low <= value <= (high if high is not None else math.inf):
+                bounds = f"between {low} and {high}" if high is not None else f">= {low}"
+                raise ConfigError(f"key 'check.{key}' must be {bounds}, got {value!r}",
                                   path=path)
             values[key] = value
-        changes["check"] = replace(config.check, **values)
+        settings = replace(config.check, **values)
+        if settings.min_words > settings.max_words:
+            raise ConfigError(f"key 'check.min_words' ({settings.min_words}) is above "
+                              f"'check.max_words' ({settings.max_words})", path=path)
+        changes["check"] = settings
     return replace(config, **changes)
 
 

@@ -186,6 +186,7 @@ def check_corpus(
                 if windowed is not documents:
                     corpus, _ = within_window(corpus, window)
                 rows += drift(corpus, baseline, tolerance)
+                n_files += any(r.file == str(baseline) for r in rows)  # a row on the baseline
     if windowed is not documents:
         rows = [r for r in rows if r.file not in left_out or r.code == "FL100"]
     if wanted is not None:

@@ -190,7 +190,38 @@ def read_baseline(path: Path) -> dict[str, Any]:
     if not isinstance(data.get("articles"), dict) or not isinstance(data.get("metrics"), dict):
         raise CorpusError("baseline lacks its 'articles' or 'metrics'; regenerate it with "
                           "`framelens snapshot --output FILE`", path=path)
+    problem = _baseline_problem(data)
+    if problem is not None:
+        raise CorpusError(f"not a valid baseline: {problem}; regenerate it with "
+                          "`framelens snapshot --output FILE`", path=path)
     return data
+
+
+def _baseline_problem(data: Mapping[str, Any]) -> str | None:
+    """What is wrong with the types of a baseline's articles and metrics, or None."""
+    for doc_id, article in data["articles"].items():
+        if not (isinstance(article, dict) and isinstance(article.get("perspective"), str)
+                and isinstance(article.get("sha256"), str)):
+            return f"articles.{doc_id} must be {{\"perspective\": text, \"sha256\": text}}"
+    for kind, per_perspective in data["metrics"].items():
+        if kind not in _KINDS:
+            return f"unknown metric {kind!r} (known: {', '.join(_KINDS)})"
+        if not isinstance(per_perspective, dict):
+            return f"metrics.{kind} must be an object"
+        for perspective, value in per_perspective.items():
+            where = f"metrics.{kind}.{perspective}"
+            if kind == "keywords":
+                if not (isinstance(value, list) and all(isinstance(t, str) for t in value)):
+                    return f"{where} must be a list of terms"
+                continue
+            if not isinstance(value, dict):
+                return f"{where} must be an object"
+            for key, number in value.items():
+                if number is not None and (isinstance(number, bool)
+                                           or not isinstance(number, int | float)
+                                           or not math.isfinite(number)):
+                    return f"{where}.{key} must be a number or null, got {str(number)[:40]!r}"
+    return None
 
 
 def drift(corpus: Corpus, baseline: Path, tolerance: float) -> list:
@@ -198,6 +229,10 @@ def drift(corpus: Corpus, baseline: Path, tolerance: float) -> list:
     from framelens.analysis.reports.check_codes import row
 
     data = read_baseline(baseline)
+    if data["articles"] and corpus.documents and not set(data["articles"]) & set(corpus.index):
+        raise CorpusError(f"the baseline is of another corpus: none of its "
+                          f"{len(data['articles'])} articles is in {corpus.root or 'this corpus'}",
+                          path=baseline)
     old = flatten(data["metrics"])
     new = flatten(metrics(corpus))
     moved = sorted((name, distance(old.get(name), new.get(name)))
