@@ -36,7 +36,8 @@ TEXT_SUFFIXES = (".txt", ".md")
 MAX_ID_LENGTH = 60
 # Web pages are larger than articles: scripts, styles and inline images.
 MAX_HTML_BYTES = 50_000_000
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30  # seconds, each network operation
+DOWNLOAD_DEADLINE = 120  # seconds, the whole download
 FIELDS = ("id", "title", "perspective", "author", "outlet", "published", "url", "language")
 
 _URL_PREFIX_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -49,6 +50,9 @@ _HTML_LANG_RE = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b"
 _SENTENCE_END_RE = re.compile(r"[.!?][\"')\]]*\Z")
 # Below this many tokens a contained paragraph is not treated as a pull quote.
 _PULL_QUOTE_MIN_TOKENS = 6
+# A page whose every paragraph is shorter is navigation ("Home / News"), not an article.
+MIN_PARAGRAPH_WORDS = 8
+MIN_PARAGRAPH_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,12 @@ def import_article(
         if " ".join(normalize(p).split()).casefold() == metadata["title"].casefold())
     if not paragraphs:
         raise CorpusError("no article text found in the source", path=source)
+    if not any(_is_prose(p) for p in paragraphs):
+        longest = max(len(tokenize(normalize(p))) for p in paragraphs)
+        raise CorpusError(f"no article text found in the source: only short lines (at most "
+                          f"{longest} words, such as a menu: {_quoted(paragraphs[0])}); an "
+                          f"article has a paragraph of {MIN_PARAGRAPH_WORDS} words or more",
+                          path=source)
     # The language: --language, the page's <html lang>, the config's, else detected.
     language = language_code(metadata.get("language") or config.language or "")
     metadata["language"] = language or detect_language(normalize(" ".join(paragraphs[:20]))) \
@@ -132,6 +142,19 @@ def import_article(
     words = sum(len(tokenize(normalize(p))) for p in paragraphs)
     return ImportedArticle(target, doc_id, {k: metadata.get(k, "") for k in FIELDS}, words,
                            removed)
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A paragraph of at least MIN_PARAGRAPH_WORDS words, or (for scripts written without
+    spaces, whose words the tokenizer may not split) of at least MIN_PARAGRAPH_CHARS
+    characters."""
+    return (len(" ".join(paragraph.split())) >= MIN_PARAGRAPH_CHARS
+            or len(tokenize(normalize(paragraph))) >= MIN_PARAGRAPH_WORDS)
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
 
 
 def _validate_options(overrides: Mapping[str, str], perspective: str, config: Config) -> None:
@@ -186,7 +209,7 @@ def read_source(source: str, *, max_bytes: int) -> Extracted:
             data = path.read_bytes()
         except OSError as exc:
             raise CorpusError(f"cannot read file: {exc.strerror}", path=path) from None
-        return extract_html(data)
+        return extract_html(data, source=path)
     if suffix in TEXT_SUFFIXES:
         text = read_text_file(path, max_bytes)
         return extract_text(text, markdown=suffix == ARTICLE_SUFFIX)
@@ -194,8 +217,31 @@ def read_source(source: str, *, max_bytes: int) -> Extracted:
                       path=path)
 
 
-def fetch(url: str, *, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
-    """Download a page (standard library only); a failure is one clear CorpusError."""
+def fetch(url: str, *, timeout: float = DOWNLOAD_TIMEOUT,
+          deadline: float = DOWNLOAD_DEADLINE) -> bytes:
+    """Download a page (standard library only); a failure is one clear CorpusError.
+
+    ``timeout`` bounds each network operation, ``deadline`` the whole download: a
+    server that sends a byte every few seconds cannot keep the import running. The
+    download runs in a daemon thread that is abandoned at the deadline.
+    """
+    import threading
+
+    outcome: list[bytes | CorpusError] = []
+    worker = threading.Thread(target=lambda: outcome.append(_download(url, timeout)),
+                              name="framelens-download", daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive() or not outcome:
+        raise CorpusError(f"cannot download the page: no complete answer within {deadline:g} s; "
+                          "save the page as .html and add the file instead", path=url)
+    result = outcome[0]
+    if isinstance(result, CorpusError):
+        raise result
+    return result
+
+
+def _download(url: str, timeout: float) -> bytes | CorpusError:
     import http.client
     import urllib.error
     import urllib.request
@@ -205,18 +251,18 @@ def fetch(url: str, *, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = response.read(MAX_HTML_BYTES + 1)
     except urllib.error.HTTPError as exc:
-        raise CorpusError(f"cannot download the page: HTTP {exc.code} {exc.reason}",
-                          path=url) from None
+        return CorpusError(f"cannot download the page: HTTP {exc.code} {exc.reason}", path=url)
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise CorpusError(f"cannot download the page ({reason}); without network access, save "
-                          "the page as .html and add the file instead", path=url) from None
+        return CorpusError(f"cannot download the page ({reason}); without network access, save "
+                           "the page as .html and add the file instead", path=url)
     if len(data) > MAX_HTML_BYTES:
-        raise CorpusError(f"the page is over the {MAX_HTML_BYTES:,}-byte limit", path=url)
+        return CorpusError(f"the page is over the {MAX_HTML_BYTES:,}-byte limit", path=url)
     return data
 
 
-def extract_html(data: bytes | str, *, url: str | None = None) -> Extracted:
+def extract_html(data: bytes | str, *, url: str | None = None,
+                 source: str | Path | None = None) -> Extracted:
     """Article text and metadata of a web page, extracted with trafilatura.
 
     trafilatura (Barbaresi 2021, "Trafilatura: A Web Scraping Library and
@@ -231,7 +277,7 @@ def extract_html(data: bytes | str, *, url: str | None = None) -> Extracted:
         document = trafilatura.bare_extraction(
             data, url=url, with_metadata=True, include_comments=False, include_tables=False)
     if document is None or not (getattr(document, "text", None) or "").strip():
-        raise CorpusError("no article text found in the page", path=url)
+        raise CorpusError("no article text found in the page", path=url or source)
     metadata: dict[str, str] = {}
     for key, attribute in (("title", "title"), ("author", "author"), ("outlet", "sitename"),
                            ("published", "date"), ("url", "url")):
