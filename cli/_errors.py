@@ -26,7 +26,10 @@ EXIT_INTERRUPTED = 130
 # A message is one line of readable length whatever the input put into it (a YAML
 # problem quoting a huge value, a file name with a newline or a right-to-left override).
 _MAX_MESSAGE = 400
-BIDI_CONTROLS_RE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Bidirectional control characters: an article or a file name holding U+202E would
+# reverse what a terminal or spreadsheet shows after it ("Trojan Source").
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI_CONTROLS_RE = re.compile(f"[{BIDI_CONTROLS}]")
 _CONTROLS_RE = re.compile(r"[\x00-\x1f\x7f]+")
 
 

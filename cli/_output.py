@@ -24,6 +24,7 @@ from typing import Any
 
 from framelens.analysis.errors import OptionError, OutputError
 from framelens.analysis.results import Report, Result
+from framelens.cli._errors import BIDI_CONTROLS
 
 
 class OutputFormat(str, Enum):
@@ -112,7 +113,8 @@ def render_table(result: Result | Report, table_view: TableView | None,
     from rich.console import Console
 
     if to_terminal:
-        console = Console(no_color="NO_COLOR" in os.environ or None, highlight=False)
+        console = Console(file=_BidiStripping(sys.stdout), highlight=False,
+                          no_color="NO_COLOR" in os.environ or None)
     else:
         console = Console(file=io.StringIO(), width=120, no_color=True, highlight=False,
                           force_terminal=False)
@@ -120,7 +122,21 @@ def render_table(result: Result | Report, table_view: TableView | None,
     console.print(renderable)
     if to_terminal:
         return None
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    return strip_bidi(console.file.getvalue())  # type: ignore[attr-defined]
+
+
+class _BidiStripping:
+    """A text stream that passes everything on to ``stream`` but bidirectional controls
+    (table views build their cells from raw values)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(strip_bidi(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def generic_table(result: Result | Report):
@@ -156,7 +172,15 @@ def format_cell(value: Any) -> str:
         return f"{value:,}" if abs(value) >= 10000 else str(value)
     if isinstance(value, tuple | list):
         return ", ".join(format_cell(v) for v in value)
-    return str(value)
+    return strip_bidi(str(value))
+
+
+_NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without bidirectional control characters (terminal and CSV/TSV output)."""
+    return text.translate(_NO_BIDI)
 
 
 def astuple_shallow(row: Any) -> tuple[Any, ...]:
@@ -349,7 +373,8 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, tuple | list):
         value = ";".join(str(v) for v in value)
     # A bare carriage return would end the record for some readers; keep it a newline.
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    # Bidirectional controls (U+202E...) would make a viewer show a cell reordered.
+    text = strip_bidi(str(value).replace("\r\n", "\n").replace("\r", "\n"))
     if text.startswith(_FORMULA_PREFIXES) and not _is_number(text):
         return "'" + text
     return text
