@@ -231,7 +231,7 @@ def parse_article_fields(text: str, path: Path) -> ArticleFields:
     try:
         meta = _simple_front_matter(header)
         if meta is None:
-            meta = yaml.load(header, Loader=_front_matter_loader())  # noqa: S506 (safe, no aliases)
+            meta = yaml.load(header, Loader=front_matter_loader())  # noqa: S506 (safe, no aliases)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -342,7 +342,7 @@ def _simple_front_matter(header: str) -> dict[str, str | None] | None:
 _LOADER = None
 
 
-def _front_matter_loader():
+def front_matter_loader():
     """PyYAML's SafeLoader without aliases: front matter never needs ``*name``, and an
     alias "bomb" (a few lines that expand to gigabytes) must not reach the parser."""
     global _LOADER

@@ -26,7 +26,12 @@ from pathlib import Path
 from framelens.analysis.config.settings import Config
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.dates import parse_publication_date
-from framelens.analysis.io.documents import ARTICLE_SUFFIX, ID_RE, read_text_file
+from framelens.analysis.io.documents import (
+    ARTICLE_SUFFIX,
+    ID_RE,
+    front_matter_loader,
+    read_text_file,
+)
 from framelens.analysis.io.web import MAX_CHROME_WORDS, chrome_kind, is_valid_url
 from framelens.analysis.text.languages import detect_language, language_code
 from framelens.analysis.text.normalize import normalize, tokenize
@@ -326,7 +331,7 @@ def _front_matter(header: str) -> dict[str, str]:
     import yaml
 
     try:
-        meta = yaml.safe_load(header)
+        meta = yaml.load(header, Loader=front_matter_loader())  # noqa: S506 (safe, no aliases)
     except (yaml.YAMLError, ValueError, RecursionError):
         return {}
     if not isinstance(meta, dict):
