@@ -9,7 +9,7 @@ generates a corpus (bench/generate.py) once, then for each try starts a cold
 pool's workers exist, sends SIGINT to the process group (what a terminal does) or
 SIGKILL to the main process, and prints the time until the main process exited,
 its exit code and how many workers were still alive 0.5 s later. The tests
-(tests/test_interrupts.py) assert the behaviour; this measures it.
+(tests/cli/test_interrupts.py) assert the behaviour; this measures it.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import pytest
 
 from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXIT_BOUND = 10.0  # seconds; the promise is 2 s, the machine may be loaded
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="watches processes through /proc")

@@ -4,7 +4,7 @@ Each case runs the real command and asserts the exit code, one line on stderr na
 file (and line), no traceback, and the state of every file afterwards. Faults use real
 parts, no mocks: a FIFO, a device node, a small tmpfs (mounted in a temporary folder and
 unmounted in a finally), /dev/full. Tests that need root (mknod, mount) skip without it;
-CI runs as root. Interrupt and kill -9 tests are in tests/test_interrupts.py.
+CI runs as root. Interrupt and kill -9 tests are in tests/cli/test_interrupts.py.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from framelens.cli.app import app
-
-from .conftest import BUNDLED, needs_cache
+from tests.conftest import BUNDLED, needs_cache
 
 runner = CliRunner()
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
