@@ -106,7 +106,7 @@ def read_article(path: Path, config: Config) -> Document:
 
 def read_text_file(path: Path, max_bytes: int) -> str:
     """Read a UTF-8 text file, refusing binary, non-UTF-8, empty and oversized files."""
-    raw = _read_regular_file(path, max_bytes)
+    raw = read_regular_file(path, max_bytes)
     encoding = _utf16_or_32(raw)
     if encoding:
         raise CorpusError(f"{encoding} text, expected UTF-8; convert it with "
@@ -126,9 +126,10 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file; anything else (a FIFO, a folder, a device) is refused
-    without blocking: the file is opened non-blocking and checked before it is read."""
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else (a FIFO, a folder,
+    a device) is a CorpusError, without blocking: the file is opened non-blocking and
+    checked before it is read. Every file framelens reads goes through here."""
     import errno
     import os
     import stat

@@ -30,6 +30,7 @@ from framelens.analysis.io.documents import (
     ARTICLE_SUFFIX,
     ID_RE,
     front_matter_loader,
+    read_regular_file,
     read_text_file,
 )
 from framelens.analysis.io.web import MAX_CHROME_WORDS, chrome_kind, is_valid_url
@@ -206,14 +207,7 @@ def read_source(source: str, *, max_bytes: int) -> Extracted:
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
-        try:
-            size = path.stat().st_size
-            if size > MAX_HTML_BYTES:
-                raise CorpusError(f"file is {size:,} bytes, over the {MAX_HTML_BYTES:,}-byte "
-                                  "limit for web pages", path=path)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"cannot read file: {exc.strerror}", path=path) from None
+        data = read_regular_file(path, MAX_HTML_BYTES)
         return extract_html(data, source=path)
     if suffix in TEXT_SUFFIXES:
         text = read_text_file(path, max_bytes)

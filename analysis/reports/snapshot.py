@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from framelens.analysis.errors import CorpusError
-from framelens.analysis.io.documents import Corpus
+from framelens.analysis.io.documents import Corpus, read_regular_file
 
 SNAPSHOT_FORMAT = "framelens-snapshot/1"
 KEYWORDS_TOP = 15
@@ -178,10 +178,13 @@ def distance(old: Value, new: Value) -> float:
 def read_baseline(path: Path) -> dict[str, Any]:
     """A baseline written by :func:`snapshot_json`, validated."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CorpusError(f"cannot read the baseline: {exc.strerror}", path=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = read_regular_file(Path(path), 1 << 30)
+    except CorpusError as exc:
+        raise CorpusError(exc.message.replace("cannot read file", "cannot read the baseline"),
+                          path=path) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CorpusError(f"not a framelens baseline (invalid JSON: {exc})", path=path) from None
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         found = data.get("format") if isinstance(data, dict) else None

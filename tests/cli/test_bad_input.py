@@ -560,3 +560,18 @@ def test_version():
     assert done.returncode == 0
     assert done.stdout.decode().startswith("framelens ")
     assert len(done.stdout.decode().splitlines()) == 1
+
+
+def test_a_fifo_as_baseline_or_page_does_not_block(corpus, tmp_path):
+    fifo = tmp_path / "baseline.json"
+    os.mkfifo(fifo)
+    done = cli("check", "--sources", corpus, "--baseline", fifo, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == (f"error: {fifo}: cannot read the baseline: "
+                                            "not a regular file")
+    page = tmp_path / "page.html"
+    os.mkfifo(page)
+    done = cli("sources", "add", page, "--perspective", "russia", "--sources", corpus,
+               timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == f"error: {page}: cannot read file: not a regular file"
