@@ -88,12 +88,9 @@ def _write(path: Path, text: str) -> None:
     from framelens.cli._output import write_atomic
 
     try:
+        # A new page gets the permissions of any new file (the umask's), a replaced one keeps
+        # its own (cli/_output.write_output).
         write_atomic(path, text)
-        # The temporary file behind the atomic write is private (0600); a page is meant to be
-        # shared, so it gets the permissions of any new file (the umask's).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(path, 0o666 & ~umask)
     except OSError as exc:
         raise FramelensError(f"cannot write: {exc.strerror or exc}", path=path) from None
 
