@@ -32,9 +32,10 @@ from typing import Any, get_type_hints
 
 import typer
 
+from framelens.analysis.io.output import protect_corpus
 from framelens.cli import _options as opt
 from framelens.cli._errors import user_errors, warn
-from framelens.cli._output import OutputFormat, TableView, choose_format, emit, protect_corpus
+from framelens.cli._output import OutputFormat, TableView, choose_format, emit
 
 
 @dataclass(frozen=True)

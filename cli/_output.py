@@ -7,22 +7,19 @@ table view is Rich, on stdout only when it is a terminal (or asked for).
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import errno
 import io
 import json
 import math
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from framelens.analysis.errors import OptionError, OutputError
+from framelens.analysis.errors import OptionError
+from framelens.analysis.io.output import write_output
 from framelens.analysis.results import Report, Result
 from framelens.cli._errors import BIDI_CONTROLS
 
@@ -188,177 +185,6 @@ def astuple_shallow(row: Any) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in row.__dataclass_fields__)
 
 
-# Files of the corpus being read (its articles, table and config): an --output that
-# would overwrite one of them is refused. Registered by the command that loads it.
-_corpus_guard: list[tuple[Path, Path | None]] = []
-
-
-def protect_corpus(sources: Path | None, config: Path | None = None) -> None:
-    """Refuse later writes over this corpus's files: ``sources`` (a table or an article),
-    an article (``.md``) directly in the folder ``sources``, and the ``config``."""
-    from framelens.analysis.io.reader import default_sources
-
-    # One corpus a command: replaced, not added to (tests run many commands in one process).
-    _corpus_guard[:] = [(Path(sources) if sources is not None else default_sources(),
-                         Path(config) if config is not None else None)]
-
-
-def _corpus_file(target: Path) -> str | None:
-    """Why ``target`` belongs to a corpus being read, or None."""
-    from framelens.analysis.config.settings import CONFIG_FILENAME
-    from framelens.analysis.io.documents import ARTICLE_SUFFIX
-
-    for sources, config in _corpus_guard:
-        folder = sources if sources.is_dir() else None
-        for protected in (sources, config,
-                          folder / CONFIG_FILENAME if folder is not None else None):
-            if protected is not None and protected.is_file() and _same_file(protected, target):
-                return "it is a file of the corpus being read"
-        if (folder is not None and target.suffix == ARTICLE_SUFFIX
-                and _same_file(folder, target.parent)):
-            return "it is an article of the corpus being read"
-    return None
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def write_output(path: Path | None, text: str) -> None:
-    """Write ``text`` to the file ``path``, or to standard output when None.
-
-    What careful tools do, by the kind of target:
-
-    - a regular file (or none yet) is replaced atomically: a temporary file in
-      the same folder, fsync, rename; an existing file keeps its mode (and, where
-      permitted, owner); a new one gets 0666 less the umask, as ``>`` would;
-    - a symbolic link is followed: the file it points to is replaced and the
-      link stays a link (as ``sort -o`` and shell redirection do);
-    - a file with several hard links is rewritten in place, so that every name
-      keeps seeing it; the space is reserved first (fallocate), so a full disk
-      is reported before a byte of the old content is touched;
-    - a character device or a FIFO (``/dev/null``, ``/dev/stdout``, a named
-      pipe) is written through, never replaced;
-    - a folder, a block device, a socket or an article of the corpus being read
-      is refused.
-
-    Every OS error is an :class:`OutputError` naming the file; a short write is
-    an error, never a success.
-    """
-    data = text.encode("utf-8")
-    if path is None:
-        write_stdout(data)
-        return
-    target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
-    reason = _corpus_file(target)
-    if reason is not None:
-        raise OutputError(f"refusing to overwrite: {reason}; choose another --output",
-                          path=path)
-    try:
-        try:
-            info = os.stat(target)
-        except FileNotFoundError:
-            info = None
-        if info is None or stat.S_ISREG(info.st_mode):
-            if info is not None and info.st_nlink > 1:
-                _write_in_place(target, data)
-            else:
-                _replace_atomically(target, data, info)
-        elif stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
-            with open(target, "wb", buffering=0) as stream:
-                _write_all(stream.fileno(), data)
-        elif stat.S_ISDIR(info.st_mode):
-            raise OutputError("is a folder; give a file name", path=path)
-        else:
-            raise OutputError("not a regular file, character device or pipe; refusing to "
-                              "write to it", path=path)
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
-
-
-def write_stdout(data: bytes) -> None:
-    """Write to standard output, every byte or an :class:`OutputError` (a full disk, ``/dev/full``).
-
-    Written straight to file descriptor 1, so that a failed write leaves nothing in
-    Python's buffer to fail again (and print a second message) at exit.
-    """
-    stream = sys.stdout
-    try:
-        fd = stream.fileno()
-    except (AttributeError, OSError, ValueError):  # replaced (a test runner captures it)
-        stream.write(data.decode("utf-8"))
-        stream.flush()
-        return
-    try:
-        stream.flush()
-        _write_all(fd, data)
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:
-            raise OSError(errno.EIO, "short write")
-        view = view[written:]
-
-
-def _replace_atomically(target: Path, data: bytes, info: os.stat_result | None) -> None:
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(f"folder {str(directory)!r} does not exist", path=target)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot create a file in folder {str(directory)!r}: "
-                          f"{exc.strerror or exc}", path=target) from None
-    try:
-        if info is not None:
-            os.fchmod(handle, stat.S_IMODE(info.st_mode))
-            with contextlib.suppress(OSError):  # only root may give a file away
-                os.fchown(handle, info.st_uid, info.st_gid)
-        else:
-            os.fchmod(handle, 0o666 & ~_umask())
-        with os.fdopen(handle, "wb") as stream:
-            _write_all(stream.fileno(), data)
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _write_in_place(target: Path, data: bytes) -> None:
-    fd = os.open(target, os.O_WRONLY)
-    try:
-        if data and hasattr(os, "posix_fallocate"):
-            try:
-                os.posix_fallocate(fd, 0, len(data))
-            except OSError as exc:
-                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
-                    raise
-        _write_all(fd, data)
-        os.ftruncate(fd, len(data))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-write_atomic = write_output  # the name the commands used first
 
 
 def _csv_cell(value: Any) -> str:
@@ -411,5 +237,3 @@ def _markdown(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["OutputFormat", "choose_format", "emit", "format_cell", "generic_table",
-           "protect_corpus", "render_text", "write_atomic", "write_output", "write_stdout"]

@@ -113,7 +113,8 @@ def check_command(
 
 
 def _emit_check(result, fmt: CheckFormat | None, output: Path | None) -> None:
-    from framelens.cli._output import OutputFormat, choose_format, emit, write_output
+    from framelens.analysis.io.output import write_output
+    from framelens.cli._output import OutputFormat, choose_format, emit
 
     if fmt is CheckFormat.github:
         write_output(output, github_annotations(result))

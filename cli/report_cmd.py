@@ -85,12 +85,12 @@ def _check_writable(path: Path) -> None:
 
 def _write(path: Path, text: str) -> None:
     from framelens.analysis.errors import FramelensError
-    from framelens.cli._output import write_atomic
+    from framelens.analysis.io.output import write_output
 
     try:
         # A new page gets the permissions of any new file (the umask's), a replaced one keeps
         # its own (cli/_output.write_output).
-        write_atomic(path, text)
+        write_output(path, text)
     except OSError as exc:
         raise FramelensError(f"cannot write: {exc.strerror or exc}", path=path) from None
 

@@ -15,8 +15,8 @@ app = typer.Typer()
                      "(keywords, topic salience, tone per target, similarity) for `framelens "
                      "check --baseline`. Byte-identical when regenerated on the same corpus.")
 def snapshot_command(options: CorpusOptions) -> None:
+    from framelens.analysis.io.output import write_output
     from framelens.analysis.reports.snapshot import snapshot, snapshot_json
-    from framelens.cli._output import write_output
 
     corpus = options.load()
     write_output(options.output, snapshot_json(snapshot(corpus)))

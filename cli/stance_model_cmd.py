@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from framelens.analysis.io.output import write_output
 from framelens.cli._errors import user_errors, warn
 from framelens.cli._options import FormatOpt, OutputOpt
-from framelens.cli._output import OutputFormat, choose_format, emit, write_atomic
+from framelens.cli._output import OutputFormat, choose_format, emit
 
 app = typer.Typer(name="stance-model", no_args_is_help=True,
                   help="Train a stance classifier (favor / against / none) on coded rows, "
@@ -67,7 +68,7 @@ def _emit_metrics(result, fmt, output, extra_json=None) -> None:
         if output is None:
             typer.echo(text, nl=False)
         else:
-            write_atomic(output, text)
+            write_output(output, text)
         return
     emit(result, fmt, output, _metrics_view)
 

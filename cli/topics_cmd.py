@@ -208,8 +208,8 @@ def topics_command(
 
     report = discover_topics(corpus, discover, terms=10 if terms is None else max(terms, 1))
     if save_lexicon is not None:
+        from framelens.analysis.io.output import write_output
         from framelens.cli._errors import stderr_console
-        from framelens.cli._output import write_output
 
         write_output(save_lexicon, lexicon_toml(report, command=f"topics --discover {discover}"))
         stderr_console().print(f"wrote {discover} topics to {save_lexicon}", highlight=False,

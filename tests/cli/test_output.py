@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from framelens.analysis.io.output import write_output
 from framelens.analysis.results import Result
-from framelens.cli._output import OutputFormat, render_text, write_atomic
+from framelens.cli._output import OutputFormat, render_text
 
 
 @dataclass(frozen=True)
@@ -87,15 +88,15 @@ def test_csv_tsv_json_round_trip(values):
     assert decoded == [{"term": r.term, "count": r.count, "score": r.score} for r in rows]
 
 
-def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path):
+def test_write_output_replaces_whole_file_and_leaves_no_temp(tmp_path):
     target = tmp_path / "out.csv"
     target.write_text("old")
-    write_atomic(target, "new content")
+    write_output(target, "new content")
     assert target.read_text() == "new content"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
-def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
+def test_write_output_failure_keeps_old_file(tmp_path, monkeypatch):
     import os
 
     target = tmp_path / "out.csv"
@@ -108,6 +109,6 @@ def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
     from framelens.analysis.errors import OutputError
 
     with pytest.raises(OutputError, match="disk full"):
-        write_atomic(target, "new")
+        write_output(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from framelens.analysis.errors import FramelensError
+from framelens.analysis.io.output import write_output
 from framelens.analysis.lenses.stance_model.model import FeatureBlock, LinearModel, StanceModel
 
 FORMAT = "framelens-stance-model"
@@ -99,22 +98,9 @@ def model_bytes(model: StanceModel, metadata: Mapping[str, Any]) -> bytes:
 
 
 def save_model(path: str | Path, model: StanceModel, metadata: Mapping[str, Any]) -> None:
-    """Write the model file atomically (a temporary file in the same folder, then a rename)."""
-    path = Path(path)
-    data = model_bytes(model, metadata)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FramelensError(f"folder {str(folder)!r} does not exist", path=path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write the model file atomically, as every output is written
+    (:func:`~framelens.analysis.io.output.write_output`)."""
+    write_output(Path(path), model_bytes(model, metadata))
 
 
 def load_model(path: str | Path) -> LoadedModel:
