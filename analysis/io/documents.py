@@ -98,12 +98,6 @@ class Corpus:
         return tuple(d for d in self.documents if d.perspective == perspective_id)
 
 
-def read_article(path: Path, config: Config) -> Document:
-    """Read one Markdown article, validating its bytes and front matter."""
-    text = read_text_file(path, config.check.max_file_bytes)
-    return parse_article(text, path, config)
-
-
 def read_text_file(path: Path, max_bytes: int) -> str:
     """Read a UTF-8 text file, refusing binary, non-UTF-8, empty and oversized files."""
     raw = read_regular_file(path, max_bytes)

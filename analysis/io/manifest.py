@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from framelens.analysis.config.settings import Config
@@ -91,28 +92,49 @@ def read_articles(names: Sequence[str], stats: Sequence[os.stat_result], config:
     digests: dict[str, str] = {}
     for name, stat in zip(names, stats, strict=True):
         path = manifest.prefix + name  # a str: Path objects cost more than the rest of a hit
-        document, digest = read_article_via(manifest, name, stat, path, config)
-        digests[path] = digest
-        documents.append(document)
+        reading = read_article_file(path, config, manifest=manifest, stat=stat)
+        digests[path] = reading.digest
+        documents.append(reading.document)
     manifest.save(complete=True)
     return documents, digests
 
 
-def read_article_via(manifest: Manifest, name: str, stat: os.stat_result, path: str,
-                     config: Config) -> tuple[Document, str]:
-    """One article and its digest, from the manifest or by reading (and remembering) it."""
-    if stat.st_size > config.check.max_file_bytes:
-        raise size_limit_error(Path(path), stat.st_size, config.check.max_file_bytes)
-    recalled = manifest.recall(name, stat)
-    if recalled is not None:
-        fields, digest = recalled
-        return article_document(fields, path, config), digest
-    fields = parse_article_fields(read_text_file(Path(path), config.check.max_file_bytes),
-                                  Path(path))
+@dataclass(frozen=True)
+class ArticleReading:
+    """One article file as read: its document, its content digest, and the file's text when
+    it was read from disk (None when the manifest's reading was recalled)."""
+
+    document: Document
+    digest: str
+    text: str | None
+
+
+def read_article_file(path: str | Path, config: Config, *, manifest: Manifest | None = None,
+                      stat: os.stat_result | None = None, recall: bool = True) -> ArticleReading:
+    """Read one article file: the one way ``load_corpus``, the manifest and ``check`` read one.
+
+    With a ``manifest`` and the file's ``stat``, a reading the manifest still
+    holds is recalled (unless ``recall`` is False: ``check`` reads the files
+    it reports on from disk, for their line numbers), and a fresh reading is
+    remembered. Errors are the reader's :class:`CorpusError`; what a caller does
+    with them (stop, or report them all) is its own policy.
+    """
+    name = Path(path).name
+    max_bytes = config.check.max_file_bytes
+    if stat is not None and stat.st_size > max_bytes:
+        raise size_limit_error(Path(path), stat.st_size, max_bytes)
+    if manifest is not None and stat is not None and recall:
+        recalled = manifest.recall(name, stat)
+        if recalled is not None:
+            fields, digest = recalled
+            return ArticleReading(article_document(fields, path, config), digest, None)
+    text = read_text_file(Path(path), max_bytes)
+    fields = parse_article_fields(text, Path(path))
     document = article_document(fields, path, config)
     digest = document_digest(document)
-    manifest.remember(name, stat, fields, digest)
-    return document, digest
+    if manifest is not None and stat is not None:
+        manifest.remember(name, stat, fields, digest)
+    return ArticleReading(document, digest, text)
 
 
 def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import CorpusError
-from framelens.analysis.io.documents import ARTICLE_SUFFIX, TABULAR_SUFFIXES, Corpus, Document, read_article
+from framelens.analysis.io.documents import ARTICLE_SUFFIX, TABULAR_SUFFIXES, Corpus, Document
+from framelens.analysis.io.manifest import read_article_file, read_articles
 from framelens.analysis.io.tables import ColumnMap, read_table
 
 
@@ -46,17 +47,16 @@ def load_corpus(
     if sources.is_dir():
         names, stats = article_files(sources)
         if use_cache:
-            from framelens.analysis.io.manifest import read_articles
             from framelens.analysis.store.document_cache import DocumentCache
 
             cache = DocumentCache()
             documents, digests = read_articles(names, stats, config, cache, sources)
         else:
-            documents = [read_article(sources / name, config) for name in names]
+            documents = [read_article_file(sources / name, config).document for name in names]
     elif sources.suffix.lower() in TABULAR_SUFFIXES:
         documents = list(read_table(sources, columns or ColumnMap(), config))
     elif sources.suffix == ARTICLE_SUFFIX:
-        documents = [read_article(sources, config)]
+        documents = [read_article_file(sources, config).document]
     else:
         raise CorpusError(f"not a corpus: expected a folder of .md articles or a "
                           f"{'/'.join(TABULAR_SUFFIXES)} file", path=sources)

@@ -44,10 +44,6 @@ from framelens.analysis.io.documents import (
     TABULAR_SUFFIXES,
     Corpus,
     Document,
-    article_document,
-    parse_article,
-    parse_article_fields,
-    read_text_file,
 )
 from framelens.analysis.io.reader import article_files, default_sources
 from framelens.analysis.io.tables import ColumnMap, read_table
@@ -72,7 +68,6 @@ _SIMILARITY_BLOCK = 512
 
 _KEY_RE = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 _FENCE_LINE_RE = re.compile(r"---[ \t]*\Z")
-_YAML_DATE_RE = re.compile(r"[A-Za-z_][\w-]*\s*:\s*(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
@@ -253,47 +248,21 @@ def _identity(path: Path) -> object:
 
 def _read_one(path: Path, config: Config, rows: list[CheckRow], texts: dict[str, str],
               manifest=None, stat=None, *, recall: bool = False) -> Document | None:
-    """An article read from disk; a file that fails to read adds its row. A folder's file
-    that reads cleanly is remembered in the ``manifest`` (when given, with its ``stat``);
-    with ``recall`` (a file not reported on) the manifest's reading is used if it is current."""
+    """An article (:func:`~framelens.analysis.io.manifest.read_article_file`); a file that
+    fails to read adds its row instead. ``recall``: a file not reported on may come from the
+    manifest; the others are read from disk and their text kept for the line checks."""
+    from framelens.analysis.io.manifest import read_article_file
+
     try:
-        if recall:
-            from framelens.analysis.io.manifest import read_article_via
-
-            return read_article_via(manifest, path.name, stat, str(path), config)[0]
-        text = read_text_file(path, config.check.max_file_bytes)
-        texts[str(path)] = text
-        if manifest is None or stat is None:
-            return parse_article(text, path, config)
-        from framelens.analysis.io.documents import document_digest
-
-        fields = parse_article_fields(text, path)
-        document = article_document(fields, path, config)
-        manifest.remember(path.name, stat, fields, document_digest(document))
-        return document
+        reading = read_article_file(path, config, manifest=manifest, stat=stat, recall=recall)
     except CorpusError as exc:
         rows.append(row(exc.code or "FL010", path, exc.line, exc.message))
-    except (ValueError, RecursionError) as exc:
-        # PyYAML raises ValueError for unquoted impossible dates such as
-        # 2022-13-45 and can recurse deeply on nested flow collections.
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        rows.append(row("FL010", path, _bad_date_line(texts.get(str(path), "")) or 2,
-                        f"broken front matter: {message} (quote dates: \"YYYY-MM-DD\")"))
-    return None
+        return None
+    if reading.text is not None:
+        texts[str(path)] = reading.text
+    return reading.document
 
 
-def _bad_date_line(text: str) -> int | None:
-    """Line of the first unquoted front-matter date that does not exist."""
-    for number, line in enumerate(text.split("\n")[1:], start=2):
-        if _FENCE_LINE_RE.match(line):
-            return None
-        match = _YAML_DATE_RE.match(line)
-        if match:
-            try:
-                dt.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                return number
-    return None
 
 
 def _key_line(text: str | None, key: str) -> int | None:

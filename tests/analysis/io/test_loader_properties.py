@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import CorpusError
-from framelens.analysis.io.documents import ArticleFields, parse_article_fields, read_article
+from framelens.analysis.io.documents import ArticleFields, parse_article_fields
+from framelens.analysis.io.manifest import read_article_file
 from framelens.analysis.io.tables import ColumnMap, read_table
 
 CONFIG = load_config(None, None)
@@ -77,7 +78,7 @@ def test_front_matter_gives_fields_or_a_corpus_error(header, body):
 def test_article_bytes_give_a_document_or_a_corpus_error(data):
     path = _written(".md", data)
     try:
-        read_article(path, CONFIG)
+        read_article_file(path, CONFIG)
     except CorpusError as exc:
         assert exc.path == str(path)
 
