@@ -29,9 +29,7 @@ Heuristics and their constants (all documented in ``CHECKS``):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -47,29 +45,18 @@ from framelens.analysis.io.documents import (
 )
 from framelens.analysis.io.reader import article_files, default_sources
 from framelens.analysis.io.tables import ColumnMap, read_table
-from framelens.analysis.io.web import chrome_kind, is_valid_url, plain_line
+from framelens.analysis.io.web import is_valid_url
 from framelens.analysis.io.window import in_window, within_window
 from framelens.analysis.reports.check_codes import ERROR, CheckRow, row
+from framelens.analysis.reports.content_checks import content_rows, key_line
 from framelens.analysis.results import Result
 
 # A date one day ahead is allowed: the publisher's time zone may be ahead of ours.
 FUTURE_GRACE_DAYS = 1
-MIN_REPEAT_TOKENS = 6
-PULL_QUOTE_TOKENS = (8, 60)
-MIN_STOPWORD_RATIO = 0.2
-MIN_LANGUAGE_TOKENS = 50
-MAX_NON_LATIN_SHARE = 0.3
-MIN_SCRIPT_LETTERS = 100
-_SIMILARITY_BLOCK = 512
 
 
 # ---------------------------------------------------------------------------
 # Patterns, compiled once.
-
-_KEY_RE = re.compile(r"([A-Za-z_][\w-]*)\s*:")
-_FENCE_LINE_RE = re.compile(r"---[ \t]*\Z")
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 # ---------------------------------------------------------------------------
@@ -167,7 +154,7 @@ def check_corpus(
                         str(sources), use_cache)
         rows += _metadata_rows(corpus, reported, texts, today)
         rows += _duplicate_id_rows(corpus, reported, texts)
-        rows += _content_rows(corpus, reported, texts)
+        rows += content_rows(corpus, reported, texts)
         if baseline is not None:
             broken = sorted({r.file for r in rows if r.severity == ERROR})
             if broken:
@@ -263,28 +250,6 @@ def _read_one(path: Path, config: Config, rows: list[CheckRow], texts: dict[str,
     return reading.document
 
 
-
-
-def _key_line(text: str | None, key: str) -> int | None:
-    """File line of ``key:`` in the front matter of ``text``."""
-    if text is None:
-        return None
-    for number, line in enumerate(text.split("\n")[1:], start=2):
-        if _FENCE_LINE_RE.match(line):
-            return None
-        match = _KEY_RE.match(line)
-        if match and match.group(1) == key:
-            return number
-    return None
-
-
-def _body_file_line(document: Document, body_line: int) -> int:
-    """File line of a 1-based body line (tabular rows only have their row line)."""
-    if document.path.endswith(ARTICLE_SUFFIX):
-        return document.body_line + body_line - 1
-    return document.body_line
-
-
 # ---------------------------------------------------------------------------
 # Checks on one article's metadata.
 
@@ -297,7 +262,7 @@ def _metadata_rows(corpus: Corpus, reported: set[str], texts: dict[str, str],
             continue
         text = texts.get(document.path)
         if document.url and not is_valid_url(document.url):
-            rows.append(row("FL032", document.path, _key_line(text, "url") or document.body_line,
+            rows.append(row("FL032", document.path, key_line(text, "url") or document.body_line,
                             f"url {document.url!r} is not an http:// or https:// address with a "
                             "host name; fix it or leave it empty (url: \"\")"))
         if document.published:
@@ -305,12 +270,12 @@ def _metadata_rows(corpus: Corpus, reported: set[str], texts: dict[str, str],
                 published = parse_publication_date(document.published).first
             except ValueError as exc:
                 rows.append(row("FL030", document.path,
-                                _key_line(text, "published") or document.body_line, str(exc)))
+                                key_line(text, "published") or document.body_line, str(exc)))
             else:
                 # A partial date is in the future only when its first day is.
                 if published > today + dt.timedelta(days=FUTURE_GRACE_DAYS):
                     rows.append(row("FL031", document.path,
-                                    _key_line(text, "published") or document.body_line,
+                                    key_line(text, "published") or document.body_line,
                                     f"published date {document.published} is in the future "
                                     f"(today is {today.isoformat()}); check the year and month"))
     return rows
@@ -330,7 +295,7 @@ def _duplicate_id_rows(corpus: Corpus, reported: set[str],
                 continue
             others = ", ".join(sorted(d.path for d in group if d is not document))
             rows.append(row("FL021", document.path,
-                            _key_line(texts.get(document.path), "id") or document.body_line,
+                            key_line(texts.get(document.path), "id") or document.body_line,
                             f"id {doc_id!r} is also used by {others}; give each article its "
                             "own id"))
     return rows
@@ -338,213 +303,5 @@ def _duplicate_id_rows(corpus: Corpus, reported: set[str],
 
 # ---------------------------------------------------------------------------
 # Checks on the text (pipeline sentences and tokens).
-
-
-def _content_rows(corpus: Corpus, reported: set[str], texts: dict[str, str]) -> list[CheckRow]:
-    from framelens.analysis.process.pipeline import processed
-    from framelens.analysis.text.languages import PIPELINE_LANGUAGES
-    from framelens.analysis.text.normalize import english_stopwords
-
-    docs = processed(corpus)
-    settings = corpus.config.check
-    stopwords = english_stopwords()
-    rows: list[CheckRow] = []
-    for document, doc in zip(corpus.documents, docs, strict=True):
-        if document.path not in reported:
-            continue
-        words = doc.token_count
-        if words < settings.min_words:
-            rows.append(row("FL045", document.path, document.body_line,
-                            f"the article has {words} words, fewer than [check] min_words = "
-                            f"{settings.min_words}: is the text complete (a teaser or an "
-                            "extraction that stopped early)?"))
-        elif words > settings.max_words:
-            rows.append(row("FL046", document.path, document.body_line,
-                            f"the article has {words:,} words, more than [check] max_words = "
-                            f"{settings.max_words:,}: is it several articles in one file?"))
-        rows += _repeat_rows(document, doc)
-        rows += _chrome_rows(document)
-        if doc.language == "en":
-            rows += _language_rows(document, doc, stopwords)
-        elif document.language:  # declared: does the text agree?
-            rows += _declared_language_rows(document, doc, texts.get(document.path))
-        if doc.language and doc.language not in PIPELINE_LANGUAGES:
-            rows.append(row("FL044", document.path, document.body_line,
-                            f"the article is in {doc.language!r}, which framelens reads without "
-                            "rules of its own (sentence ends, lexicons; tone is missing): "
-                            "translate it or keep it apart"))
-    rows += _duplicate_text_rows(corpus, docs, reported)
-    return rows
-
-
-def _repeat_rows(document: Document, doc) -> list[CheckRow]:
-    """Repeated sentences (runs of them as one row) and pull-quote paragraphs."""
-    rows = []
-    keys = [tuple(t.casefold() for t in tokens) for tokens in doc.tokens]
-    first: dict[tuple[str, ...], int] = {}
-    flagged_paragraphs: set[int] = set()
-    run: list[tuple[int, int]] = []  # (repeat index, original index)
-
-    def close_run() -> None:
-        if not run:
-            return
-        index, original = run[0]
-        count = len(run)
-        what = (f"{count} sentences repeat" if count > 1 else "this sentence repeats")
-        rows.append(row("FL042", document.path, _body_file_line(document, doc.lines[index]),
-                        f"{what} text from line {_body_file_line(document, doc.lines[original])}"
-                        f": {_excerpt(doc.sentences[index])!r}; remove the repeat (a pull "
-                        "quote or text pasted twice)"))
-        flagged_paragraphs.update(doc.paragraph[i] for i, _ in run)
-        run.clear()
-
-    for index, key in enumerate(keys):
-        original = first.get(key)
-        if original is None or len(key) < MIN_REPEAT_TOKENS:
-            first.setdefault(key, index)
-            close_run()
-            continue
-        if run and (run[-1][0] != index - 1 or run[-1][1] != original - 1):
-            close_run()
-        run.append((index, original))
-    close_run()
-
-    # Pull quotes: a short paragraph whose tokens appear inside another paragraph.
-    paragraph_tokens: dict[int, list[str]] = defaultdict(list)
-    paragraph_line: dict[int, int] = {}
-    for key, paragraph, line in zip(keys, doc.paragraph, doc.lines, strict=True):
-        paragraph_tokens[paragraph].extend(key)
-        paragraph_line.setdefault(paragraph, line)
-    joined = {p: " " + " ".join(tokens) + " " for p, tokens in paragraph_tokens.items()}
-    low, high = PULL_QUOTE_TOKENS
-    for paragraph, tokens in paragraph_tokens.items():
-        if paragraph in flagged_paragraphs or not low <= len(tokens) <= high:
-            continue
-        needle = joined[paragraph]
-        for other, haystack in joined.items():
-            if other != paragraph and len(haystack) > len(needle) and needle in haystack:
-                rows.append(row(
-                    "FL042", document.path, _body_file_line(document, paragraph_line[paragraph]),
-                    f"this paragraph repeats text from line "
-                    f"{_body_file_line(document, paragraph_line[other])}: "
-                    f"{_excerpt(' '.join(tokens))!r}; remove it if it is a pull quote"))
-                break
-    return rows
-
-
-def _chrome_rows(document: Document) -> list[CheckRow]:
-    """Lines left over from the web page around the article."""
-    rows = []
-    for offset, raw in enumerate(document.text.split("\n")):
-        what = chrome_kind(raw)
-        if what:
-            rows.append(row("FL043", document.path, _body_file_line(document, offset + 1),
-                            f"{_excerpt(plain_line(raw))!r} looks like {what} left over from "
-                            "the web page; delete the line"))
-    return rows
-
-
-def _declared_language_rows(document: Document, doc, text: str | None) -> list[CheckRow]:
-    """The declared language against the one lingua detects in the first sentences."""
-    from framelens.analysis.text.languages import DETECTION_CHARS, detect_language
-
-    sample, size = [], 0
-    for sentence in doc.sentences:
-        if size >= DETECTION_CHARS:
-            break
-        sample.append(sentence)
-        size += len(sentence) + 1
-    detected = detect_language(" ".join(sample))
-    if not detected or detected == document.language:
-        return []
-    return [row("FL044", document.path, _key_line(text, "language") or document.body_line,
-                f"the article declares language {document.language!r} but its text reads as "
-                f"{detected!r} (lingua): fix the language (or --language-column), or leave it "
-                "out to have it detected; sentence rules, stopwords and lexicons follow it")]
-
-
-def _language_rows(document: Document, doc, stopwords: frozenset[str]) -> list[CheckRow]:
-    rows = []
-    tokens = [t for sentence in doc.tokens for t in sentence]
-    if len(tokens) >= MIN_LANGUAGE_TOKENS:
-        ratio = sum(t.lower() in stopwords for t in tokens) / len(tokens)
-        if ratio < MIN_STOPWORD_RATIO:
-            rows.append(row("FL044", document.path, document.body_line,
-                            f"only {ratio:.0%} of the words are English stopwords (English "
-                            f"prose has 40-50%, the check wants {MIN_STOPWORD_RATIO:.0%}): is "
-                            "the article in English, and is it prose rather than a list or "
-                            "a table?"))
-    letters = len(_LETTER_RE.findall(document.text))
-    if letters >= MIN_SCRIPT_LETTERS:
-        share = 1 - len(_LATIN_RE.findall(document.text)) / letters
-        if share > MAX_NON_LATIN_SHARE:
-            rows.append(row("FL044", document.path, document.body_line,
-                            f"{share:.0%} of the letters are not Latin script (the check allows "
-                            f"{MAX_NON_LATIN_SHARE:.0%}): the article does not look English; "
-                            "add a translation or leave it out"))
-    return rows
-
-
-def _duplicate_text_rows(corpus: Corpus, docs, reported: set[str]) -> list[CheckRow]:
-    """Exact duplicates (same case-folded token sequence) and TF-IDF near-duplicates."""
-    import numpy as np
-
-    documents = corpus.documents
-    rows = []
-    by_text: dict[str, list[int]] = defaultdict(list)
-    for index, doc in enumerate(docs):
-        tokens = [t.casefold() for sentence in doc.tokens for t in sentence]
-        if tokens:
-            by_text[hashlib.sha256(" ".join(tokens).encode()).hexdigest()].append(index)
-    exact: set[tuple[int, int]] = set()
-    for group in by_text.values():
-        for i in group:
-            exact.update((i, j) for j in group if j != i)
-            if len(group) > 1 and documents[i].path in reported:
-                others = ", ".join(sorted(f"{documents[j].id} ({documents[j].path})"
-                                          for j in group if j != i))
-                rows.append(row("FL040", documents[i].path, documents[i].body_line,
-                                f"same text as {others}; keep one of them"))
-
-    threshold = corpus.config.check.near_duplicate_threshold
-    if len(documents) < 2 or threshold > 1:
-        return rows
-    matrix = _tfidf(corpus)
-    targets = np.array([i for i, d in enumerate(documents) if d.path in reported], dtype=np.int64)
-    for start in range(0, len(targets), _SIMILARITY_BLOCK):
-        block = targets[start:start + _SIMILARITY_BLOCK]
-        similarity = (matrix[block] @ matrix.T).tocoo()
-        first = block[similarity.row]
-        keep = (similarity.data >= threshold) & (first != similarity.col)
-        for i, j, value in zip(first[keep].tolist(), similarity.col[keep].tolist(),
-                               similarity.data[keep].tolist(), strict=True):
-            if (i, j) in exact:
-                continue
-            rows.append(row("FL041", documents[i].path, documents[i].body_line,
-                            f"near-duplicate of {documents[j].id} ({documents[j].path}): TF-IDF "
-                            f"cosine {value:.3f} >= [check] near_duplicate_threshold = "
-                            f"{threshold}; keep one version, or raise the threshold if both "
-                            "belong in the corpus"))
-    return rows
-
-
-def _tfidf(corpus: Corpus):
-    """L2-normalised TF-IDF rows of the documents (:func:`framelens.analysis.lenses.tfidf.tfidf_weights`).
-
-    Terms: the pipeline's tokens with config phrases merged and stopwords
-    removed (:func:`framelens.analysis.counts.matrices.term_options`); no collocation
-    detection, so the check never needs nltk.
-    """
-    from framelens.analysis.counts.matrices import document_term_counts, term_options
-    from framelens.analysis.counts.units import tfidf_weights
-
-    counts = document_term_counts(corpus, term_options(corpus))
-    weights, _ = tfidf_weights(counts.matrix)
-    return weights.tocsr()
-
-
-def _excerpt(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
