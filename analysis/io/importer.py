@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from framelens.analysis.io.documents import (
     read_regular_file,
     read_text_file,
 )
+from framelens.analysis.io.output import write_new_file
 from framelens.analysis.io.web import MAX_CHROME_WORDS, chrome_kind, is_valid_url
 from framelens.analysis.text.languages import detect_language, language_code
 from framelens.analysis.text.normalize import normalize, tokenize
@@ -470,67 +469,7 @@ def _yaml_scalar(value: str, *, quote: bool) -> str:
                           width=float("inf")).strip()
 
 
-def write_new_file(path: Path, text: str) -> None:
-    """Write ``text`` to a new file ``path``: atomically, and never replacing a file.
-
-    The text goes to a temporary file in the same folder (created with
-    O_EXCL, so the umask applies), is flushed and fsynced, then hard-linked
-    to the final name: ``os.link`` fails when the name exists, so a file that
-    appeared meanwhile is never clobbered, and readers see either no file or
-    the whole file. Where hard links are unsupported (FAT, some network file
-    systems) the final name is reserved with O_CREAT|O_EXCL and the temporary
-    file renamed over that empty placeholder. The temporary file is removed
-    whatever happens, including KeyboardInterrupt.
-    """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "wb") as stream:
-            _write_all(stream, text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise CorpusError("already exists; refusing to overwrite it", path=path) from None
-        except OSError:
-            _replace_exclusive(temporary, path)
-        _fsync_folder(path.parent)
-    except FileExistsError:
-        raise CorpusError("already exists; refusing to overwrite it", path=path) from None
-    except OSError as exc:
-        raise CorpusError(f"cannot write the article: {exc.strerror or exc}", path=path) from None
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-
-
-def _write_all(stream, data: bytes) -> None:
-    """Write all bytes (in chunks, so an interruption can fall between them)."""
-    view = memoryview(data)
-    for start in range(0, len(view), 1 << 16):
-        stream.write(view[start:start + (1 << 16)])
-
-
-def _replace_exclusive(temporary: Path, path: Path) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    os.close(descriptor)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
 
 __all__ = ["Extracted", "ImportedArticle", "article_markdown", "clean_paragraphs",
            "existing_ids", "extract_html", "extract_text", "fetch", "import_article",
-           "read_source", "slugify", "write_new_file"]
+           "read_source", "slugify"]

@@ -1,7 +1,8 @@
 """Writing a file the way careful tools do: atomic where it can be, never over the corpus.
 
 Every file framelens writes (``--output``, ``--figures``, model files, saved
-lexicons, baselines) goes through :func:`write_output`.
+lexicons, baselines) goes through :func:`write_output`; a new article (``sources
+add``) through :func:`write_new_file`, which never replaces a file.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
 import sys
 import tempfile
 from pathlib import Path
 
-from framelens.analysis.errors import OutputError
+from framelens.analysis.errors import CorpusError, OutputError
 
 # Files of the corpus being read (its articles, table and config): an --output that
 # would overwrite one of them is refused. Registered by the command that loads it.
@@ -186,3 +188,56 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new file ``path``: atomically, and never replacing a file.
+
+    The text goes to a temporary file in the same folder (created with
+    O_EXCL, so the umask applies), is flushed and fsynced, then hard-linked
+    to the final name: ``os.link`` fails when the name exists, so a file that
+    appeared meanwhile is never clobbered, and readers see either no file or
+    the whole file. Where hard links are unsupported (FAT, some network file
+    systems) the final name is reserved with O_CREAT|O_EXCL and the temporary
+    file renamed over that empty placeholder. The temporary file is removed
+    whatever happens, including KeyboardInterrupt.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as stream:
+            _write_all(stream.fileno(), text.encode("utf-8"))
+            os.fsync(stream.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise CorpusError("already exists; refusing to overwrite it", path=path) from None
+        except OSError:
+            _replace_exclusive(temporary, path)
+        _fsync_folder(path.parent)
+    except FileExistsError:
+        raise CorpusError("already exists; refusing to overwrite it", path=path) from None
+    except OSError as exc:
+        raise CorpusError(f"cannot write the article: {exc.strerror or exc}", path=path) from None
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def _replace_exclusive(temporary: Path, path: Path) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    os.close(descriptor)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

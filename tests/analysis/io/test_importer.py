@@ -11,15 +11,15 @@ import pytest
 
 from framelens.analysis.config.settings import load_config
 from framelens.analysis.errors import CorpusError
-from framelens.analysis.io import importer
+from framelens.analysis.io import output
 from framelens.analysis.io.documents import parse_article
 from framelens.analysis.io.importer import (
     article_markdown,
     clean_paragraphs,
     read_source,
     slugify,
-    write_new_file,
 )
+from framelens.analysis.io.output import write_new_file
 from framelens.analysis.io.reader import load_corpus
 from tests.conftest import DATA, invoke
 
@@ -151,11 +151,11 @@ def test_write_new_file_refuses_to_overwrite(tmp_path):
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    def half_then_interrupt(stream, data):
-        stream.write(data[: len(data) // 2])
+    def half_then_interrupt(fd, data):
+        os.write(fd, data[: len(data) // 2])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(importer, "_write_all", half_then_interrupt)
+    monkeypatch.setattr(output, "_write_all", half_then_interrupt)
     target = tmp_path / "a.md"
     with pytest.raises(KeyboardInterrupt):
         write_new_file(target, "x" * 10_000)
@@ -166,7 +166,7 @@ def test_interruption_before_the_link_leaves_nothing(tmp_path, monkeypatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(importer.os, "link", interrupted)
+    monkeypatch.setattr(output.os, "link", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_new_file(tmp_path / "a.md", "text")
     assert list(tmp_path.iterdir()) == []
@@ -179,7 +179,7 @@ def test_a_file_appearing_meanwhile_is_not_clobbered(tmp_path, monkeypatch):
         Path(target).write_text("written by someone else", encoding="utf-8")
         return real_link(source, target)
 
-    monkeypatch.setattr(importer.os, "link", racing_link)
+    monkeypatch.setattr(output.os, "link", racing_link)
     target = tmp_path / "a.md"
     with pytest.raises(CorpusError, match="refusing to overwrite"):
         write_new_file(target, "ours")
@@ -191,7 +191,7 @@ def test_without_hard_links_the_fallback_is_exclusive_too(tmp_path, monkeypatch)
     def no_links(*args):
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(importer.os, "link", no_links)
+    monkeypatch.setattr(output.os, "link", no_links)
     write_new_file(tmp_path / "a.md", "first")
     assert (tmp_path / "a.md").read_text(encoding="utf-8") == "first"
     with pytest.raises(CorpusError, match="refusing to overwrite"):
@@ -329,11 +329,11 @@ def test_url_is_downloaded_and_extracted(corpus, monkeypatch):
 
 
 def test_disk_full_mid_write_is_a_clean_error_and_leaves_nothing(corpus, monkeypatch):
-    def disk_full(stream, data):
-        stream.write(data[:100])
+    def disk_full(fd, data):
+        os.write(fd, data[:100])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(importer, "_write_all", disk_full)
+    monkeypatch.setattr(output, "_write_all", disk_full)
     before = sorted(p.name for p in corpus.iterdir())
     result = add(str(KYIV), "-p", "ukraine", "--sources", str(corpus))
     assert result.exit_code == 1
