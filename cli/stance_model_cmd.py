@@ -18,7 +18,8 @@ app = typer.Typer(name="stance-model", no_args_is_help=True,
                        "or evaluate one on held-out coded rows.")
 
 CodedFileArg = Annotated[Path, typer.Argument(
-    metavar="FILE", help="Coded rows: CSV, TSV, JSONL or Parquet.", show_default=False)]
+    metavar="FILE", help="Coded rows: CSV, TSV, JSONL or Parquet; or tab-separated .txt as "
+    "SemEval-2016 Task 6 publishes it (Windows-1252 read as such).", show_default=False)]
 TextColumnOpt = Annotated[str, typer.Option("--text-column", help="Column holding the text.")]
 LabelColumnOpt = Annotated[str, typer.Option(
     "--label-column", help="Column holding the label: favor, against or none (any case).")]
@@ -110,7 +111,7 @@ def train_command(
                    f"{chosen.strategy}, C {chosen.c}, class weights "
                    f"{chosen.class_weight or 'equal'}. " + SCALE + f" Model written to {output}.")
         result = _metrics_result(training.rows, f"Stance model: {len(rows.texts)} coded rows",
-                                 caption, training.warnings)
+                                 caption, rows.warnings + tuple(training.warnings))
         _emit_metrics(result, format, None, {"settings": chosen.describe(),
                                              "folds": training.folds})
 
@@ -138,7 +139,7 @@ def evaluate_command(
                           target_column=target_column)
         table, _ = evaluate(loaded.model, rows)
         result = _metrics_result(table, f"Stance model on {file.name}: {len(rows.texts)} rows",
-                                 SCALE)
+                                 SCALE, rows.warnings)
         _emit_metrics(result, format, output)
 
 

@@ -98,8 +98,13 @@ class Corpus:
         return tuple(d for d in self.documents if d.perspective == perspective_id)
 
 
-def read_text_file(path: Path, max_bytes: int) -> str:
-    """Read a UTF-8 text file, refusing binary, non-UTF-8, empty and oversized files."""
+def read_text_file(path: Path, max_bytes: int, *, legacy_encoding: str | None = None) -> str:
+    """Read a UTF-8 text file, refusing binary, non-UTF-8, empty and oversized files.
+
+    ``legacy_encoding``: a file that is not UTF-8 is decoded with it instead of
+    refused (for data sets published in Windows-1252, such as SemEval-2016's
+    stance tweets; the caller says so to the user).
+    """
     raw = read_regular_file(path, max_bytes)
     encoding = _utf16_or_32(raw)
     if encoding:
@@ -112,11 +117,17 @@ def read_text_file(path: Path, max_bytes: int) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if legacy_encoding is not None:
+            return _normalised_lines(raw.decode(legacy_encoding, errors="replace"))
         raise CorpusError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
                           "re-save the file as UTF-8", path=path,
                           line=raw[: exc.start].count(b"\n") + 1, code="FL001") from None
     if not text.strip():
         raise CorpusError("empty file", path=path, code="FL004")
+    return _normalised_lines(text)
+
+
+def _normalised_lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -37,17 +37,22 @@ class ColumnMap:
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 
 
-def table_rows(path: Path, *, max_bytes: int = 1 << 40) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line, row)`` of a CSV/TSV, JSONL or Parquet file, chosen by suffix (else Parquet).
+def table_rows(path: Path, *, max_bytes: int = 1 << 40, legacy_encoding: str | None = None
+               ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, row)`` of a CSV/TSV, JSONL or Parquet file, chosen by suffix (else Parquet);
+    a ``.txt`` file is read as tab-separated lines without quoting, the layout of data sets
+    such as SemEval-2016 Task 6's (a tweet may hold any quote character).
 
     ``line`` is the file line where a CSV/TSV record or a JSONL object starts,
     the 1-based row number in a Parquet file; the header is line 1. A malformed
     record (more or fewer fields than the header, an unclosed quote, a column
     named twice, invalid JSON) is a :class:`CorpusError` naming the file and line.
+    ``legacy_encoding``: see :func:`~framelens.analysis.io.documents.read_text_file`.
     """
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        return _csv_rows(path, "\t" if suffix == ".tsv" else ",", max_bytes)
+    if suffix in (".csv", ".tsv", ".txt"):
+        return _csv_rows(path, "\t" if suffix != ".csv" else ",", max_bytes,
+                         quoted=suffix != ".txt", legacy_encoding=legacy_encoding)
     if suffix in (".jsonl", ".ndjson"):
         return _jsonl_rows(path, max_bytes)
     return _parquet_rows(path)
@@ -150,11 +155,16 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _csv_rows(path: Path, delimiter: str, max_bytes: int) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(path: Path, delimiter: str, max_bytes: int, *, quoted: bool = True,
+              legacy_encoding: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line where the record starts, {column: value})`` for each record after the header."""
-    text = read_text_file(path, max_bytes)
+    text = read_text_file(path, max_bytes, legacy_encoding=legacy_encoding)
     csv.field_size_limit(1 << 30)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    if not quoted and delimiter not in text.split("\n", 1)[0]:
+        raise CorpusError("a .txt table must be tab-separated with a header line (or save it "
+                          "as .csv, .tsv, .jsonl or .parquet)", path=path, line=1, code="FL006")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True,
+                        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE)
     start = 1
     try:
         header = next(reader, None)

@@ -1,7 +1,9 @@
 """Coded rows: the hand-coded sentences (or tweets) a stance model learns from or is tested on.
 
 A coded file is a CSV, TSV, JSON-lines or Parquet table with a text column,
-a label column and optionally a target column. Labels follow the SemEval-2016
+a label column and optionally a target column; a ``.txt`` file is read as
+tab-separated lines, and a file that is not UTF-8 as Windows-1252 (with a
+warning), so that SemEval-2016 Task 6's files read as they are published. Labels follow the SemEval-2016
 Task 6 scheme (Mohammad et al. 2016, "SemEval-2016 Task 6: Detecting Stance in
 Tweets"): ``favor``, ``against`` or ``none`` (any case; SemEval's ``FAVOR``,
 ``AGAINST``, ``NONE`` read as they are).
@@ -19,6 +21,9 @@ from framelens.analysis.io.tables import table_rows
 
 LABELS = ("favor", "against", "none")
 """The stance classes, in the order of every array and table (SemEval-2016 Task 6)."""
+
+LEGACY_ENCODING = "cp1252"
+"""How a coded file that is not UTF-8 is read (SemEval-2016's files are Windows-1252)."""
 
 MIN_ROWS = 10
 """Fewest coded rows ``train`` accepts: below this cross-validation says nothing."""
@@ -39,6 +44,7 @@ class CodedRows:
     targets: tuple[str, ...]
     lines: tuple[int, ...]
     has_targets: bool
+    warnings: tuple[str, ...] = ()
 
 
 def label_index(value: object) -> int | None:
@@ -68,13 +74,13 @@ def read_coded(path: str | Path, *, text_column: str, label_column: str,
     if not path.is_file():
         raise CodedFileError("no such file", path=path)
     suffix = path.suffix.lower()
-    header_line = 1 if suffix in (".csv", ".tsv") else None
+    header_line = 1 if suffix in (".csv", ".tsv", ".txt") else None
     texts: list[str] = []
     labels: list[int] = []
     targets: list[str] = []
     lines: list[int] = []
     needed = [c for c in (text_column, label_column, target_column) if c]
-    for line, row in table_rows(path):
+    for line, row in table_rows(path, legacy_encoding=LEGACY_ENCODING):
         if not lines:
             missing = [c for c in needed if c not in row]
             if missing:
@@ -104,7 +110,7 @@ def read_coded(path: str | Path, *, text_column: str, label_column: str,
         targets.append(target)
         lines.append(line)
     return CodedRows(str(path), file_digest(path), tuple(texts), tuple(labels), tuple(targets),
-                     tuple(lines), target_column is not None)
+                     tuple(lines), target_column is not None, _encoding_warnings(path))
 
 
 def check_trainable(rows: CodedRows) -> None:
@@ -125,3 +131,12 @@ def class_counts(labels: Sequence[int]) -> tuple[int, ...]:
 
 def _cell(value: object) -> str:
     return "" if value is None else str(value).strip()
+
+
+def _encoding_warnings(path: Path) -> tuple[str, ...]:
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return (f"{path}: not UTF-8; read as {LEGACY_ENCODING} (Windows-1252). If the text "
+                "looks wrong, re-save the file as UTF-8",)
+    return ()

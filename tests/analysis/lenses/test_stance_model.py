@@ -395,3 +395,33 @@ def test_stance_model_shares_per_perspective_and_target(trained, bundled):
     assert again.stdout == result.stdout
     table = run("stance", "--sources", bundled, "--model", model, "--format", "table")
     assert table.exit_code == 0 and "favor" in table.stdout
+
+
+def test_semeval_layout_reads_as_published(tmp_path):
+    """SemEval-2016 Task 6 publishes tab-separated .txt files in Windows-1252, tweets with any
+    quote characters in them: they read as they are, with a warning about the encoding."""
+    from framelens.analysis.errors import CorpusError
+    from framelens.analysis.lenses.stance_model.coded import LABELS, read_coded
+
+    lines = ["ID\tTarget\tTweet\tStance",
+             '101\tAtheism\t"God is dead" said who? café #SemST\tAGAINST',
+             "102\tAtheism\tIt's a \"free\" country\tFAVOR",
+             "103\tClimate Change is a Real Concern\tnothing to see\tNONE"]
+    path = tmp_path / "trainingdata.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    rows = read_coded(path, text_column="Tweet", label_column="Stance", target_column="Target")
+    assert rows.texts == ('"God is dead" said who? café #SemST', "It's a \"free\" country",
+                          "nothing to see")
+    assert [LABELS[k] for k in rows.labels] == ["against", "favor", "none"]
+    assert rows.targets[2] == "Climate Change is a Real Concern"
+    assert rows.lines == (2, 3, 4)
+    assert len(rows.warnings) == 1 and "cp1252" in rows.warnings[0]
+
+    utf8 = tmp_path / "utf8.txt"
+    utf8.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_coded(utf8, text_column="Tweet", label_column="Stance").warnings == ()
+
+    spaces = tmp_path / "spaces.txt"
+    spaces.write_text("ID Target Tweet Stance\n1 a b FAVOR\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="tab-separated"):
+        read_coded(spaces, text_column="Tweet", label_column="Stance")
