@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -124,6 +125,7 @@ class _CompareView:
         yield Text(self.report.title, style="bold")
         builders = {"corpus": _corpus_block, "topics": _topics_block,
                     "keywords": _keywords_block, "stance": _stance_block,
+                    "stance_shares": _stance_shares_block,
                     "naming": _naming_block, "similarity": _similarity_block,
                     "contrasts": _contrasts_block}
         for name, section in self.report.sections:
@@ -286,6 +288,14 @@ def _stance_block(section, width, wide):
             row_cells.append(cell)
         table.add_row(Text(target), *row_cells)
     yield table
+
+
+def _stance_shares_block(section, width, wide):
+    from framelens.cli.stance_model_cmd import shares_view
+
+    yield _heading("Stance shares (model)", "favor / against / none of the sentences "
+                   "mentioning each target, coded by the model and corrected for its error rates")
+    yield shares_view(section)
 
 
 _DIFFERENCE = {"preferred_differs": "preferred", "variant_not_shared": "unshared",
@@ -501,7 +511,9 @@ def _progress():
 # --------------------------------------------------------------------------- command
 
 
-@corpus_command(app, "compare", cache_result=True, view=_compare_view,
+# A model file can change under the same name: with one, the result is not reused.
+@corpus_command(app, "compare", cache_result=lambda options: options.get("stance_model") is None,
+                view=_compare_view,
                 help="The overview: corpus, topic salience and tone, keywords, stance toward "
                      "targets, naming, similarity and the largest contrasts between the "
                      "perspectives, with evidence sentences.")
@@ -518,6 +530,10 @@ def compare_command(
     keep_stopwords: KeepStopwordsOpt = False,
     no_collocations: NoCollocationsOpt = False,
     target_alias: TargetAliasOpt = None,
+    stance_model: Annotated[Path | None, typer.Option(
+        "--stance-model", metavar="MODEL", help="A model file from `stance-model train`: adds "
+        "the stance shares per perspective and target (favor / against / none, corrected for "
+        "the model's error rates) after the stance section.", show_default=False)] = None,
 ):
     """One overview of how the perspectives frame the topics. JSON: one key per section;
     CSV/TSV/JSONL: the long table section, perspective, item, metric, value, detail."""
@@ -529,4 +545,4 @@ def compare_command(
                        min_sentences=min_sentences, min_count=min_count, alpha0=alpha0,
                        keep_stopwords=keep_stopwords, collocations=not no_collocations,
                        target_alias=target_alias or (), progress=progress,
-                       min_docs=min_docs)
+                       min_docs=min_docs, stance_model=stance_model)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
@@ -194,6 +195,7 @@ def compare(
     target_alias: Iterable[str] = (),
     progress: Progress | None = None,
     min_docs: int = DEFAULT_MIN_DOCS,
+    stance_model: str | Path | None = None,
 ) -> Report:
     """The overview: the chosen ``sections`` (canonical order) as one Report.
 
@@ -210,6 +212,11 @@ def compare(
     Warnings (once each): a perspective holding more than ``DOMINANT_SHARE``
     of the words; perspectives whose articles all come from one outlet
     (their keywords then carry the outlet's house style).
+
+    ``stance_model``: a model file from ``stance-model train``; the stance
+    section is then followed by ``stance_shares``, the model-coded stance
+    shares corrected for its error rates
+    (:func:`~framelens.analysis.lenses.stance_model.shares.stance_shares`).
     """
     chosen = parse_sections(sections)
     _validate(top, contrasts, min_sentences, min_count)
@@ -274,6 +281,13 @@ def compare(
     if progress is not None:
         progress("done", len(steps), len(steps))
     ordered = tuple((name, built[name]) for name in chosen)
+    if stance_model is not None and "stance" in chosen:
+        from framelens.analysis.lenses.stance_model.shares import stance_shares
+
+        shares = stance_shares(corpus, stance_model, target_alias=target_alias)
+        warnings.extend(shares.warnings)
+        at = [name for name, _ in ordered].index("stance") + 1
+        ordered = ordered[:at] + (("stance_shares", shares),) + ordered[at:]
     sources = _corpus_totals(corpus)
     k = len(corpus.perspective_ids)
     title = (f"Compare: {sources[0]} article{'s' if sources[0] != 1 else ''}, "

@@ -34,6 +34,9 @@ def _keys(section: str, row) -> tuple[str, str, str, tuple[str, ...]]:
     if section == "stance":
         return (row.perspective, row.target, f"tone: {_unit_words(row.ci_unit)}",
                 ("perspective", "target"))
+    if section == "stance_shares":
+        return (row.perspective, f"{row.target}: {row.stance}",
+                f"share: {_unit_words(row.ci_unit)}", ("perspective", "target", "stance"))
     if section == "naming":
         return (row.perspective, f"{row.concept}: {row.variant}", row.difference,
                 ("concept", "difference", "variant", "perspective"))
@@ -70,7 +73,8 @@ def long_table(sections: Sequence[tuple[str, Result]]) -> Result:
     sentence, stays NaN and is written empty). Fields that do not apply to a
     row (None, e.g. the cosine of a vocabulary row) are left out. ``item``
     per section: corpus ``all articles``; topics the topic; keywords the term;
-    stance the target; naming ``concept: variant``; similarity the other
+    stance the target; stance_shares ``target: stance``; naming ``concept: variant``;
+    similarity the other
     perspective of a pair, or ``used terms``/``unique terms``/``shared by
     all``; contrasts ``kind: topic or target``. ``detail`` is the text that
     goes with the item, repeated on each of its rows: the keyword's example

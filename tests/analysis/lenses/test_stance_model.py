@@ -425,3 +425,32 @@ def test_semeval_layout_reads_as_published(tmp_path):
     spaces.write_text("ID Target Tweet Stance\n1 a b FAVOR\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="tab-separated"):
         read_coded(spaces, text_column="Tweet", label_column="Stance")
+
+
+def test_compare_with_a_stance_model_has_the_shares_of_stance_model(trained, bundled):
+    """``compare --stance-model`` adds the section ``stance --model`` prints, number for number,
+    after the stance section, in JSON and in the long table."""
+    _, model, _ = trained
+    shares = csv_rows(run("stance", "--sources", bundled, "--model", model,
+                          "--format", "csv").stdout)
+    result = run("compare", "--sources", bundled, "--stance-model", model, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    names = list(report)
+    assert names.index("stance_shares") == names.index("stance") + 1
+    section = report["stance_shares"]["rows"] if isinstance(report["stance_shares"], dict) \
+        else report["stance_shares"]
+    assert [(r["perspective"], r["target"], r["stance"]) for r in section] == \
+        [(r["perspective"], r["target"], r["stance"]) for r in shares]
+    assert [r["share"] for r in section] == pytest.approx([float(r["share"]) for r in shares],
+                                                          rel=0, abs=0)
+    long = csv_rows(run("compare", "--sources", bundled, "--stance-model", model,
+                        "--format", "csv").stdout)
+    cell = [r for r in long if r["section"] == "stance_shares" and r["metric"] == "share"]
+    assert len(cell) == len(shares)
+    assert {r["item"] for r in cell} == {f"{s['target']}: {s['stance']}" for s in shares}
+    table = run("compare", "--sources", bundled, "--stance-model", model, "--sections", "stance",
+                "--format", "table")
+    assert table.exit_code == 0 and "Stance shares (model)" in table.stdout
+    without = json.loads(run("compare", "--sources", bundled, "--format", "json").stdout)
+    assert "stance_shares" not in without
