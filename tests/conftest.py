@@ -44,6 +44,19 @@ def bundled() -> Path:
     return BUNDLED
 
 
+@pytest.fixture
+def bundled_copy(tmp_path) -> Path:
+    """A writable copy of the bundled corpus (its articles and config) in ``tmp_path/sources``."""
+    import shutil
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for path in BUNDLED.iterdir():
+        if path.suffix in (".md", ".toml"):
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
 def write_article(folder: Path, doc_id: str, perspective: str, body: str, **meta: str) -> Path:
     """Write a Markdown article with front matter; returns its path."""
     fields = {"id": doc_id, "title": meta.pop("title", doc_id.replace("-", " ").title()),

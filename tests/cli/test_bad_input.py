@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -21,25 +20,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from framelens.cli.app import app
-from tests.conftest import BUNDLED, needs_cache
+from tests.conftest import invoke, needs_cache
 
-runner = CliRunner()
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_root = pytest.mark.skipif(not IS_ROOT, reason="needs root (mknod / mount)")
 
 
 @pytest.fixture
-def corpus(tmp_path) -> Path:
-    """A copy of the bundled corpus (three articles and its config)."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for path in BUNDLED.iterdir():
-        if path.suffix in (".md", ".toml"):
-            shutil.copy(path, folder / path.name)
-    return folder
+def corpus(bundled_copy) -> Path:
+    return bundled_copy
 
 
 def snapshot_files(folder: Path) -> dict[str, tuple[int, bytes | None]]:
@@ -53,7 +43,7 @@ def snapshot_files(folder: Path) -> dict[str, tuple[int, bytes | None]]:
 
 
 def run(*args: str | Path):
-    return runner.invoke(app, [str(a) for a in args])
+    return invoke([str(a) for a in args])
 
 
 def assert_fails(result, *, code: int = 1, names: str | Path | None = None,
@@ -132,7 +122,7 @@ def test_output_to_a_character_device_writes_through(corpus, tmp_path):
     assert result.exit_code == 0, result.stderr
     info = device.lstat()
     assert stat.S_ISCHR(info.st_mode) and info.st_rdev == os.makedev(1, 3)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "null"]  # no temp file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "sources"]  # no temp file
 
 
 def test_output_to_a_fifo_writes_through(corpus, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,8 @@ MOSCOW = HTML / "moscow-notes-untitled.html"
 
 
 @pytest.fixture
-def corpus(tmp_path, bundled) -> Path:
-    """A writable copy of the bundled corpus."""
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    for path in bundled.iterdir():
-        if path.suffix in (".md", ".toml"):
-            shutil.copy(path, folder / path.name)
-    return folder
+def corpus(bundled_copy) -> Path:
+    return bundled_copy
 
 
 def add(*args: str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,8 @@ def run(*args: str):
 
 
 @pytest.fixture
-def corpus(tmp_path, bundled) -> Path:
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    for path in bundled.iterdir():
-        if path.suffix in (".md", ".toml"):
-            shutil.copy(path, folder / path.name)
-    return folder
+def corpus(bundled_copy) -> Path:
+    return bundled_copy
 
 
 def drift_rows(result) -> list[dict[str, str]]:
