@@ -187,12 +187,8 @@ _ZH_END = re.compile(r"[。!?;]+|(?<=[\u3400-\u9fff])\.(?![.\d])")
 _ZH_CLOSERS = ")]」』》）〉"
 
 
-def _split_chinese(text: str) -> list[tuple[int, int]]:
-    stripped = text.strip()
-    if not stripped:
-        return []
-    start = len(text) - len(text.lstrip())
-    stop = start + len(stripped)
+def _split_chinese(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Spans of the Chinese sentences of ``text[start:stop]`` (already stripped)."""
     spans: list[tuple[int, int]] = []
     for m in _ZH_END.finditer(text, start, stop):
         end = m.end()
@@ -222,14 +218,14 @@ def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
     Russian and Ukrainian (their abbreviations and sentence starters), and the
     English rules for every other language.
     """
-    if language == "zh":
-        return _split_chinese(text)
-    rules = _CYRILLIC if language in ("ru", "uk") else _ENGLISH
     stripped = text.strip()
     if not stripped:
         return []
     start = len(text) - len(text.lstrip())
     stop = start + len(stripped)
+    if language == "zh":
+        return _split_chinese(text, start, stop)
+    rules = _CYRILLIC if language in ("ru", "uk") else _ENGLISH
 
     spans: list[tuple[int, int]] = []
     for m in _CANDIDATE.finditer(text, start, stop):
