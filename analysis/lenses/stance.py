@@ -60,6 +60,7 @@ from framelens.analysis.process.annotators import (
     sentence_cues,
     target_mentions,
 )
+from framelens.analysis.process.document_pass import prepare
 from framelens.analysis.process.pipeline import ProcessedDocument, processed
 from framelens.analysis.process.tone import (
     NEGATIVE_THRESHOLD,
@@ -187,6 +188,7 @@ def stance(
     all_targets = configured_targets(corpus.config, target_alias)
     selected = select_targets(all_targets, targets)
     names = tuple(t.name for t in selected)
+    prepare(corpus)  # one pass over every new document: its annotations and tones too
     documents = processed(corpus)
     perspectives = corpus.perspective_ids
 

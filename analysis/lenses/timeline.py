@@ -55,6 +55,7 @@ from framelens.analysis.process.annotators import (
     topic_hits,
     variant_mentions,
 )
+from framelens.analysis.process.document_pass import prepare
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.results import Result
 from framelens.analysis.stats.bootstrap import (
@@ -282,6 +283,7 @@ def timeline(corpus: Corpus, *, period: str = "week", topics: Iterable[str] = ()
         raise OptionError(f"--evidence must be 0 or more, got {evidence}")
     topics, targets, naming = list(topics), list(targets), list(naming)
     everything = not (topics or targets or naming)
+    prepare(corpus)  # one pass over every new document: its annotations and tones too
     documents = processed(corpus)
     n_sentences = np.array([len(doc.sentences) for doc in documents], dtype=np.int64)
 

@@ -48,6 +48,7 @@ from framelens.analysis.counts.matrices import count_units, term_options
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotators import TopicHits, resolve_topic, topic_hits, topic_lexicon
+from framelens.analysis.process.document_pass import prepare
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.results import Result
 
@@ -148,6 +149,7 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
                           "to the corpus config")
     chosen = (resolve_topic(corpus, topic),) if topic is not None else corpus.config.topics
     all_hits = topic_hits(corpus)
+    prepare(corpus)  # one pass over every new document: its annotations and tones too
     documents = processed(corpus)
     perspectives = corpus.perspective_ids
     p_index = {p: i for i, p in enumerate(perspectives)}

@@ -10,7 +10,9 @@ never scan the text again; a changed lexicon or matching rule misses.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS, parallel_map
@@ -18,33 +20,63 @@ from framelens.analysis.process.pipeline import ProcessedDocument, document_cach
 from framelens.analysis.store.keys import ANNOTATION_VERSION
 from framelens.analysis.text.lexicon import Lexicon
 
+# Annotations computed by the one-pass map (process/document_pass.py) before a lens asked
+# for them: {cache key: payload}, read before the cache (and instead of it with --no-cache).
+PENDING_MEMO_KEY = "annotations-pending"
+
+
+@dataclass(frozen=True)
+class Annotator:
+    """One kind of per-document annotation: how to compute it, check it and key its cache.
+
+    ``compute(doc)`` is a pure function of a processed document (a closure
+    over compiled lexicons); ``valid(payload, doc)`` rejects a cached payload
+    of the wrong shape; ``toned(payload)``, when given, names the sentences
+    whose tone the lenses read for this annotation (mentions, topic hits), so
+    the one-pass map scores them with the rest.
+    """
+
+    kind: str
+    fingerprint: tuple
+    compute: Callable[[ProcessedDocument], tuple]
+    valid: Callable[[object, ProcessedDocument], bool]
+    toned: Callable[[tuple], Iterable[int]] | None = None
+
+    @cached_property
+    def memo_key(self) -> str:
+        digest = hashlib.sha256(repr(self.fingerprint).encode()).hexdigest()[:20]
+        return f"{self.kind}-v{ANNOTATION_VERSION}:{digest}"
+
+    def cache_key(self, document_digest: str) -> str:
+        return f"{self.memo_key}:{document_digest}"
+
 
 def matching_rules(lexicon: Lexicon) -> str:
     """The compiled pattern, so a change in ``Lexicon``'s matching rules invalidates the cache."""
     return lexicon.pattern
 
 
-def cached_annotations(corpus: Corpus, kind: str, fingerprint: tuple,
-                       compute: Callable[[ProcessedDocument], tuple],
-                       valid: Callable[[object, ProcessedDocument], bool]) -> list[tuple]:
-    """Per-document payloads from the run's memo, the document cache, or ``compute``.
+def cached_annotations(corpus: Corpus, annotator: Annotator) -> list[tuple]:
+    """Per-document payloads from the run's memo, the document cache, or ``annotator.compute``.
 
-    ``valid(payload, doc)`` rejects a cached payload of the wrong shape, which
-    is then recomputed and rewritten.
+    A cached payload that ``annotator.valid`` rejects is recomputed and rewritten.
     """
-    digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:20]
-    memo_key = f"{kind}-v{ANNOTATION_VERSION}:{digest}"
+    memo_key = annotator.memo_key
     memo = corpus.memo.get(memo_key)
     if memo is not None:
         return memo  # type: ignore[return-value]
     documents = processed(corpus)
-    keys = [f"{memo_key}:{doc.digest}" for doc in documents]
+    keys = [annotator.cache_key(doc.digest) for doc in documents]
+    pending: dict[str, tuple] = corpus.memo.get(PENDING_MEMO_KEY, {})  # type: ignore[assignment]
+    found = {key: pending[key] for key in keys if key in pending}
     cache = document_cache(corpus)
-    found = cache.get_many(keys) if cache is not None else {}
+    if cache is not None and len(found) < len(keys):
+        found.update(cache.get_many(key for key in keys if key not in found))
     missing = [i for i, (key, doc) in enumerate(zip(keys, documents, strict=True))
-               if not valid(found.get(key), doc)]
-    fresh = dict(zip((keys[i] for i in missing), compute_many(compute, documents, missing),
-                     strict=True))
+               if not annotator.valid(found.get(key), doc)]
+    fresh = dict(zip((keys[i] for i in missing),
+                     compute_many(annotator.compute, documents, missing), strict=True)
+                 ) if missing else {}
     found.update(fresh)
     payloads = [found[key] for key in keys]
     if cache is not None and fresh:

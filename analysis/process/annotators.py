@@ -20,7 +20,7 @@ import numpy as np
 from framelens.analysis.config.settings import Config, Target, Topic
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.annotations import cached_annotations, matching_rules
+from framelens.analysis.process.annotations import Annotator, cached_annotations, matching_rules
 from framelens.analysis.process.pipeline import ProcessedDocument, processed
 from framelens.analysis.text.lexicon import WORD_RUN_RE, Lexicon, Match, WordRunScreen
 from framelens.analysis.text.normalize import normalize
@@ -121,6 +121,11 @@ def target_mentions(corpus: Corpus, targets: Sequence[Target]
     per document (content digest + the targets' aliases), so warm runs do not
     scan the text again.
     """
+    return cached_annotations(corpus, target_annotator(targets))
+
+
+def target_annotator(targets: Sequence[Target]) -> Annotator:
+    """The :class:`Annotator` of :func:`target_mentions`; a mention's sentence is toned."""
     lexicon = target_lexicon(targets)
     index = {name: k for k, name in enumerate(lexicon.names)}
 
@@ -130,8 +135,9 @@ def target_mentions(corpus: Corpus, targets: Sequence[Target]
 
     fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
                    matching_rules(lexicon.lexicon))
-    return cached_annotations(corpus, "stance-targets", fingerprint, compute,
-                              lambda payload, doc: _valid_annotation(payload, len(doc.sentences), None))
+    return Annotator("stance-targets", fingerprint, compute,
+                     lambda payload, doc: _valid_annotation(payload, len(doc.sentences), None),
+                     toned=lambda payload: (s for s, triples in enumerate(payload) if triples))
 
 
 # ------------------------------------------------------------------------ cues
@@ -190,16 +196,21 @@ def quoted_spans(sentence: str) -> int:
 
 def sentence_cues(corpus: Corpus) -> list[tuple[tuple[int, ...], ...]]:
     """Cue counts (``CUE_NAMES`` order) per document and sentence; cached like mentions."""
-    counter = CueCounter(corpus.config)
+    return cached_annotations(corpus, cue_annotator(corpus.config))
+
+
+def cue_annotator(config: Config) -> Annotator:
+    """The :class:`Annotator` of :func:`sentence_cues`."""
+    counter = CueCounter(config)
 
     def compute(doc: ProcessedDocument) -> tuple:
         return tuple(counter.counts(sentence) for sentence in doc.sentences)
 
-    fingerprint = (tuple((name, tuple(corpus.config.cue_lexicon(name))) for name in CUE_NAMES),
+    fingerprint = (tuple((name, tuple(config.cue_lexicon(name))) for name in CUE_NAMES),
                    tuple(matching_rules(lexicon) for lexicon in counter.lexicons))
-    return cached_annotations(corpus, "stance-cues", fingerprint, compute,
-                              lambda payload, doc: _valid_annotation(payload, len(doc.sentences),
-                                                                     len(CUE_NAMES)))
+    return Annotator("stance-cues", fingerprint, compute,
+                     lambda payload, doc: _valid_annotation(payload, len(doc.sentences),
+                                                            len(CUE_NAMES)))
 
 
 def _valid_annotation(payload: object, sentences: int, width: int | None) -> bool:
@@ -241,30 +252,7 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
     if cached is not None:
         return cached
     documents = processed(corpus)
-    lexicons = [topic_lexicon(topic) for topic in chosen]
-    # Most sentences hold no topic's words: the word-run screen says which topics'
-    # regular expressions can match a sentence at all, and only those run.
-    screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in chosen])
-    def compute(doc) -> tuple:
-        # Sparse: (sentence, topic index, matches) for every sentence a topic term hits.
-        hits = []
-        for s, sentence in enumerate(doc.sentences):
-            for t, status in enumerate(screen.text_statuses(sentence)):
-                if not status:
-                    continue
-                found = len(lexicons[t].find(sentence))
-                if found:
-                    hits.append((s, t, found))
-        return tuple(hits)
-
-    def valid(payload, doc) -> bool:
-        return isinstance(payload, tuple) and all(
-            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(doc.sentences)
-            and 0 <= item[1] < len(lexicons) for item in payload)
-
-    fingerprint = (tuple((t.name, tuple(t.terms)) for t in chosen),
-                   tuple(matching_rules(lexicon) for lexicon in lexicons))
-    annotations = cached_annotations(corpus, "topic-hits", fingerprint, compute, valid)
+    annotations = cached_annotations(corpus, topic_annotator(chosen))
     columns: list[tuple[list[int], list[int], list[int], list[int]]] = [
         ([], [], [], []) for _ in chosen]
     for d, (doc, payload) in enumerate(zip(documents, annotations, strict=True)):
@@ -282,6 +270,36 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
                                      np.asarray(tokens, dtype=np.int64))
     corpus.memo[key] = hits  # type: ignore[index]
     return hits
+
+
+def topic_annotator(topics: Sequence[Topic]) -> Annotator:
+    """The :class:`Annotator` behind :func:`topic_hits`: ``(sentence, topic index, matches)``
+    for every sentence a topic term hits; a hit sentence is toned."""
+    lexicons = [topic_lexicon(topic) for topic in topics]
+    # Most sentences hold no topic's words: the word-run screen says which topics'
+    # regular expressions can match a sentence at all, and only those run.
+    screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in topics])
+
+    def compute(doc: ProcessedDocument) -> tuple:
+        hits = []
+        for s, sentence in enumerate(doc.sentences):
+            for t, status in enumerate(screen.text_statuses(sentence)):
+                if not status:
+                    continue
+                found = len(lexicons[t].find(sentence))
+                if found:
+                    hits.append((s, t, found))
+        return tuple(hits)
+
+    def valid(payload, doc) -> bool:
+        return isinstance(payload, tuple) and all(
+            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(doc.sentences)
+            and 0 <= item[1] < len(lexicons) for item in payload)
+
+    fingerprint = (tuple((t.name, tuple(t.terms)) for t in topics),
+                   tuple(matching_rules(lexicon) for lexicon in lexicons))
+    return Annotator("topic-hits", fingerprint, compute, valid,
+                     toned=lambda payload: (s for s, _, _ in payload))
 
 
 def topic_lexicon(topic: Topic) -> Lexicon:
@@ -327,12 +345,17 @@ def variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
     One Lexicon per concept over the document's sentences joined by newlines;
     cached per document like the other annotations.
     """
+    return cached_annotations(corpus, naming_annotator(pairs))
+
+
+def naming_annotator(pairs) -> Annotator:
+    """The :class:`Annotator` of :func:`variant_mentions`."""
     lexicons = [concept_lexicon(pair) for pair in pairs]
     # Most articles name few of the concepts: the word-run screen skips the others.
     screen = WordRunScreen([[normalize(p) for variant in pair.variants for p in variant.patterns]
                             for pair in pairs])
 
-    def compute(doc) -> tuple:
+    def compute(doc: ProcessedDocument) -> tuple:
         text = "\n".join(doc.sentences)
         statuses = screen.text_statuses(text)
         return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons) if statuses[c]
@@ -346,4 +369,4 @@ def variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
     fingerprint = (tuple((pair.concept, tuple((v.label, tuple(v.patterns)) for v in pair.variants))
                          for pair in pairs),
                    tuple(matching_rules(lexicon) for lexicon in lexicons))
-    return cached_annotations(corpus, "naming", fingerprint, compute, valid)
+    return Annotator("naming", fingerprint, compute, valid)

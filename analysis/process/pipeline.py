@@ -80,8 +80,17 @@ def process_text(text: str, markdown: bool, language: str = "en") -> tuple:
     return tuple(sentences), tuple(tokens), tuple(lines), tuple(paragraph_index), language
 
 
-def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
-    """Processed documents aligned with ``corpus.documents`` (memoised per corpus)."""
+def processed(corpus: Corpus, process_missing: Callable[[list[str], list[tuple[str, bool, str]]],
+                                                       list[tuple[tuple, bytes | None]]] | None = None
+              ) -> tuple[ProcessedDocument, ...]:
+    """Processed documents aligned with ``corpus.documents`` (memoised per corpus).
+
+    Documents not in the cache are processed by ``process_missing(digests,
+    items)`` (default: :func:`process_texts`), which gets their digests and
+    ``(text, markdown, language)`` items and returns ``(payload, cache blob or
+    None)`` for each: the one-pass map (``document_pass``) passes its own, which
+    annotates and scores the documents in the same task.
+    """
     memo = corpus.memo.get("processed")
     if memo is not None:
         return memo  # type: ignore[return-value]
@@ -96,13 +105,14 @@ def processed(corpus: Corpus) -> tuple[ProcessedDocument, ...]:
     missing = {digest: doc for digest, doc in zip(digests, corpus.documents, strict=True)
                if digest not in results}
     if missing:
-        fresh = _process_many([(doc.text, doc.is_markdown, doc.language)
-                               for doc in missing.values()])
+        items = [(doc.text, doc.is_markdown, doc.language) for doc in missing.values()]
+        fresh = (process_missing(list(missing), items) if process_missing is not None
+                 else process_texts(items))
         blobs = {}
         for digest, (payload, blob) in zip(missing, fresh, strict=True):
             results[digest] = payload
             if cache is not None:
-                blobs[digest] = blob if blob is not None else _encode(payload)
+                blobs[digest] = blob if blob is not None else encode_payload(payload)
         if cache is not None:
             cache.put_blobs(blobs)
     documents = tuple(
@@ -197,7 +207,7 @@ def display_forms(documents: tuple[ProcessedDocument, ...], key_of) -> dict[str,
 
 
 
-def _process_many(items: list[tuple[str, bool, str]]) -> list[tuple[tuple, bytes | None]]:
+def process_texts(items: list[tuple[str, bool, str]]) -> list[tuple[tuple, bytes | None]]:
     """``process_text`` over many bodies: ``(payload, cache blob or None)`` for each.
 
     With many bodies, a process pool on every core does the work; workers
@@ -210,11 +220,11 @@ def _process_many(items: list[tuple[str, bool, str]]) -> list[tuple[tuple, bytes
     # Chunks of at most _CHUNK_DOCUMENTS stream results back while others are processed.
     blobs = parallel_map(_process_chunk, items, min_items=PARALLEL_MIN_DOCUMENTS,
                          chunk_limits=(16, _CHUNK_DOCUMENTS))
-    return [(_decoded(marshal.loads(blob)), blob) for blob in blobs]
+    return [(decode_blob(blob), blob) for blob in blobs]
 
 
 def _process_chunk(chunk: list[tuple[str, bool, str]]) -> list[bytes]:
-    return [_encode(process_text(*item)) for item in chunk]
+    return [encode_payload(process_text(*item)) for item in chunk]
 
 
 # Cache encoding of a payload: the tokens of a document are stored as one
@@ -250,8 +260,13 @@ def _decoded(encoded: tuple) -> tuple:
     return sentences, tokens, lines, paragraph, language
 
 
-def _encode(payload: tuple) -> bytes:
+def encode_payload(payload: tuple) -> bytes:
     return marshal.dumps(_encoded(payload))
+
+
+def decode_blob(blob: bytes) -> tuple:
+    """The payload of a blob :func:`encode_payload` just made (trusted: not checked)."""
+    return _decoded(marshal.loads(blob))
 
 
 def _decode(blob: bytes) -> tuple | None:

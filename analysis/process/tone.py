@@ -39,7 +39,7 @@ MISSING = math.nan
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 
-_MEMO_KEY = "tones"
+TONE_MEMO_KEY = "tones"
 _TEXT_MEMO_KEY = "text-tones"
 # Text tones live in the tone table under (this prefix + text hash, 0), apart from the
 # (document digest, sentence index) keys of sentence tones.
@@ -63,7 +63,7 @@ def compounds(texts: Iterable[str]) -> list[float]:
     """Compound scores of several texts, in order (on every core when there are many)."""
     from framelens.analysis.parallel import parallel_map
 
-    return parallel_map(_compounds, list(texts), min_items=PARALLEL_MIN_TEXTS)
+    return parallel_map(score_texts, list(texts), min_items=PARALLEL_MIN_TEXTS)
 
 
 # Below this many texts a process pool costs more than it saves (VADER scores
@@ -71,7 +71,8 @@ def compounds(texts: Iterable[str]) -> list[float]:
 PARALLEL_MIN_TEXTS = 5000
 
 
-def _compounds(texts: list[str]) -> list[float]:
+def score_texts(texts: Sequence[str]) -> list[float]:
+    """:func:`compound` of each text, here (the function every process's map runs)."""
     scores = _analyzer().polarity_scores
     return [float(scores(text)["compound"]) for text in texts]
 
@@ -96,7 +97,7 @@ def sentence_tones(corpus: Corpus,
     their scores, since the cache key is the content digest.
     """
     documents = processed(corpus)
-    memo: dict[tuple[str, int], float] = corpus.memo.setdefault(_MEMO_KEY, {})  # type: ignore[assignment]
+    memo: dict[tuple[str, int], float] = corpus.memo.setdefault(TONE_MEMO_KEY, {})  # type: ignore[assignment]
     wanted: dict[tuple[int, int], tuple[str, int]] = {}
     untoned: dict[tuple[int, int], float] = {}
     for doc_index, indices in needed.items():

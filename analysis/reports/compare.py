@@ -36,6 +36,7 @@ from pathlib import Path
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.io.window import date_range
+from framelens.analysis.process.document_pass import prepare
 from framelens.analysis.reports.contrasts import (
     DEFAULT_CONTRASTS,
     DEFAULT_MIN_SENTENCES,
@@ -225,6 +226,8 @@ def compare(
     target_alias = tuple(target_alias)
     if alpha0 is not None and not (math.isfinite(alpha0) and alpha0 > 0):
         raise OptionError(f"--alpha0 must be a positive number, not {alpha0}")
+    if set(chosen) & {"topics", "stance", "naming", "contrasts"}:
+        prepare(corpus)  # one pass over every new document, before any section reads it
     steps = list(chosen)
     if "contrasts" in chosen:
         steps = [s for s in steps if s != "contrasts"]

@@ -20,6 +20,7 @@ from framelens.analysis.process.annotators import (
     select_targets,
     target_mentions,
 )
+from framelens.analysis.process.document_pass import prepare
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.process.tone import sentence_tones
 from framelens.analysis.results import Result
@@ -77,6 +78,7 @@ def stance_shares(corpus: Corpus, model_path: str | Path, *, targets: Iterable[s
             raise ModelFileError(warnings_first + "; add them with --target-alias",
                                  path=model_path)
     selected = select_targets(all_targets, targets)
+    prepare(corpus)  # one pass over every new document: its annotations and tones too
     documents = processed(corpus)
     mentions = target_mentions(corpus, all_targets)
     warnings: list[str] = []

@@ -1,0 +1,107 @@
+"""One pass over each new document: sentences, tokens, annotations and tones in one task.
+
+Every product of a document that the lenses read is a pure function of its
+text and the corpus config: its sentences and tokens (``pipeline``), its target
+mentions, stance cues, topic hits and naming mentions (``annotators``), and
+the VADER tone of the sentences that mention a target or hit a topic
+(``tone``). :func:`prepare` computes all of them for the documents the cache
+does not hold, in one map task per chunk of documents (one read of the text,
+one trip to a worker and back), and stores them where the lenses look: the
+document cache, and the run's memo. Lenses then find everything ready; what
+they ask for beyond it (``--target-alias``, a topic subset, mention windows)
+takes their own, usual path.
+
+The map runs on the run's engine (:mod:`framelens.analysis.parallel`): a local
+process pool or a Dask cluster. Workers return their results; only this
+process writes the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from framelens.analysis.io.documents import Corpus
+from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS, parallel_map
+from framelens.analysis.process.annotations import PENDING_MEMO_KEY, Annotator
+from framelens.analysis.process.annotators import (
+    configured_targets,
+    cue_annotator,
+    naming_annotator,
+    target_annotator,
+    topic_annotator,
+)
+from framelens.analysis.process.pipeline import (
+    ProcessedDocument,
+    decode_blob,
+    document_cache,
+    encode_payload,
+    process_text,
+    processed,
+)
+from framelens.analysis.process.tone import TONE_LANGUAGES, TONE_MEMO_KEY, score_texts
+
+# Documents a task handles at most: results stream back while other chunks run.
+_CHUNK_DOCUMENTS = 64
+
+
+def standard_annotators(corpus: Corpus) -> tuple[Annotator, ...]:
+    """The annotations every framing lens reads, for the corpus's config as it is."""
+    config = corpus.config
+    return (target_annotator(configured_targets(config)), cue_annotator(config),
+            topic_annotator(config.topics), naming_annotator(config.naming))
+
+
+def prepare(corpus: Corpus) -> None:
+    """Process, annotate and tone every document the cache lacks, in one map (memoised).
+
+    Once the corpus's documents are processed (by this or any earlier step of
+    the run), this does nothing: documents already in the cache keep their
+    cached annotations, and lenses compute what is missing their usual way.
+    """
+    if "processed" in corpus.memo:
+        return
+    annotators = standard_annotators(corpus)
+    pending: dict[str, tuple] = corpus.memo.setdefault(PENDING_MEMO_KEY, {})  # type: ignore[assignment]
+    tones: dict[tuple[str, int], float] = corpus.memo.setdefault(TONE_MEMO_KEY, {})  # type: ignore[assignment]
+
+    def process_missing(digests: list[str], items: list[tuple[str, bool, str]]
+                        ) -> list[tuple[tuple, bytes | None]]:
+        results = parallel_map(_pass_chunk, items, min_items=PARALLEL_MIN_DOCUMENTS,
+                               chunk_limits=(16, _CHUNK_DOCUMENTS),
+                               shared=(annotators, sorted(TONE_LANGUAGES)))
+        fresh_annotations: dict[str, tuple] = {}
+        fresh_tones: dict[tuple[str, int], float] = {}
+        payloads = []
+        for digest, (blob, found, toned, scores) in zip(digests, results, strict=True):
+            payloads.append((decode_blob(blob), blob))
+            for annotator, payload in zip(annotators, found, strict=True):
+                fresh_annotations[annotator.cache_key(digest)] = payload
+            fresh_tones.update(((digest, i), score) for i, score in zip(toned, scores, strict=True))
+        pending.update(fresh_annotations)
+        tones.update(fresh_tones)
+        cache = document_cache(corpus)
+        if cache is not None:
+            cache.put_many(fresh_annotations)
+            cache.put_tones(fresh_tones)
+        return payloads
+
+    processed(corpus, process_missing)
+
+
+def _pass_chunk(items: list[tuple[str, bool, str]], shared) -> list[tuple]:
+    """Each document's cache blob, annotations, toned sentence indices and their tones."""
+    annotators: Sequence[Annotator]
+    annotators, tone_languages = shared
+    results = []
+    for text, markdown, language in items:
+        payload = process_text(text, markdown, language)
+        document = ProcessedDocument("", "", "", *payload)
+        annotations = tuple(annotator.compute(document) for annotator in annotators)
+        toned: tuple[int, ...] = ()
+        if document.language in tone_languages:
+            toned = tuple(sorted({index for annotator, annotation in zip(annotators, annotations, strict=True)
+                                  if annotator.toned is not None
+                                  for index in annotator.toned(annotation)}))
+        scores = tuple(score_texts([document.sentences[i] for i in toned]))
+        results.append((encode_payload(payload), annotations, toned, scores))
+    return results
