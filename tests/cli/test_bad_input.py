@@ -502,7 +502,8 @@ def _cache_file(cache_dir: Path) -> Path:
 @needs_cache
 @pytest.mark.parametrize("bad", [999.0, -55.0, 1e308, "0.5x"])
 def test_tone_values_out_of_range_in_the_cache_are_rebuilt(corpus, isolated_cache, bad):
-    args = ("stance", "--sources", corpus, "--format", "csv")
+    # Topics and stance read every stored tone (the sentences on a topic or naming a target).
+    args = ("compare", "--sections", "topics,stance", "--sources", corpus, "--format", "csv")
     clean = run(*args, "--no-cache").stdout
     assert run(*args).stdout == clean  # fills the cache
     with sqlite3.connect(_cache_file(isolated_cache)) as db:
