@@ -135,3 +135,37 @@ def test_scheduler_without_the_dask_engine_is_a_usage_error(generated):
                                       "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 2
     assert "--scheduler needs --engine dask" in result.stderr
+
+
+@needs_dask
+def test_the_one_pass_ran_on_the_cluster(generated, scheduler):
+    from distributed import Client
+
+    def pass_tasks(dask_scheduler) -> int:
+        return sum(1 for entry in dask_scheduler.transition_log
+                   if "_pass_chunk" in str(entry[0]) and entry[2] == "memory")
+
+    with Client(scheduler) as client:
+        before = client.run_on_scheduler(pass_tasks)
+        run(generated, ["stance"], "--engine", "dask", "--scheduler", scheduler)
+        after = client.run_on_scheduler(pass_tasks)
+    assert after > before  # documents were processed, annotated and toned by cluster tasks
+
+
+@needs_dask
+@pytest.mark.parametrize("damage", ["front matter", "undecodable"])
+def test_bad_input_on_a_cluster_is_reported_as_locally(generated, scheduler, tmp_path, damage):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(generated, corpus)
+    broken = sorted(corpus.glob("*.md"))[17]
+    if damage == "front matter":
+        broken.write_text(broken.read_text().replace("perspective:", "perspective: [", 1))
+    else:
+        broken.write_bytes(broken.read_bytes() + b"\xff\xfe broken \xc3\x28")
+    args = ["compare", "--sources", str(corpus), "--format", "csv", "--no-cache"]
+    local = invoke(args)
+    clustered = invoke([*args, "--engine", "dask", "--scheduler", scheduler])
+    assert local.exit_code == clustered.exit_code == 1
+    assert clustered.stderr == local.stderr
+    assert broken.name in clustered.stderr and "Traceback" not in clustered.stderr
+    assert clustered.stdout == ""
