@@ -44,7 +44,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from framelens.analysis.config.settings import Config
-from framelens.analysis.counts.units import BY_CHOICES, check_choice, term_units, tfidf_weights
+from framelens.analysis.counts.units import (
+    BY_CHOICES,
+    check_choice,
+    normalize_rows,
+    term_units,
+    tfidf_weights,
+)
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.results import Result
@@ -74,16 +80,18 @@ class VocabularyRow:
 
 
 def cosine_matrix(weights) -> np.ndarray:
-    """Cosine similarities between the rows of ``weights`` (scikit-learn ``cosine_similarity``).
+    """Cosine similarities between the rows of ``weights`` (as scikit-learn's ``cosine_similarity``).
 
     cos(u, v) = u·v / (‖u‖ ‖v‖). The result is made exactly symmetric (the
     upper triangle is mirrored), its diagonal is 1 and values are clipped to
     [0, 1] (weights are non-negative; this only removes rounding noise). A
     row of zeros has no direction: its row and column are NaN.
     """
-    from sklearn.metrics.pairwise import cosine_similarity
+    from scipy import sparse
 
-    matrix = np.asarray(cosine_similarity(weights), dtype=np.float64)
+    unit_rows = sparse.csr_matrix(weights, dtype=np.float64, copy=True)
+    normalize_rows(unit_rows)
+    matrix = np.asarray((unit_rows @ unit_rows.T).toarray(), dtype=np.float64)
     upper = np.triu(matrix, 1)
     matrix = upper + upper.T
     np.clip(matrix, 0.0, 1.0, out=matrix)
