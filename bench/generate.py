@@ -29,6 +29,7 @@ names (NATO, Russia, Ukraine, the United States, ...), configured phrases
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sys
@@ -149,8 +150,9 @@ def zipf_cdf(size: int) -> np.ndarray:
 class Generator:
     """Deterministic article text generator (one instance per corpus)."""
 
-    def __init__(self, seed: int, perspectives: int):
+    def __init__(self, seed: int, perspectives: int, mean_body_bytes: int = MEAN_BODY_BYTES):
         self.rng = np.random.default_rng(seed)
+        self.mean_body_bytes = mean_body_bytes
         self.vocabulary = np.array(build_vocabulary(VOCABULARY, self.rng), dtype=object)
         self.cdf = zipf_cdf(len(self.vocabulary))
         self.perspectives = PERSPECTIVES[:perspectives]
@@ -169,11 +171,30 @@ class Generator:
         return self.vocabulary[np.searchsorted(self.cdf, self.rng.random(n))].tolist()
 
     def article(self, index: int) -> tuple[str, str, str]:
-        """(id, perspective id, file text) of article ``index``."""
+        """(id, perspective id, file text) of article ``index``: Markdown with front matter."""
+        fields, body = self.article_fields(index)
+        text = (f"---\nid: {fields['id']}\ntitle: \"{fields['title']}\"\n"
+                f"perspective: {fields['perspective']}\nauthor: {fields['author']}\n"
+                f"outlet: {fields['outlet']}\npublished: \"{fields['published']}\"\n"
+                f"url: {fields['url']}\nlanguage: {fields['language']}\n---\n" + body + "\n")
+        return fields["id"], fields["perspective"], text
+
+    def record(self, index: int) -> tuple[str, str, str]:
+        """(id, perspective id, JSON line) of article ``index``: one row of a JSONL corpus.
+
+        The keys are framelens's default column names (analysis/io/tables.py ColumnMap),
+        the text is the Markdown body; the line ends in ``\\n``.
+        """
+        fields, body = self.article_fields(index)
+        line = json.dumps({**fields, "text": body}, ensure_ascii=False, separators=(", ", ": "))
+        return fields["id"], fields["perspective"], line + "\n"
+
+    def article_fields(self, index: int) -> tuple[dict[str, str], str]:
+        """(metadata fields, body text) of article ``index``; draws from the generator's rng."""
         rng = self.rng
         p = int(index % len(self.perspectives))
         pid, _, _, outlets = self.perspectives[p]
-        target_bytes = max(150, int(rng.lognormal(np.log(MEAN_BODY_BYTES) - 0.18, 0.6)))
+        target_bytes = max(150, int(rng.lognormal(np.log(self.mean_body_bytes) - 0.18, 0.6)))
         n_words = max(20, target_bytes // 6)
         words = self.words(n_words)
         favourite = rng.random(n_words) < 0.04
@@ -204,11 +225,10 @@ class Generator:
         published = np.datetime64("2022-01-01") + np.timedelta64(day - 1, "D")
         doc_id = f"{pid}-{index:06d}"
         title = " ".join(self.words(6)).capitalize().replace('"', "'")
-        text = (f"---\nid: {doc_id}\ntitle: \"{title}\"\nperspective: {pid}\nauthor: {author}\n"
-                f"outlet: {outlets[extras[2] % len(outlets)]}\npublished: \"{published}\"\n"
-                f"url: https://example.org/{pid}/{index}\nlanguage: en\n---\n"
-                + "\n\n".join(paragraphs) + "\n")
-        return doc_id, pid, text
+        fields = {"id": doc_id, "title": title, "perspective": pid, "author": author,
+                  "outlet": outlets[extras[2] % len(outlets)], "published": str(published),
+                  "url": f"https://example.org/{pid}/{index}", "language": "en"}
+        return fields, "\n\n".join(paragraphs)
 
     def _sentence(self, chunk: list[str], kind: float, extra: int) -> str:
         # Sentence patterns, chosen by ``kind``; ``extra`` feeds the details.
@@ -239,36 +259,70 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+JSONL_NAME = "articles.jsonl"
+
+
 def generate(articles: int, out: Path, *, seed: int = 2022, perspectives: int = 4,
-             quiet: bool = False) -> Path:
-    """Write ``articles`` articles and a framelens.toml into ``out`` (replaced)."""
+             quiet: bool = False, fmt: str = "md", mean_body_bytes: int = MEAN_BODY_BYTES) -> Path:
+    """Write ``articles`` articles and a framelens.toml into the folder ``out`` (replaced).
+
+    ``fmt="md"``: one Markdown file an article; ``fmt="jsonl"``: one file
+    ``out/articles.jsonl`` with an article a line (pass it to framelens as
+    ``--sources out/articles.jsonl --config out/framelens.toml``). Returns the
+    path to give ``--sources``. The same seed and length give the same articles
+    in both formats, and the first k articles of a larger corpus are the k
+    articles of a smaller one.
+    """
     if not 3 <= perspectives <= len(PERSPECTIVES):
         raise SystemExit(f"--perspectives must be 3..{len(PERSPECTIVES)}")
+    if fmt not in ("md", "jsonl"):
+        raise SystemExit(f"--format must be md or jsonl, got {fmt!r}")
+    if mean_body_bytes < 150:
+        raise SystemExit("--mean-body-bytes must be at least 150")
     started = time.perf_counter()
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    generator = Generator(seed, perspectives)
+    generator = Generator(seed, perspectives, mean_body_bytes)
     total = 0
-    for index in range(articles):
-        doc_id, _, text = generator.article(index)
-        data = text.encode("utf-8")
-        (out / f"{doc_id}.md").write_bytes(data)
-        total += len(data)
+    if fmt == "md":
+        sources = out
+        for index in range(articles):
+            doc_id, _, text = generator.article(index)
+            data = text.encode("utf-8")
+            (out / f"{doc_id}.md").write_bytes(data)
+            total += len(data)
+    else:
+        sources = out / JSONL_NAME
+        with sources.open("wb") as f:
+            for index in range(articles):
+                data = generator.record(index)[2].encode("utf-8")
+                f.write(data)
+                total += len(data)
     (out / "framelens.toml").write_text(config_toml(perspectives), encoding="utf-8")
     if not quiet:
-        print(f"{articles:,} articles, {total / 1e6:.1f} MB in {out} "
+        print(f"{articles:,} articles, {total / 1e6:.1f} MB in {sources} "
               f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    return out
+    return sources
 
 
-def new_article(out_file: Path, *, seed: int = 7, perspectives: int = 4) -> Path:
-    """One extra article (id ``new-article``) from a different seed, for ``check new.md``."""
+def new_article(out_file: Path, *, seed: int = 7, perspectives: int = 4,
+                doc_id: str = "new-article") -> Path:
+    """One extra article (id ``doc_id``) from a different seed, for ``check new.md``."""
     generator = Generator(seed, perspectives)
     _, pid, text = generator.article(123_457)
-    text = re.sub(r"^id: .*$", "id: new-article", text, count=1, flags=re.MULTILINE)
+    text = re.sub(r"^id: .*$", f"id: {doc_id}", text, count=1, flags=re.MULTILINE)
     out_file.write_text(text, encoding="utf-8")
     return out_file
+
+
+def new_record(*, seed: int = 7, perspectives: int = 4, doc_id: str = "new-article",
+               mean_body_bytes: int = MEAN_BODY_BYTES) -> str:
+    """One extra JSONL row (id ``doc_id``, ends in a newline) from a different seed."""
+    generator = Generator(seed, perspectives, mean_body_bytes)
+    fields, body = generator.article_fields(123_457)
+    fields["id"] = doc_id
+    return json.dumps({**fields, "text": body}, ensure_ascii=False, separators=(", ", ": ")) + "\n"
 
 
 def config_toml(perspectives: int) -> str:
@@ -302,11 +356,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--perspectives", type=int, default=4)
+    parser.add_argument("--format", choices=("md", "jsonl"), default="md", dest="fmt",
+                        help="md: a Markdown file an article (default); jsonl: one "
+                             f"{JSONL_NAME} with an article a line")
+    parser.add_argument("--mean-body-bytes", type=int, default=MEAN_BODY_BYTES,
+                        help=f"mean body length in bytes before sentence packing (default "
+                             f"{MEAN_BODY_BYTES}; 2,100 gives about 2.7 KB a JSONL row)")
     parser.add_argument("--report", action="store_true",
-                        help="print the vocabulary growth (types per tokens) afterwards")
+                        help="print the vocabulary growth (types per tokens) afterwards (md only)")
     args = parser.parse_args(argv)
-    generate(args.articles, args.out, seed=args.seed, perspectives=args.perspectives)
-    if args.report:
+    generate(args.articles, args.out, seed=args.seed, perspectives=args.perspectives,
+             fmt=args.fmt, mean_body_bytes=args.mean_body_bytes)
+    if args.report and args.fmt == "md":
         print("articles\ttokens\ttypes")
         for row in heaps_report(args.out):
             print("\t".join(str(v) for v in row))
