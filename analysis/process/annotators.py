@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -126,6 +127,12 @@ def target_mentions(corpus: Corpus, targets: Sequence[Target]
 
 def target_annotator(targets: Sequence[Target]) -> Annotator:
     """The :class:`Annotator` of :func:`target_mentions`; a mention's sentence is toned."""
+    return _target_annotator(tuple(targets))
+
+
+# Compiling a lexicon takes milliseconds to a second: each annotator is built once a process.
+@lru_cache(maxsize=16)
+def _target_annotator(targets: tuple[Target, ...]) -> Annotator:
     lexicon = target_lexicon(targets)
     index = {name: k for k, name in enumerate(lexicon.names)}
 
@@ -199,8 +206,9 @@ def sentence_cues(corpus: Corpus) -> list[tuple[tuple[int, ...], ...]]:
     return cached_annotations(corpus, cue_annotator(corpus.config))
 
 
+@lru_cache(maxsize=16)
 def cue_annotator(config: Config) -> Annotator:
-    """The :class:`Annotator` of :func:`sentence_cues`."""
+    """The :class:`Annotator` of :func:`sentence_cues` (one a config and process)."""
     counter = CueCounter(config)
 
     def compute(doc: ProcessedDocument) -> tuple:
@@ -275,6 +283,11 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
 def topic_annotator(topics: Sequence[Topic]) -> Annotator:
     """The :class:`Annotator` behind :func:`topic_hits`: ``(sentence, topic index, matches)``
     for every sentence a topic term hits; a hit sentence is toned."""
+    return _topic_annotator(tuple(topics))
+
+
+@lru_cache(maxsize=16)
+def _topic_annotator(topics: tuple[Topic, ...]) -> Annotator:
     lexicons = [topic_lexicon(topic) for topic in topics]
     # Most sentences hold no topic's words: the word-run screen says which topics'
     # regular expressions can match a sentence at all, and only those run.
@@ -350,6 +363,11 @@ def variant_mentions(corpus: Corpus, pairs) -> list[tuple]:
 
 def naming_annotator(pairs) -> Annotator:
     """The :class:`Annotator` of :func:`variant_mentions`."""
+    return _naming_annotator(tuple(pairs))
+
+
+@lru_cache(maxsize=16)
+def _naming_annotator(pairs: tuple) -> Annotator:
     lexicons = [concept_lexicon(pair) for pair in pairs]
     # Most articles name few of the concepts: the word-run screen skips the others.
     screen = WordRunScreen([[normalize(p) for variant in pair.variants for p in variant.patterns]

@@ -60,12 +60,12 @@ def prepare(corpus: Corpus) -> None:
     """
     if "processed" in corpus.memo:
         return
-    annotators = standard_annotators(corpus)
     pending: dict[str, tuple] = corpus.memo.setdefault(PENDING_MEMO_KEY, {})  # type: ignore[assignment]
     tones: dict[tuple[str, int], float] = corpus.memo.setdefault(TONE_MEMO_KEY, {})  # type: ignore[assignment]
 
     def process_missing(digests: list[str], items: list[tuple[str, bool, str]]
                         ) -> list[tuple[tuple, bytes | None]]:
+        annotators = standard_annotators(corpus)  # built only when a document is new
         results = parallel_map(_pass_chunk, items, min_items=PARALLEL_MIN_DOCUMENTS,
                                chunk_limits=(16, _CHUNK_DOCUMENTS),
                                shared=(annotators, sorted(TONE_LANGUAGES)))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD_BEFORE = r"(?<![^\W_])"
 # Word lists (topics, cues) also refuse a hyphenated prefix: "escalat*" must not count
@@ -75,7 +76,8 @@ class Lexicon:
         parts = ([f"{before}(?:{bounded}){_WORD_AFTER}"] if bounded else []) + \
             ([f"(?=[{firsts}])(?:{unbounded})"] if unbounded else [])
         body = "|".join(parts)
-        self._regex = re.compile(body) if body else None
+        self._body = body
+        self._compiled: re.Pattern[str] | None = None
         # A fast screen for ASCII text: a trie of the terms' lower-cased literal
         # parts (up to the first wildcard), searched in the lower-cased text. It
         # matches wherever ``_regex`` can (it drops the word boundaries, the case
@@ -84,28 +86,44 @@ class Lexicon:
         literals = [_literal_units(term.strip()) for terms in entries.values()
                     for term in terms if term.strip()]
         screened = [units for units in literals if units]  # () never matches ASCII text
-        self._screen = (re.compile(_trie_pattern(screened)) if screened else _NEVER) \
+        self._screen_source = (_trie_pattern(screened) if screened else _NEVER.pattern) \
             if body and all(u is not None for u in literals) else None
+        self._compiled_screen: re.Pattern[str] | None = None
 
     @property
     def pattern(self) -> str:
-        """The compiled regular expression's source ("" for an empty lexicon): what a cache
-        of matches must be keyed on, since it changes whenever the matching rules do."""
-        return self._regex.pattern if self._regex is not None else ""
+        """The regular expression's source ("" for an empty lexicon): what a cache of
+        matches must be keyed on, since it changes whenever the matching rules do."""
+        return self._body
+
+    # Compiled on first use: a run whose annotations are all cached never compiles them.
+    @property
+    def _regex(self) -> re.Pattern[str] | None:
+        if self._compiled is None and self._body:
+            self._compiled = re.compile(self._body)
+        return self._compiled
+
+    @property
+    def _screen(self) -> re.Pattern[str] | None:
+        if self._compiled_screen is None and self._screen_source is not None:
+            self._compiled_screen = re.compile(self._screen_source)
+        return self._compiled_screen
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``."""
-        if self._regex is None:
+        regex = self._regex
+        if regex is None:
             return []
-        if self._screen is None or not text.isascii():
+        screen_regex = self._screen
+        if screen_regex is None or not text.isascii():
             return [Match(self._group_name[m.lastgroup], m.start(), m.end(), m.group())
-                    for m in self._regex.finditer(text)]
+                    for m in regex.finditer(text)]
         lowered = text.lower()  # ASCII: same length, same positions
-        screen = self._screen.search
+        screen = screen_regex.search
         candidate = screen(lowered)
         if candidate is None:
             return []
-        match = self._regex.match
+        match = regex.match
         found = []
         while candidate is not None:
             start = candidate.start()
@@ -268,6 +286,7 @@ def _literal_units(term: str) -> tuple[str, ...] | None:
     return tuple(units)
 
 
+@lru_cache(maxsize=4096)
 def _ascii_equivalent(char: str) -> bool:
     """Whether some ASCII character matches ``char`` case-insensitively (or a case of it)."""
     if any(c.isascii() for c in char.upper() + char.lower() + char.casefold() + char.title()):
