@@ -226,30 +226,39 @@ def stance(
     weights, row_of = bootstrap.group_weights([d.doc_id for d in documents],
                                               [d.perspective for d in documents], seed=seed,
                                               resamples=BOOTSTRAP_RESAMPLES)
-    for g, rate in zip(groups, rates, strict=True):
+    group_values = []
+    requests: dict[str, list] = {}
+    for g in groups:
         units = group_units[g]
         tones = np.fromiter((u[0] for u in units), dtype=np.float64, count=len(units))
         unit_rows = row_of[np.fromiter((u[1] for u in units), dtype=np.int64, count=len(units))]
-        shares = _polarity_shares(tones)
         cue_matrix = np.array([cues[d][i] for d, i in group_sentences[g]],
                               dtype=np.float64).reshape(-1, len(CUE_NAMES))
         sentence_rows = row_of[np.array([d for d, _ in group_sentences[g]], dtype=np.int64)]
+        group_values.append((tones, unit_rows, cue_matrix, sentence_rows))
+        requests.setdefault(g[0], []).extend([(tones, unit_rows, (-1.0, 1.0)),
+                                              (cue_matrix, sentence_rows, (0.0, math.inf))])
+    # Every target of a perspective at once: each article's weights are generated once.
+    no_weights = np.zeros((0, BOOTSTRAP_RESAMPLES))
+    intervals_of = {p: iter(bootstrap.grouped_mean_intervals(
+        batch, weights.get(p, no_weights), seed=seed, resamples=BOOTSTRAP_RESAMPLES))
+        for p, batch in requests.items()}
+    for g, rate, (tones, unit_rows, cue_matrix, sentence_rows) in zip(groups, rates, group_values,
+                                                                     strict=True):
+        shares = _polarity_shares(tones)
         if len(cue_matrix):
             rates_per_sentence = cue_matrix.mean(axis=0)
             reported_share = float((cue_matrix[:, -1] > 0).mean())
         else:
             rates_per_sentence = np.full(len(CUE_NAMES), math.nan)
             reported_share = math.nan
-        w = weights.get(g[0], np.zeros((0, BOOTSTRAP_RESAMPLES)))
-        tone = bootstrap.mean_interval(tones, unit_rows, w, seed=seed,
-                                       resamples=BOOTSTRAP_RESAMPLES, bounds=(-1.0, 1.0))
+        articles = len(weights.get(g[0], no_weights))
+        (tone,) = next(intervals_of[g[0]])
+        cue_intervals = next(intervals_of[g[0]])
         read = ~np.isnan(tones)  # shares of the units whose tone VADER can read
-        negative = _share(tones[read] <= NEGATIVE_THRESHOLD, unit_rows[read], len(w))
-        positive = _share(tones[read] >= POSITIVE_THRESHOLD, unit_rows[read], len(w))
-        cue_intervals = bootstrap.mean_intervals(cue_matrix, sentence_rows, w, seed=seed,
-                                                 resamples=BOOTSTRAP_RESAMPLES,
-                                                 bounds=(0.0, math.inf))
-        reported_interval = _share(cue_matrix[:, -1] > 0, sentence_rows, len(w))
+        negative = _share(tones[read] <= NEGATIVE_THRESHOLD, unit_rows[read], articles)
+        positive = _share(tones[read] >= POSITIVE_THRESHOLD, unit_rows[read], articles)
+        reported_interval = _share(cue_matrix[:, -1] > 0, sentence_rows, articles)
         rows.append(StanceRow(
             g[0], all_targets[g[1]].name, mention_count[g], len(group_sentences[g]),
             float(rate), tone.estimate, tone.low, tone.high, *shares,

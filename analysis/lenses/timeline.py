@@ -61,7 +61,7 @@ from framelens.analysis.results import Result
 from framelens.analysis.stats.bootstrap import (
     MIN_ARTICLES_FOR_INTERVAL,
     article_weights,
-    cluster_ratio_ci,
+    cluster_ratio_cis,
 )
 from framelens.analysis.stats.changepoints import PENALTY_PER_LOG_N, mean_segments
 
@@ -327,16 +327,19 @@ def timeline(corpus: Corpus, *, period: str = "week", topics: Iterable[str] = ()
     for d, label, _, _, _ in sorted(placed, key=lambda p: order_key[p[0]]):
         groups.setdefault((corpus.documents[d].perspective, label), []).append(d)
     period_labels = sorted(label_of, key=lambda lab: label_of[lab][0])
-    rows: list[TimelineRow] = []
-    weights_of: dict[tuple[str, str], np.ndarray] = {}
-    for s in series:
-        for perspective in perspectives:
-            for label in period_labels:
-                members = groups.get((perspective, label))
-                if not members:
-                    continue
-                rows.append(_period_row(s, perspective, label, label_of[label], members,
-                                        weights_of, corpus, seed))
+    # One period's intervals for every series at once (the articles' weights generated
+    # once), then the rows in their order: series, perspective, period.
+    row_of: dict[tuple[int, str, str], TimelineRow] = {}
+    for perspective in perspectives:
+        for label in period_labels:
+            members = groups.get((perspective, label))
+            if members:
+                for k, row in enumerate(_period_rows(series, perspective, label,
+                                                     label_of[label], members, corpus, seed)):
+                    row_of[(k, perspective, label)] = row
+    rows = [row_of[(k, perspective, label)] for k in range(len(series))
+            for perspective in perspectives for label in period_labels
+            if (k, perspective, label) in row_of]
     change_rows = _changes(corpus, documents, series, perspectives, groups, period_labels,
                            evidence)
     first, last = label_of[period_labels[0]][0], label_of[period_labels[-1]][1]
@@ -356,25 +359,38 @@ def timeline(corpus: Corpus, *, period: str = "week", topics: Iterable[str] = ()
                   extra={**extra, "changes": change_result})
 
 
-def _period_row(s: _Series, perspective: str, label: str, span: tuple[dt.date, dt.date],
-                members: list[int], weights_of: dict, corpus: Corpus, seed: int) -> TimelineRow:
+def _period_rows(series: Sequence[_Series], perspective: str, label: str,
+                 span: tuple[dt.date, dt.date], members: list[int], corpus: Corpus,
+                 seed: int) -> list[TimelineRow]:
+    """The row of each series for one perspective and period; the series that have
+    intervals share one pass over the period's article weights."""
     index = np.asarray(members, dtype=np.int64)
-    counts = s.counts[index]
-    carrying = int((counts > 0).sum())
-    units = int(counts.sum())
-    if carrying >= MIN_ARTICLES_FOR_INTERVAL:
-        key = (perspective, label)
-        if key not in weights_of:
-            weights_of[key] = article_weights([corpus.documents[d].id for d in members],
-                                              seed=seed, resamples=RESAMPLES)
-        value, low, high = cluster_ratio_ci(s.sums[index], counts, weights_of[key],
-                                            level=LEVEL, bounds=s.bounds)
-    else:
-        value = float(s.sums[index].sum() / units) if units else math.nan
-        low = high = math.nan
-    return TimelineRow(label, perspective, s.kind, s.item, s.metric, value, carrying, low, high,
-                       units, carrying < MIN_ARTICLES_FOR_INTERVAL, span[0].isoformat(),
-                       span[1].isoformat())
+    counts = [s.counts[index] for s in series]
+    carrying = [int((c > 0).sum()) for c in counts]
+    with_interval = [k for k, c in enumerate(carrying) if c >= MIN_ARTICLES_FOR_INTERVAL]
+    interval_of: dict[int, tuple[float, float, float]] = {}
+    if with_interval:
+        weights = article_weights([corpus.documents[d].id for d in members], seed=seed,
+                                  resamples=RESAMPLES)
+        # Series with the same bounds share one call (cluster_ratio_cis clips to one range).
+        for bounds in dict.fromkeys(series[k].bounds for k in with_interval):
+            chosen = [k for k in with_interval if series[k].bounds == bounds]
+            found = cluster_ratio_cis(np.column_stack([series[k].sums[index] for k in chosen]),
+                                      np.column_stack([counts[k] for k in chosen]), weights,
+                                      level=LEVEL, bounds=bounds)
+            interval_of.update(zip(chosen, found, strict=True))
+    rows = []
+    for k, s in enumerate(series):
+        units = int(counts[k].sum())
+        if k in interval_of:
+            value, low, high = interval_of[k]
+        else:
+            value = float(s.sums[index].sum() / units) if units else math.nan
+            low = high = math.nan
+        rows.append(TimelineRow(label, perspective, s.kind, s.item, s.metric, value, carrying[k],
+                                low, high, units, carrying[k] < MIN_ARTICLES_FOR_INTERVAL,
+                                span[0].isoformat(), span[1].isoformat()))
+    return rows
 
 
 # ------------------------------------------------------------- change points

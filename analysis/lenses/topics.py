@@ -174,21 +174,28 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
                                               [d.perspective for d in documents],
                                               seed=TONE_SEED, resamples=TONE_RESAMPLES)
     empty_weights = np.zeros((0, TONE_RESAMPLES))
-    intervals: dict[tuple[str, int], bootstrap.Interval] = {}
+    requests: dict[int, list] = {p: [] for p in range(n_persp)}
     share_intervals: dict[tuple[str, int], bootstrap.Interval] = {}
     for t in chosen:
         h = all_hits[t.name]
         persp_of_hit = doc_persp[h.doc]
         hits_per_doc = np.bincount(h.doc, minlength=len(documents))
-        for p, perspective in enumerate(perspectives):
+        for p in range(n_persp):
             mine = np.flatnonzero(persp_of_hit == p)
-            values = [tones[(int(h.doc[i]), int(h.sentence[i]))] for i in mine]
-            intervals[(t.name, p)] = bootstrap.mean_interval(
-                values, row_of[h.doc[mine]], weights.get(perspective, empty_weights),
-                seed=TONE_SEED, resamples=TONE_RESAMPLES, level=TONE_LEVEL, bounds=(-1.0, 1.0))
+            values = np.array([tones[(int(h.doc[i]), int(h.sentence[i]))] for i in mine],
+                              dtype=np.float64)
+            requests[p].append((values, row_of[h.doc[mine]], (-1.0, 1.0)))
             docs = np.flatnonzero(doc_persp == p)
             share_intervals[(t.name, p)] = bootstrap.share_interval(
                 hits_per_doc[docs], sentences_per_doc[docs], level=TONE_LEVEL)
+    # Every topic of a perspective at once: each article's weights are generated once.
+    intervals: dict[tuple[str, int], bootstrap.Interval] = {}
+    for p, perspective in enumerate(perspectives):
+        tone_intervals = bootstrap.grouped_mean_intervals(
+            requests[p], weights.get(perspective, empty_weights), seed=TONE_SEED,
+            resamples=TONE_RESAMPLES, level=TONE_LEVEL)
+        for t, (interval,) in zip(chosen, tone_intervals, strict=True):
+            intervals[(t.name, p)] = interval
     rows: list[TopicRow] = []
     spans: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for t in chosen:

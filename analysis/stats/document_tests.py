@@ -111,15 +111,19 @@ def bootstrap_test(target_counts, target_sizes, target_ids: Sequence[str], refer
         return np.full(terms, np.nan)
     wx = article_weights(list(target_ids), seed=seed, resamples=resamples)
     wy = article_weights(list(reference_ids), seed=seed, resamples=resamples)
-    nx, ny = wx.sum(axis=0), wy.sum(axis=0)
+    nx = wx.replicate_sums(np.ones(x.shape[1]))
+    ny = wy.replicate_sums(np.ones(y.shape[1]))
     kept = (nx > 0) & (ny > 0)
-    wx, wy, nx, ny = wx[:, kept], wy[:, kept], nx[kept], ny[kept]
+    nx, ny = nx[kept], ny[kept]
     replicates = int(kept.sum())
     p = np.empty(terms, dtype=np.float64)
-    chunk = max(1, (1 << 21) // max(replicates, 1))  # bounded memory: terms × replicates
+    # Bounded memory: a chunk of terms × replicates, and the weights a block of documents
+    # at a time (generated again for each chunk of terms).
+    chunk = max(1, (1 << 22) // resamples)
     for start in range(0, terms, chunk):
         stop = min(terms, start + chunk)
-        difference = (x[start:stop] @ wx) / nx - (y[start:stop] @ wy) / ny
+        difference = wx.replicate_sums(x[start:stop].T.tocsr())[:, kept] / nx \
+            - wy.replicate_sums(y[start:stop].T.tocsr())[:, kept] / ny
         ties = 0.5 * (difference == 0).sum(axis=1)
         greater = (1.0 + (difference < 0).sum(axis=1) + ties) / (1.0 + replicates)
         less = (1.0 + (difference > 0).sum(axis=1) + ties) / (1.0 + replicates)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from framelens.analysis.stats.bootstrap import article_weights, cluster_ratio_ci
+from framelens.analysis.stats.bootstrap import article_weights, cluster_ratio_cis
 
 JEFFREYS = 0.5
 
@@ -111,17 +111,17 @@ def corrected_shares(cluster_counts: np.ndarray, cluster_ids: list[str], confusi
     rates = misclassification_rates(confusion)
     corrected = adjusted_count(raw, rates)
     weights = article_weights(cluster_ids, seed=seed, resamples=resamples)
-    denominators = sizes @ weights
+    replicate_sums = weights.replicate_sums(np.column_stack([counts, sizes]))  # (K + 1, R)
+    denominators = replicate_sums[k]
     kept = denominators > 0
-    raw_replicates = (counts.T @ weights)[:, kept] / denominators[kept]  # (K, R')
+    raw_replicates = replicate_sums[:k, kept] / denominators[kept]  # (K, R')
     rng = np.random.default_rng([seed, 0x5EED])
     prior = np.asarray(confusion, dtype=np.float64) + JEFFREYS
     drawn = np.stack([rng.dirichlet(row, size=raw_replicates.shape[1]) for row in prior],
                      axis=1)  # (R', true, predicted)
     replicates = adjusted_count(raw_replicates.T, np.swapaxes(drawn, 1, 2))  # (R', K)
     inflate = math.sqrt(clusters / (clusters - 1)) if clusters > 1 else 1.0
-    raw_intervals = [cluster_ratio_ci(counts[:, c], sizes, weights, level=level, bounds=(0.0, 1.0))
-                     for c in range(k)]
+    raw_intervals = cluster_ratio_cis(counts, sizes, weights, level=level, bounds=(0.0, 1.0))
     raw_low = np.array([interval[1] for interval in raw_intervals])
     raw_high = np.array([interval[2] for interval in raw_intervals])
     low, high = _interval(corrected, replicates, inflate, level, clusters)

@@ -39,10 +39,21 @@ def test_welch_needs_two_documents_per_group():
     assert np.isnan(t).all() and np.isnan(p).all()  # both constant: undefined
 
 
+class _GivenWeights:
+    """Explicit weights (articles × replicates) where article_weights' are generated."""
+
+    def __init__(self, matrix: np.ndarray):
+        self.matrix = matrix
+
+    def replicate_sums(self, values) -> np.ndarray:
+        values = values.toarray() if hasattr(values, "toarray") else np.asarray(values)
+        return values.T @ self.matrix
+
+
 def test_bootstrap_test_by_hand_weights(monkeypatch):
     weights = {
-        "x": np.array([[1, 0, 2], [1, 1, 0]], dtype=float),
-        "y": np.array([[1, 1, 0], [1, 0, 0]], dtype=float),
+        "x": _GivenWeights(np.array([[1, 0, 2], [1, 1, 0]], dtype=float)),
+        "y": _GivenWeights(np.array([[1, 1, 0], [1, 0, 0]], dtype=float)),
     }
     monkeypatch.setattr(bootstrap, "article_weights",
                         lambda ids, seed, resamples: weights[ids[0][0]])
