@@ -16,7 +16,8 @@ corpus whose articles are drawn from a population with a known mean:
 It prints how often each interval covers the population value: the
 sentence bootstrap (every sentence an independent draw, the old method),
 the cluster bootstrap over articles (``cluster_ratio_ci``: Poisson weights
-per article, percentile interval widened by √(m/(m−1))·t/z) and, for shares,
+per article from the counter-based generator, percentile interval widened by
+√(m/(m−1))·t/z) and, for shares,
 Korn & Graubard's interval (``cluster_share_ci``), for 5, 8 and 25 articles.
 """
 
