@@ -253,5 +253,10 @@ def _dask_map(function: Callable, items: list, chunks_per_worker: int,
     else:
         [remote] = client.scatter([shared], broadcast=True)  # type: ignore[union-attr]
         futures = client.map(function, chunks, shared=remote, pure=False)  # type: ignore[union-attr]
-    parts = client.gather(futures)  # type: ignore[union-attr]
+    try:
+        parts = client.gather(futures)  # type: ignore[union-attr]
+    except BaseException:
+        # Ctrl-C or a failed task: the run's other tasks stop on the cluster too.
+        client.cancel(futures)  # type: ignore[union-attr]
+        raise
     return [result for part in parts for result in part]

@@ -169,3 +169,34 @@ def test_bad_input_on_a_cluster_is_reported_as_locally(generated, scheduler, tmp
     assert clustered.stderr == local.stderr
     assert broken.name in clustered.stderr and "Traceback" not in clustered.stderr
     assert clustered.stdout == ""
+
+
+@needs_dask
+def test_ctrl_c_on_a_cluster_exits_130_and_leaves_no_tasks_behind(generated, scheduler, tmp_path):
+    import signal
+
+    from distributed import Client
+
+    def tasks(dask_scheduler) -> int:
+        return len(dask_scheduler.tasks)
+
+    framelens = shutil.which("framelens", path=os.path.dirname(sys.executable))
+    env = {**os.environ, "FRAMELENS_CACHE_DIR": str(tmp_path / "cache")}
+    with Client(scheduler) as client:
+        process = subprocess.Popen(
+            [framelens, "stance", "--sources", str(generated), "--format", "csv", "--engine",
+             "dask", "--scheduler", scheduler, "--partition-size", "1"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        deadline = time.monotonic() + 120
+        while client.run_on_scheduler(tasks) <= 1 and process.poll() is None:
+            assert time.monotonic() < deadline, "the run never reached the cluster"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        assert process.wait(timeout=30) == 130
+        assert time.monotonic() - sent < 10
+        assert process.stderr.read().decode().strip().splitlines()[-1] == "framelens: interrupted"
+        deadline = time.monotonic() + 20
+        while client.run_on_scheduler(tasks) > 0:  # the run's tasks are released, not left running
+            assert time.monotonic() < deadline, "tasks of the interrupted run stayed on the cluster"
+            time.sleep(0.2)
