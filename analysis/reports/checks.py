@@ -102,6 +102,7 @@ def check_corpus(
     rows: list[CheckRow] = []
     documents: list[Document] = []
     texts: dict[str, str] = {}
+    digests: dict[str, str] = {}
     unreadable: list[CorpusError] = []
     files, identities, stats = _article_files(sources, paths or (), unreadable)
     rows += [row(exc.code or "FL005", exc.path or sources, exc.line, exc.message)
@@ -116,10 +117,9 @@ def check_corpus(
 
         manifest = Manifest(DocumentCache(), sources)
     for path in files:
-        key = str(path)
-        stat = stats.get(key) if manifest is not None else None
-        recall = stat is not None and wanted is not None and identities[key] not in wanted
-        document = _read_one(path, config, rows, texts, manifest, stat, recall=recall)
+        stat = stats.get(path) if manifest is not None else None
+        recall = stat is not None and wanted is not None and identities[path] not in wanted
+        document = _read_one(path, config, rows, texts, digests, manifest, stat, recall=recall)
         if document is not None:
             documents.append(document)
     if manifest is not None:
@@ -152,6 +152,8 @@ def check_corpus(
     if documents:
         corpus = Corpus(tuple(sorted(documents, key=lambda d: (d.id, d.path))), config,
                         str(sources), use_cache)
+        if len(digests) == len(documents):  # every file's digest is known from its reading
+            corpus.memo["digests"] = tuple(digests[d.path] for d in corpus.documents)
         rows += _metadata_rows(corpus, reported, texts, today)
         rows += _duplicate_id_rows(corpus, reported, texts)
         rows += content_rows(corpus, reported, texts)
@@ -197,20 +199,22 @@ def _result(rows: Iterable[CheckRow], n_files: int, strict: bool,
 
 
 def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusError]
-                   ) -> tuple[list[Path], dict[str, object], dict[str, object]]:
+                   ) -> tuple[list[str], dict[str, object], dict[str, object]]:
     """The files to read (the folder's articles, then named files not among them), each
-    file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``."""
+    file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``.
+    Paths are strings (``str(sources / name)``): 50,000 Path objects cost more than the scan."""
     stats: dict[str, object] = {}
     identities: dict[str, object] = {}
-    files: list[Path] = []
+    files: list[str] = []
     if sources.is_dir():
+        prefix = str(sources / "_")[:-1]  # prefix + name == str(sources / name)
         for name, stat in zip(*article_files(sources, problems), strict=True):
-            path = sources / name
+            path = prefix + name
             files.append(path)
-            stats[str(path)] = stat
-            identities[str(path)] = (stat.st_dev, stat.st_ino)
+            stats[path] = stat
+            identities[path] = (stat.st_dev, stat.st_ino)
     elif sources.suffix.lower() not in TABULAR_SUFFIXES:
-        files.append(sources)
+        files.append(str(sources))
         identities[str(sources)] = _identity(sources)
     known = set(identities.values())
     known.update(os.path.abspath(p.path) for p in problems if p.path)  # reported already
@@ -218,7 +222,7 @@ def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusEr
         identity = _identity(path)
         if identity not in known and os.path.abspath(path) not in known:
             known.add(identity)
-            files.append(path)
+            files.append(str(path))
             identities[str(path)] = identity
     return files, identities, stats
 
@@ -233,11 +237,13 @@ def _identity(path: Path) -> object:
     return (stat.st_dev, stat.st_ino)
 
 
-def _read_one(path: Path, config: Config, rows: list[CheckRow], texts: dict[str, str],
-              manifest=None, stat=None, *, recall: bool = False) -> Document | None:
+def _read_one(path: str, config: Config, rows: list[CheckRow], texts: dict[str, str],
+              digests: dict[str, str], manifest=None, stat=None, *,
+              recall: bool = False) -> Document | None:
     """An article (:func:`~framelens.analysis.io.manifest.read_article_file`); a file that
     fails to read adds its row instead. ``recall``: a file not reported on may come from the
-    manifest; the others are read from disk and their text kept for the line checks."""
+    manifest; the others are read from disk and their text kept for the line checks. The
+    reading's content digest goes to ``digests`` (by path)."""
     from framelens.analysis.io.manifest import read_article_file
 
     try:
@@ -246,7 +252,8 @@ def _read_one(path: Path, config: Config, rows: list[CheckRow], texts: dict[str,
         rows.append(row(exc.code or "FL010", path, exc.line, exc.message))
         return None
     if reading.text is not None:
-        texts[str(path)] = reading.text
+        texts[path] = reading.text
+    digests[reading.document.path] = reading.digest
     return reading.document
 
 

@@ -1,11 +1,10 @@
 """``check``'s checks on an article's text (the pipeline's sentences and tokens): length,
 repeated sentences and pull quotes, web-page leftovers, language, and duplicates of other
-articles (exact, and TF-IDF near-duplicates). The heuristics and their constants are described
-in :mod:`framelens.analysis.reports.checks`."""
+articles (exact, and TF-IDF near-duplicates: :mod:`framelens.analysis.reports.duplicates`).
+The heuristics and their constants are described in :mod:`framelens.analysis.reports.checks`."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 
@@ -31,8 +30,6 @@ MAX_NON_LATIN_SHARE = 0.3
 MIN_SCRIPT_LETTERS = 100
 
 
-_SIMILARITY_BLOCK = 512
-
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
@@ -41,17 +38,18 @@ _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def content_rows(corpus: Corpus, reported: set[str], texts: dict[str, str]) -> list[CheckRow]:
-    from framelens.analysis.process.pipeline import processed
+    from framelens.analysis.reports.duplicates import duplicate_rows, processed_subset
     from framelens.analysis.text.languages import PIPELINE_LANGUAGES
     from framelens.analysis.text.normalize import english_stopwords
 
-    docs = processed(corpus)
+    # Only the reported articles are processed here: the duplicate checks read the rest
+    # of the corpus from their cached summaries.
+    chosen = [i for i, d in enumerate(corpus.documents) if d.path in reported]
+    docs = processed_subset(corpus, chosen)
     settings = corpus.config.check
     stopwords = english_stopwords()
     rows: list[CheckRow] = []
-    for document, doc in zip(corpus.documents, docs, strict=True):
-        if document.path not in reported:
-            continue
+    for document, doc in zip((corpus.documents[i] for i in chosen), docs, strict=True):
         words = doc.token_count
         if words < settings.min_words:
             rows.append(row("FL045", document.path, document.body_line,
@@ -73,7 +71,7 @@ def content_rows(corpus: Corpus, reported: set[str], texts: dict[str, str]) -> l
                             f"the article is in {doc.language!r}, which framelens reads without "
                             "rules of its own (sentence ends, lexicons; tone is missing): "
                             "translate it or keep it apart"))
-    rows += _duplicate_text_rows(corpus, docs, reported)
+    rows += duplicate_rows(corpus, reported)
     return rows
 
 
@@ -183,64 +181,6 @@ def _language_rows(document: Document, doc, stopwords: frozenset[str]) -> list[C
                             f"{MAX_NON_LATIN_SHARE:.0%}): the article does not look English; "
                             "add a translation or leave it out"))
     return rows
-
-
-def _duplicate_text_rows(corpus: Corpus, docs, reported: set[str]) -> list[CheckRow]:
-    """Exact duplicates (same case-folded token sequence) and TF-IDF near-duplicates."""
-    import numpy as np
-
-    documents = corpus.documents
-    rows = []
-    by_text: dict[str, list[int]] = defaultdict(list)
-    for index, doc in enumerate(docs):
-        tokens = [t.casefold() for sentence in doc.tokens for t in sentence]
-        if tokens:
-            by_text[hashlib.sha256(" ".join(tokens).encode()).hexdigest()].append(index)
-    exact: set[tuple[int, int]] = set()
-    for group in by_text.values():
-        for i in group:
-            exact.update((i, j) for j in group if j != i)
-            if len(group) > 1 and documents[i].path in reported:
-                others = ", ".join(sorted(f"{documents[j].id} ({documents[j].path})"
-                                          for j in group if j != i))
-                rows.append(row("FL040", documents[i].path, documents[i].body_line,
-                                f"same text as {others}; keep one of them"))
-
-    threshold = corpus.config.check.near_duplicate_threshold
-    if len(documents) < 2 or threshold > 1:
-        return rows
-    matrix = _tfidf(corpus)
-    targets = np.array([i for i, d in enumerate(documents) if d.path in reported], dtype=np.int64)
-    for start in range(0, len(targets), _SIMILARITY_BLOCK):
-        block = targets[start:start + _SIMILARITY_BLOCK]
-        similarity = (matrix[block] @ matrix.T).tocoo()
-        first = block[similarity.row]
-        keep = (similarity.data >= threshold) & (first != similarity.col)
-        for i, j, value in zip(first[keep].tolist(), similarity.col[keep].tolist(),
-                               similarity.data[keep].tolist(), strict=True):
-            if (i, j) in exact:
-                continue
-            rows.append(row("FL041", documents[i].path, documents[i].body_line,
-                            f"near-duplicate of {documents[j].id} ({documents[j].path}): TF-IDF "
-                            f"cosine {value:.3f} >= [check] near_duplicate_threshold = "
-                            f"{threshold}; keep one version, or raise the threshold if both "
-                            "belong in the corpus"))
-    return rows
-
-
-def _tfidf(corpus: Corpus):
-    """L2-normalised TF-IDF rows of the documents (:func:`framelens.analysis.lenses.tfidf.tfidf_weights`).
-
-    Terms: the pipeline's tokens with config phrases merged and stopwords
-    removed (:func:`framelens.analysis.counts.matrices.term_options`); no collocation
-    detection, so the check never needs nltk.
-    """
-    from framelens.analysis.counts.matrices import document_term_counts, term_options
-    from framelens.analysis.counts.units import tfidf_weights
-
-    counts = document_term_counts(corpus, term_options(corpus))
-    weights, _ = tfidf_weights(counts.matrix)
-    return weights.tocsr()
 
 
 def excerpt(text: str, limit: int = 80) -> str:

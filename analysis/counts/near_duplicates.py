@@ -1,0 +1,246 @@
+"""Near-duplicate candidates without comparing every pair: MinHash signatures of each
+document's set of terms, banded for locality-sensitive hashing (LSH), and the exact TF-IDF
+cosine of the candidate pairs.
+
+MinHash (Broder 1997, "On the resemblance and containment of documents"): for a random
+hash function h, the probability that two sets A and B have the same minimum of h is their
+Jaccard similarity s = |A ∩ B| / |A ∪ B|. A signature holds the minima under
+:data:`NUM_PERMUTATIONS` hash functions; the fraction of equal positions estimates s.
+Each position keeps 16 bits of its minimum (b-bit minwise hashing, Li & König 2010,
+"b-Bit minwise hashing", WWW): two positions then agree with probability
+p = s + (1 - s)·2^-16 ≥ s, so the recall bound below still holds, at half the storage.
+
+Banding (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, 3rd ed., §3.4): cut
+the first ``b·r`` positions into ``b`` bands of ``r`` rows; two documents become a candidate
+pair when all ``r`` rows of at least one band agree, which happens with probability
+
+    P(candidate | s) = 1 - (1 - p^r)^b ≥ 1 - (1 - s^r)^b,
+
+an S-curve near 0 for dissimilar pairs and near 1 for similar ones, so the pairs compared
+grow with the number of similar pairs, not with the square of the corpus.
+
+The hash functions: each term is hashed to 64 bits with BLAKE2b (stable across runs and
+machines, unlike Python's ``hash``); function ``i`` is the multiply-add map
+g_i(x) = (a_i·x + c_i) mod 2^64 with fixed odd ``a_i`` and even ``c_i`` drawn once from a
+seeded generator (multiply-shift, Dietzfelbinger et al. 1997, "A reliable randomized
+algorithm for the closest-pair problem"); the signature keeps bits 32-47 of the minimum of
+g_i over the set (bits that are uniform, unlike the low ones). A signature is therefore a
+pure function of the term set and can be cached per document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+NUM_PERMUTATIONS = 256  # positions of a signature (uint16 each: 512 bytes a document)
+_SEED = 20240514  # fixed: signatures are cached, so the hash functions never change
+# Set elements hashed at once (NUM_PERMUTATIONS × this many uint64: 32 MB of scratch).
+_CHUNK_ELEMENTS = 1 << 14
+# Below this many targets, each target's band keys are compared with every document's;
+# from it on, documents are grouped by sorting each band's keys.
+_FEW_TARGETS = 64
+
+
+def term_hashes(terms: Sequence[str]):
+    """64-bit BLAKE2b of each term's UTF-8 bytes (little-endian), as a uint64 array."""
+    import numpy as np
+
+    joined = b"".join(hashlib.blake2b(term.encode(), digest_size=8).digest() for term in terms)
+    return np.frombuffer(joined, dtype="<u8").astype(np.uint64)
+
+
+def _hash_functions(count: int):
+    import numpy as np
+
+    generator = np.random.default_rng(_SEED)
+    multipliers = generator.integers(0, 1 << 63, size=count, dtype=np.uint64) * np.uint64(2) \
+        + np.uint64(1)
+    offsets = generator.integers(0, 1 << 63, size=count, dtype=np.uint64) * np.uint64(2)
+    return multipliers[:, None], offsets[:, None]
+
+
+def minhash_signatures(hashes, indptr, num_permutations: int = NUM_PERMUTATIONS):
+    """MinHash signatures of sets in CSR layout: set ``d`` is
+    ``hashes[indptr[d]:indptr[d + 1]]`` (64-bit term hashes, distinct within a set).
+
+    Returns a ``(sets, num_permutations)`` uint16 array: entry (d, i) is bits 32-47 of
+    min over x in set d of (a_i·x + c_i) mod 2^64 (the shift commutes with the minimum,
+    so it is taken once per minimum). An empty set's row is all zeros: callers leave empty
+    sets out. Vectorised over chunks of sets, never a Python loop per set.
+    """
+    import numpy as np
+
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    indptr = np.asarray(indptr, dtype=np.int64)
+    n_sets = indptr.size - 1
+    signatures = np.zeros((n_sets, num_permutations), dtype=np.uint16)
+    multipliers, offsets = _hash_functions(num_permutations)
+    nonempty = np.flatnonzero(np.diff(indptr) > 0)
+    ends = indptr[nonempty + 1]
+    scratch = np.empty(num_permutations * _CHUNK_ELEMENTS, dtype=np.uint64)
+    start = 0
+    while start < nonempty.size:
+        # As many whole non-empty sets as fit in the chunk (at least one). Empty sets hold
+        # no elements, so the slice from the first set's start to the last one's end is
+        # exactly the chunk's elements.
+        first = indptr[nonempty[start]]
+        stop = max(start + 1, int(np.searchsorted(ends, first + _CHUNK_ELEMENTS, side="right")))
+        chunk = nonempty[start:stop]
+        last = indptr[chunk[-1] + 1]
+        size = int(last - first)
+        values = (scratch[:num_permutations * size] if size <= _CHUNK_ELEMENTS
+                  else np.empty(num_permutations * size, dtype=np.uint64))
+        values = values.reshape(num_permutations, size)
+        np.multiply(hashes[first:last][None, :], multipliers, out=values)
+        values += offsets
+        minima = np.minimum.reduceat(values, indptr[chunk] - first, axis=1)
+        signatures[chunk] = ((minima >> np.uint64(32)) & np.uint64(0xFFFF)).T.astype(np.uint16)
+        start = stop
+    return signatures
+
+
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """Lower bound of P(candidate | Jaccard s) = 1 - (1 - s^r)^b for ``b`` bands of ``r``."""
+    return 1.0 - (1.0 - similarity ** rows) ** bands
+
+
+def band_keys(signatures, bands: int, rows: int):
+    """One uint64 key per document and band: the band's ``rows`` 16-bit values, packed four
+    to a 64-bit word, words folded by a multiply-add (equal bands always get equal keys;
+    unequal ones rarely collide, which only adds a candidate that the cosine then rejects)."""
+    import numpy as np
+
+    signatures = np.asarray(signatures, dtype=np.uint16)
+    n_docs = signatures.shape[0]
+    keys = np.zeros((n_docs, bands), dtype=np.uint64)
+    block = signatures[:, :bands * rows].reshape(n_docs, bands, rows).astype(np.uint64)
+    for row in range(rows):
+        if row and row % 4 == 0:
+            keys *= np.uint64(0x9E3779B97F4A7C15)  # odd: a new word starts
+        keys ^= block[:, :, row] << np.uint64(16 * (row % 4))
+    return keys
+
+
+def candidate_pairs(signatures, targets, *, bands: int, rows: int):
+    """Pairs (i, j), i in ``targets`` and j != i, whose signatures agree on every row of at
+    least one of ``bands`` bands of ``rows`` rows (rows of ``signatures`` are documents).
+
+    Returns two int64 arrays (i, j), sorted by (i, j), without repeats. The work grows
+    with documents × bands plus the candidate pairs found, not with documents squared.
+    """
+    import numpy as np
+
+    signatures = np.asarray(signatures, dtype=np.uint16)
+    n_docs = signatures.shape[0]
+    targets = np.unique(np.asarray(targets, dtype=np.int64))
+    found_i, found_j = [], []
+    if targets.size < _FEW_TARGETS:  # compare each target's bands with every document's
+        banded = signatures[:, :bands * rows].reshape(n_docs, bands, rows)
+        for target in targets.tolist():
+            others = np.flatnonzero((banded == banded[target]).all(axis=2).any(axis=1))
+            others = others[others != target]
+            found_i.append(np.full(others.size, target, dtype=np.int64))
+            found_j.append(others)
+    else:
+        keys = band_keys(signatures, bands, rows)
+        is_target = np.zeros(n_docs, dtype=bool)
+        is_target[targets] = True
+        for band in range(bands):
+            order = np.argsort(keys[:, band], kind="stable")
+            ordered = keys[order, band]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            sizes = np.diff(np.r_[starts, ordered.size])
+            shared = sizes > 1
+            first, second = _pairs_within_runs(starts[shared], sizes[shared],
+                                               is_target[order])
+            found_i.append(order[first])
+            found_j.append(order[second])
+    if not found_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    codes = np.unique(np.concatenate(found_i) * n_docs + np.concatenate(found_j))
+    return codes // n_docs, codes % n_docs
+
+
+def _pairs_within_runs(starts, sizes, is_target):
+    """Ordered pairs (p, q), p != q, of positions in the same run (runs: ``starts`` and
+    ``sizes``), p a target position: vectorised, no Python loop per run."""
+    import numpy as np
+
+    def ranges(begin, length):  # begin[k], begin[k] + 1, ..., begin[k] + length[k] - 1
+        total = int(length.sum())
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
+        return np.repeat(begin, length) + offsets
+
+    position = ranges(starts, sizes)
+    run_start = np.repeat(starts, sizes)
+    run_size = np.repeat(sizes, sizes)
+    chosen = is_target[position]
+    position, run_start, run_size = position[chosen], run_start[chosen], run_size[chosen]
+    first = np.repeat(position, run_size)
+    second = ranges(run_start, run_size)
+    keep = first != second
+    return first[keep], second[keep]
+
+
+def tfidf_rows(counts, document_frequency, n_documents: int):
+    """L2-normalised TF-IDF rows (CSR, float64) of a sparse matrix of raw term counts.
+
+    ``document_frequency``: df(t) in the whole corpus of ``n_documents`` documents (not only
+    these rows). Weights as scikit-learn's ``TfidfTransformer(norm="l2", smooth_idf=True)``
+    (user guide 6.2.3.4): w(t) = tf(t) · (ln((1 + n) / (1 + df(t))) + 1), each row divided
+    by its Euclidean norm (an all-zero row stays zero).
+    """
+    import numpy as np
+    from scipy import sparse
+
+    matrix = sparse.csr_matrix(counts, dtype=np.float64)
+    df = np.asarray(document_frequency, dtype=np.float64)
+    idf = np.log((n_documents + 1) / (df + 1)) + 1.0  # scikit-learn's smoothed idf
+    weights = sparse.csr_matrix(matrix @ sparse.diags(idf))
+    weights.sort_indices()
+    lengths = np.diff(weights.indptr)
+    squares = np.r_[weights.data ** 2, 0.0]  # the sentinel keeps every start in range
+    norms = np.sqrt(np.add.reduceat(squares, np.minimum(weights.indptr[:-1], weights.data.size)))
+    norms[lengths == 0] = 1.0
+    weights.data /= np.repeat(norms, lengths)
+    return weights
+
+
+def pair_cosines(counts, document_frequency, n_documents: int, first, second):
+    """TF-IDF cosine u·v of the row pairs (first[p], second[p]) of ``counts``.
+
+    ``counts``: a sparse rows × terms matrix of raw term counts; ``document_frequency``:
+    df(t) in the whole corpus of ``n_documents`` documents (not only these rows). Weights
+    as scikit-learn's ``TfidfTransformer(norm="l2", smooth_idf=True)`` (user guide
+    6.2.3.4): w(t) = tf(t) · (ln((1 + n) / (1 + df(t))) + 1), each row divided by its
+    Euclidean norm (an all-zero row stays zero, so its cosines are 0).
+    """
+    import numpy as np
+
+    weights = tfidf_rows(counts, document_frequency, n_documents)
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    cosines = np.zeros(first.size, dtype=np.float64)
+    step = 1 << 16  # pairs at once
+    for start in range(0, first.size, step):
+        part = slice(start, start + step)
+        cosines[part] = np.asarray(
+            weights[first[part]].multiply(weights[second[part]]).sum(axis=1)).ravel()
+    return cosines
+
+
+def banding_for(jaccard: float, max_miss: float, *, min_rows: int = 3, max_rows: int = 8,
+                num_permutations: int = NUM_PERMUTATIONS) -> tuple[int, int] | None:
+    """(bands, rows) that miss a pair of Jaccard ``jaccard`` with probability at most
+    ``max_miss``: the most rows per band r in [min_rows, max_rows] (fewest chance
+    candidates) with b = num_permutations // r and (1 - s^r)^b <= max_miss; None when no r
+    qualifies (the similarity is too low for banding to save work)."""
+    if not 0.0 < jaccard <= 1.0:
+        return None
+    for rows in range(max_rows, min_rows - 1, -1):
+        bands = num_permutations // rows
+        if 1.0 - candidate_probability(jaccard, bands, rows) <= max_miss:
+            return bands, rows
+    return None

@@ -1,0 +1,544 @@
+"""``check``'s duplicate checks, in time that grows with the corpus rather than its square.
+
+Exact duplicates (FL040): two articles whose case-folded token sequences are equal. Each
+document's fingerprint, the SHA-256 of its case-folded tokens joined by one space, is
+cached by the document's digest, so a warm run never tokenizes or joins an unchanged
+article again; articles are grouped by fingerprint.
+
+Near-duplicates (FL041): the cosine u·v of the documents' TF-IDF vectors
+(scikit-learn's definition, :func:`framelens.analysis.counts.near_duplicates.pair_cosines`:
+tf = raw count, idf = ln((1 + n) / (1 + df)) + 1 over the whole corpus, rows
+L2-normalised) over the pipeline's terms (config phrases merged, stopwords removed) is at
+least ``[check] near_duplicate_threshold`` = t. The pairs whose cosine is computed are
+found by MinHash + LSH banding over each document's set of terms
+(:mod:`framelens.analysis.counts.near_duplicates`); every reported cosine is the exact one,
+so banding can only miss a pair, never report a false one.
+
+Recall. A TF-IDF cosine does not bound the Jaccard similarity s of the two term sets in
+general (a term repeated often can carry the cosine alone), so the bound is empirical: on
+near-duplicates made from the generated benchmark corpus by substituting, deleting,
+appending or replacing with rare terms a growing share of an article's terms
+(``bench/check_scale.py --recall`` repeats it), the smallest s among pairs with cosine in
+[t, t + 0.03) was 0.44 at t = 0.8, 0.59 at 0.85, 0.65 at 0.9 and 0.78 at 0.95, always
+above t² - 0.22 (:data:`JACCARD_MARGIN`). The banding is chosen so that a pair with
+s = t² - 0.22 is missed with probability at most :data:`MAX_MISS` = 0.001:
+P(miss) = (1 - s^r)^b (:func:`~framelens.analysis.counts.near_duplicates.banding_for`). At
+the default t = 0.9: s = 0.59, b = 64 bands of r = 4 rows, P(miss) = 2.6e-4 at s = 0.59 and
+2.9e-6 at s = 0.65. Below t ≈ 0.805 no banding with at least 3 rows reaches that recall,
+and every pair is compared exactly as before (quadratic in the corpus for a whole-corpus
+check; linear for ``check new.md``).
+
+Caching. Per document digest: (fingerprint, language) and, per term options, (terms,
+counts, MinHash signature). Per corpus folder, one index merges them: the digests with
+their multiplicity, fingerprints, languages, signatures, and the document frequency of
+every term. A run updates the index by the documents added and removed since it was
+stored (df is a sum, so the update is exact), so checking one new article reads one
+stored index, processes that article, and never loads the other articles' tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+from framelens.analysis.io.documents import Corpus
+from framelens.analysis.process.pipeline import document_cache, document_digests, processed
+from framelens.analysis.reports.check_codes import CheckRow, row
+from framelens.analysis.store.keys import COUNTS_VERSION, DUPLICATES_VERSION
+
+JACCARD_MARGIN = 0.22
+"""Banding is tuned for term-set Jaccard t² - JACCARD_MARGIN at cosine threshold t."""
+
+MAX_MISS = 1e-3
+"""Largest probability that banding misses a pair at that Jaccard similarity."""
+
+_SIMILARITY_BLOCK = 512  # target rows per sparse product in the exact (all-pairs) path
+_SUMMARY_BATCH = 2048  # term summaries read from the cache at once
+
+
+def banding(threshold: float) -> tuple[int, int] | None:
+    """(bands, rows) for the near-duplicate threshold, or None: compare every pair."""
+    from framelens.analysis.counts.near_duplicates import banding_for
+
+    return banding_for(threshold * threshold - JACCARD_MARGIN, MAX_MISS)
+
+
+def token_fingerprint(tokens: Sequence[Sequence[str]]) -> str:
+    """SHA-256 (hex) of the case-folded tokens of all sentences joined by one space; ""
+    for a document without tokens (never a duplicate)."""
+    folded = [t.casefold() for sentence in tokens for t in sentence]
+    return hashlib.sha256(" ".join(folded).encode()).hexdigest() if folded else ""
+
+
+@dataclass(frozen=True)
+class TermSummary:
+    """A document's terms (sorted), their counts, and the MinHash signature of the set
+    (``NUM_PERMUTATIONS`` little-endian uint16; empty when there is no term)."""
+
+    terms: tuple[str, ...]
+    counts: tuple[int, ...]
+    signature: bytes
+
+
+def duplicate_rows(corpus: Corpus, reported: set[str]) -> list[CheckRow]:
+    """FL040 and FL041 rows for the documents whose path is in ``reported``."""
+    documents = corpus.documents
+    store = _Store(corpus)
+    fingerprints = store.fingerprints()
+    rows: list[CheckRow] = []
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for index, fingerprint in enumerate(fingerprints):
+        if fingerprint:
+            by_text[fingerprint].append(index)
+    for group in by_text.values():
+        if len(group) < 2:
+            continue
+        for i in group:
+            if documents[i].path in reported:
+                others = ", ".join(sorted(f"{documents[j].id} ({documents[j].path})"
+                                          for j in group if j != i))
+                rows.append(row("FL040", documents[i].path, documents[i].body_line,
+                                f"same text as {others}; keep one of them"))
+    threshold = corpus.config.check.near_duplicate_threshold
+    if len(documents) < 2 or threshold > 1:
+        store.save()
+        return rows
+    targets = [i for i, d in enumerate(documents) if d.path in reported]
+    pairs = _near_pairs(store, fingerprints, targets, threshold)
+    store.save()
+    for i, j, value in pairs:
+        rows.append(row("FL041", documents[i].path, documents[i].body_line,
+                        f"near-duplicate of {documents[j].id} ({documents[j].path}): TF-IDF "
+                        f"cosine {value:.3f} >= [check] near_duplicate_threshold = "
+                        f"{threshold}; keep one version, or raise the threshold if both "
+                        "belong in the corpus"))
+    return rows
+
+
+def _near_pairs(store: _Store, fingerprints: Sequence[str], targets: list[int],
+                threshold: float) -> list[tuple[int, int, float]]:
+    """(i, j, cosine) with i in ``targets``, cosine >= threshold and different fingerprints."""
+    import numpy as np
+
+    n_docs = len(fingerprints)
+    if not targets:
+        return []
+    parameters = banding(threshold)
+    if parameters is None:
+        return _all_pairs(store, fingerprints, targets, threshold)
+    # One representative per distinct text: equal texts have equal terms, so a pair of
+    # texts stands for every pair of their documents (and a group of copies costs one row).
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, fingerprint in enumerate(fingerprints):
+        if fingerprint:
+            members[fingerprint].append(index)
+    has_terms = store.has_terms()
+    representatives = [group[0] for group in members.values() if has_terms[group[0]]]
+    if len(representatives) < 2:
+        return []
+    position = {doc: k for k, doc in enumerate(representatives)}
+    signatures = store.signatures(representatives)
+    target_reps = sorted({position[members[fingerprints[i]][0]] for i in targets
+                          if fingerprints[i] and members[fingerprints[i]][0] in position})
+    from framelens.analysis.counts.near_duplicates import candidate_pairs
+
+    first, second = candidate_pairs(signatures, target_reps, bands=parameters[0],
+                                    rows=parameters[1])
+    if not first.size:
+        return []
+    # Each unordered pair once.
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    codes = np.unique(low * len(representatives) + high)
+    low, high = codes // len(representatives), codes % len(representatives)
+    involved = np.unique(np.r_[low, high])
+    counts, df = store.term_matrix([representatives[k] for k in involved.tolist()])
+    local = np.full(len(representatives), -1, dtype=np.int64)
+    local[involved] = np.arange(involved.size)
+    from framelens.analysis.counts.near_duplicates import pair_cosines
+
+    cosines = pair_cosines(counts, df, n_docs, local[low], local[high])
+    similar = cosines >= threshold
+    is_target = np.zeros(n_docs, dtype=bool)
+    is_target[targets] = True
+    found = []
+    for a, b, value in zip(low[similar].tolist(), high[similar].tolist(),
+                           cosines[similar].tolist(), strict=True):
+        group_a = members[fingerprints[representatives[a]]]
+        group_b = members[fingerprints[representatives[b]]]
+        for left, right in ((group_a, group_b), (group_b, group_a)):
+            found += [(i, j, value) for i in left if is_target[i] for j in right]
+    found.sort()
+    return found
+
+
+def _all_pairs(store: _Store, fingerprints: Sequence[str], targets: list[int],
+               threshold: float) -> list[tuple[int, int, float]]:
+    """Every target against every document (sparse products in blocks of targets)."""
+    import numpy as np
+
+    from framelens.analysis.counts.near_duplicates import tfidf_rows
+
+    n_docs = len(fingerprints)
+    counts, df = store.term_matrix(range(n_docs))
+    weights = tfidf_rows(counts, df, n_docs)
+    found = []
+    order = np.array(targets, dtype=np.int64)
+    for start in range(0, order.size, _SIMILARITY_BLOCK):
+        block = order[start:start + _SIMILARITY_BLOCK]
+        similarity = (weights[block] @ weights.T).tocoo()
+        first = block[similarity.row]
+        keep = (similarity.data >= threshold) & (first != similarity.col)
+        for i, j, value in zip(first[keep].tolist(), similarity.col[keep].tolist(),
+                               similarity.data[keep].tolist(), strict=True):
+            if fingerprints[i] and fingerprints[i] == fingerprints[j]:
+                continue  # an exact duplicate (FL040)
+            found.append((i, j, value))
+    found.sort()
+    return found
+
+
+class _Store:
+    """The summaries of one corpus's documents: from the run, the corpus index, the
+    per-document cache, or computed (in that order), aligned with ``corpus.documents``."""
+
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+        self.cache = document_cache(corpus)
+        self.digests = document_digests(corpus)
+        self.family = "check-duplicates-" + hashlib.sha256(
+            os.path.abspath(corpus.root).encode() if corpus.root else b"").hexdigest()
+        self.index = _Index.load(self.cache, self.family)
+        self.changed = False
+        self._synced = False
+        self._options_key: str | None = None
+        self._terms: dict[str, TermSummary] = {}
+
+    # -- fingerprints and languages ------------------------------------------------------
+
+    def fingerprints(self) -> list[str]:
+        """The fingerprint of every document (and the languages, set in the corpus memo)."""
+        known = self.index.identity
+        missing = [d for d in dict.fromkeys(self.digests) if d not in known]
+        if missing:
+            found = self._cached_identities(missing)
+            absent = [d for d in missing if d not in found]
+            if absent:
+                found.update(self._compute(absent))
+            for digest in missing:
+                known[digest] = found[digest]
+        languages = tuple(known[d][1] for d in self.digests)
+        self.corpus.memo.setdefault("languages", languages)  # what processed() would say
+        return [known[d][0] for d in self.digests]
+
+    def _cached_identities(self, digests: list[str]) -> dict[str, tuple[str, str]]:
+        if self.cache is None:
+            return {}
+        keys = {f"dup-id:{DUPLICATES_VERSION}:{d}": d for d in digests}
+        found = {}
+        for key, payload in self.cache.get_many(keys).items():
+            if (isinstance(payload, tuple) and len(payload) == 2
+                    and all(isinstance(v, str) for v in payload)):
+                found[keys[key]] = payload
+        return found
+
+    # -- terms, signatures and document frequencies --------------------------------------
+
+    def options_key(self) -> str:
+        if self._options_key is None:
+            from framelens.analysis.counts.matrices import term_options
+
+            options = term_options(self.corpus)
+            self.options = options
+            self._options_key = hashlib.sha256("\0".join([
+                DUPLICATES_VERSION, COUNTS_VERSION, str(options.ngram_range),
+                str(options.keep_stopwords), "\x1f".join(options.phrases),
+                "\x1f".join(sorted(options.extra_stopwords)),
+                ",".join(options.lemma_languages)]).encode()).hexdigest()
+        return self._options_key
+
+    def _sync_index(self) -> None:
+        """Bring the index's terms, signatures and df to this corpus's documents (once)."""
+        if self._synced:
+            return
+        index = self.index
+        key = self.options_key()
+        wanted = Counter(self.digests)
+        if index.options_key != key:
+            index.reset_terms(key)
+            self.changed = True
+        delta = {d: wanted[d] - index.multiplicity.get(d, 0)
+                 for d in wanted.keys() | index.multiplicity.keys()
+                 if wanted[d] != index.multiplicity.get(d, 0)}
+        if delta:
+            summaries = self.term_summaries(list(delta))
+            if any(d not in summaries for d in delta):  # a removed document's terms are gone
+                index.reset_terms(key)
+                delta = dict(wanted)
+                summaries = self.term_summaries(list(wanted))
+            index.apply(delta, summaries)
+            self.changed = True
+        self._synced = True
+
+    def has_terms(self) -> list[bool]:
+        self._sync_index()
+        rows = self.index.rows
+        return [rows[d][1] for d in self.digests]
+
+    def signatures(self, documents: Sequence[int]):
+        """Signatures (uint16 rows) of these documents, from the index."""
+        self._sync_index()
+        return self.index.signature_rows([self.digests[i] for i in documents])
+
+    def term_matrix(self, documents: Sequence[int]):
+        """(documents × terms count matrix, df of each term in the whole corpus); the terms
+        are the index's. Summaries are read in batches and kept as column numbers only, so
+        a whole corpus never holds every document's term strings at once."""
+        import numpy as np
+        from scipy import sparse
+
+        self._sync_index()
+        vocabulary = self.index.vocabulary
+        digests = [self.digests[i] for i in documents]
+        unique = list(dict.fromkeys(digests))
+        rows: dict[str, tuple] = {}
+        for start in range(0, len(unique), _SUMMARY_BATCH):
+            for digest, summary in self.term_summaries(unique[start:start + _SUMMARY_BATCH],
+                                                       keep=False).items():
+                rows[digest] = (np.fromiter(map(vocabulary.__getitem__, summary.terms),
+                                            dtype=np.int64, count=len(summary.terms)),
+                                summary.counts)
+        lengths = np.fromiter((len(rows[d][1]) for d in digests), dtype=np.int64,
+                              count=len(digests))
+        columns = (np.concatenate([rows[d][0] for d in digests]) if digests
+                   else np.zeros(0, dtype=np.int64))
+        values = np.fromiter(chain.from_iterable(rows[d][1] for d in digests),
+                             dtype=np.float64, count=int(lengths.sum()))
+        indptr = np.r_[0, np.cumsum(lengths)]
+        matrix = sparse.csr_matrix((values, columns, indptr),
+                                   shape=(len(digests), len(self.index.df)))
+        return matrix, np.asarray(self.index.df, dtype=np.int64)
+
+    def term_summaries(self, digests: list[str], *, keep: bool = True) -> dict[str, TermSummary]:
+        """Term summaries of these digests: this run's, cached, or computed (those of the
+        corpus's documents); ``keep``: remember those read from the cache for this run."""
+        key = self.options_key()
+        found = {d: self._terms[d] for d in digests if d in self._terms}
+        missing = [d for d in digests if d not in found]
+        if missing and self.cache is not None:
+            keys = {f"dup-terms:{key}:{d}": d for d in missing}
+            for cache_key, payload in self.cache.get_many(keys).items():
+                summary = _term_summary(payload)
+                if summary is not None:
+                    found[keys[cache_key]] = summary
+                    if keep:
+                        self._terms[keys[cache_key]] = summary
+            missing = [d for d in missing if d not in found]
+        present = set(self.digests)
+        computable = [d for d in missing if d in present]
+        if computable:
+            self._compute(computable, terms=True)
+            found.update((d, self._terms[d]) for d in computable)
+        return found
+
+    # -- computing from the pipeline -----------------------------------------------------
+
+    def _compute(self, digests: list[str], *, terms: bool = False) -> dict[str, tuple[str, str]]:
+        """Process these documents; store their identities (and term summaries)."""
+        wanted = set(digests)
+        chosen = [i for i, d in enumerate(self.digests) if d in wanted]
+        seen: set[str] = set()
+        chosen = [i for i in chosen if not (self.digests[i] in seen or seen.add(self.digests[i]))]
+        docs = processed_subset(self.corpus, chosen)
+        identities = {doc.digest: (token_fingerprint(doc.tokens), doc.language) for doc in docs}
+        payloads: dict[str, object] = {f"dup-id:{DUPLICATES_VERSION}:{d}": v
+                                       for d, v in identities.items()}
+        if terms:
+            key = self.options_key()
+            for doc, summary in zip(docs, _summarise_terms(docs, self.options), strict=True):
+                self._terms[doc.digest] = summary
+                payloads[f"dup-terms:{key}:{doc.digest}"] = (summary.terms, summary.counts,
+                                                            summary.signature)
+        if self.cache is not None:
+            self.cache.put_many(payloads)
+        return identities
+
+    def save(self) -> None:
+        if self.cache is not None and (self.changed or self.index.identity_changed()):
+            self._sync_index()
+            self.index.save(self.cache, self.family)
+
+
+def processed_subset(corpus: Corpus, indices: Sequence[int]):
+    """:func:`processed` documents at ``indices``, processing (or loading) only those."""
+    if len(indices) == len(corpus.documents) or "processed" in corpus.memo:
+        every = processed(corpus)
+        return [every[i] for i in indices]
+    subset = Corpus(tuple(corpus.documents[i] for i in indices), corpus.config, corpus.root,
+                    corpus.use_cache, corpus.lemmas)
+    if "cache" in corpus.memo:
+        subset.memo["cache"] = corpus.memo["cache"]
+    return list(processed(subset))
+
+
+def _summarise_terms(docs, options) -> list[TermSummary]:
+    """Term counts (:func:`~framelens.analysis.counts.matrices.count_units`, one unit per
+    document) and MinHash signatures of these processed documents, all at once."""
+
+    from framelens.analysis.counts.matrices import count_units
+    from framelens.analysis.counts.near_duplicates import minhash_signatures, term_hashes
+
+    counts = count_units([doc.tokens for doc in docs], options)
+    matrix = counts.matrix.tocsr()
+    matrix.sort_indices()  # columns follow the sorted terms, so each row's terms are sorted
+    hashes = term_hashes(counts.terms)
+    signatures = minhash_signatures(hashes[matrix.indices], matrix.indptr)
+    terms = counts.terms
+    summaries = []
+    for k in range(matrix.shape[0]):
+        start, end = matrix.indptr[k], matrix.indptr[k + 1]
+        columns = matrix.indices[start:end].tolist()
+        summaries.append(TermSummary(
+            tuple(terms[c] for c in columns), tuple(matrix.data[start:end].tolist()),
+            signatures[k].astype("<u2").tobytes() if end > start else b""))
+    return summaries
+
+
+def _term_summary(payload: object) -> TermSummary | None:
+    from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
+
+    if not (isinstance(payload, tuple) and len(payload) == 3):
+        return None
+    terms, counts, signature = payload
+    if not (isinstance(terms, tuple) and isinstance(counts, tuple) and len(terms) == len(counts)
+            and isinstance(signature, bytes)
+            and len(signature) == (2 * NUM_PERMUTATIONS if terms else 0)
+            and all(type(t) is str for t in terms)
+            and all(type(c) is int and c > 0 for c in counts)):
+        return None
+    return TermSummary(terms, counts, signature)
+
+
+class _Index:
+    """One corpus folder's merged summaries (stored as one corpus entry).
+
+    ``identity``: digest → (fingerprint, language); ``multiplicity``: how many documents
+    of the indexed corpus have each digest; ``rows``: digest → (signature row, has terms);
+    ``df``: term → number of documents (with multiplicity) that contain it.
+    """
+
+    def __init__(self):
+        self.identity: dict[str, tuple[str, str]] = {}
+        self._stored_identities = 0
+        self.reset_terms("")
+
+    def reset_terms(self, options_key: str) -> None:
+        self.options_key = options_key
+        self.multiplicity: dict[str, int] = {}
+        self.rows: dict[str, tuple[int, bool]] = {}
+        self.signature_blocks: list[bytes] = []
+        self.vocabulary: dict[str, int] = {}
+        self.df: list[int] = []
+
+    @classmethod
+    def load(cls, cache, family: str) -> _Index:
+        """The stored index; an empty one when there is none or it has the wrong shape."""
+        from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
+
+        index = cls()
+        payload = cache.get_entry(family, DUPLICATES_VERSION) if cache is not None else None
+        try:
+            (options_key, identity_digests, fingerprints, languages, digests, multiplicity,
+             has_terms, signatures, vocabulary, df) = payload  # type: ignore[misc]
+            if not (isinstance(options_key, str) and isinstance(has_terms, bytes)
+                    and isinstance(signatures, bytes)
+                    and len(digests) == len(multiplicity) == len(has_terms)
+                    and len(signatures) == 2 * NUM_PERMUTATIONS * len(digests)
+                    and len(vocabulary) == len(df)
+                    and all(type(v) is str for v in chain(identity_digests, fingerprints,
+                                                          languages, digests, vocabulary))
+                    and all(type(n) is int and n > 0 for n in chain(multiplicity, df))):
+                return index
+            identity = dict(zip(identity_digests, zip(fingerprints, languages, strict=True),
+                                strict=True))
+        except (TypeError, ValueError):
+            return index
+        index.identity = identity
+        index._stored_identities = len(identity)
+        index.options_key = options_key
+        index.multiplicity = dict(zip(digests, multiplicity, strict=True))
+        index.rows = {d: (k, bool(flag)) for k, (d, flag) in
+                      enumerate(zip(digests, has_terms, strict=True))}
+        index.signature_blocks = [signatures]
+        index.vocabulary = {t: k for k, t in enumerate(vocabulary)}
+        index.df = list(df)
+        return index
+
+    def identity_changed(self) -> bool:
+        return len(self.identity) != self._stored_identities
+
+    def _signature_array(self):
+        import numpy as np
+
+        from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
+
+        if len(self.signature_blocks) != 1:
+            self.signature_blocks = [b"".join(self.signature_blocks)]
+        return np.frombuffer(self.signature_blocks[0], dtype="<u2").reshape(-1, NUM_PERMUTATIONS)
+
+    def signature_rows(self, digests: Sequence[str]):
+        import numpy as np
+
+        table = self._signature_array()
+        return table[np.array([self.rows[d][0] for d in digests], dtype=np.int64)]
+
+    def frequencies(self, terms: Sequence[str]):
+        import numpy as np
+
+        df = self.df
+        return np.array([df[self.vocabulary[t]] if t in self.vocabulary else 0 for t in terms],
+                        dtype=np.int64)
+
+    def apply(self, delta: dict[str, int], summaries: dict[str, TermSummary]) -> None:
+        """Add (or remove, for negative counts) documents by digest."""
+        from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
+
+        for digest, change in sorted(delta.items()):
+            summary = summaries[digest]
+            for term in summary.terms:
+                column = self.vocabulary.get(term)
+                if column is None:
+                    column = self.vocabulary[term] = len(self.df)
+                    self.df.append(0)
+                self.df[column] += change
+            total = self.multiplicity.get(digest, 0) + change
+            if total > 0:
+                self.multiplicity[digest] = total
+                if digest not in self.rows:
+                    self.rows[digest] = (len(self.rows), bool(summary.terms))
+                    self.signature_blocks.append(summary.signature or
+                                                 bytes(2 * NUM_PERMUTATIONS))
+            else:
+                self.multiplicity.pop(digest, None)
+
+    def save(self, cache, family: str) -> None:
+        """Store the index (rows of removed documents and terms no document has dropped)."""
+        table = self._signature_array()
+        digests = [d for d in self.rows if d in self.multiplicity]
+        rows = [self.rows[d][0] for d in digests]
+        signatures = table[rows].tobytes() if rows else b""
+        kept = [t for t, k in self.vocabulary.items() if self.df[k] > 0]
+        present = set(self.multiplicity)
+        identity = {d: v for d, v in self.identity.items() if d in present} \
+            if len(self.identity) > 2 * max(len(present), 1) else self.identity
+        payload = (self.options_key, tuple(identity), tuple(v[0] for v in identity.values()),
+                   tuple(v[1] for v in identity.values()), tuple(digests),
+                   tuple(self.multiplicity[d] for d in digests),
+                   bytes(self.rows[d][1] for d in digests), signatures, tuple(kept),
+                   tuple(self.df[self.vocabulary[t]] for t in kept))
+        cache.put_entry(family, DUPLICATES_VERSION, payload)
+        self._stored_identities = len(identity)
+
