@@ -30,7 +30,8 @@ generated corpus by substituting terms with corpus-random ones, deleting a run o
 appending another article's terms, or substituting rare terms, at 30 edit levels; for each
 cosine threshold it prints the smallest term-set Jaccard among pairs whose TF-IDF cosine
 lies in [t, t + 0.03), the bound t² - 0.22 the banding is tuned for, and how many of the
-pairs with cosine >= t the banding missed.
+pairs with cosine >= t the banding missed (no band in common, or too few equal signature
+positions).
 """
 
 from __future__ import annotations
@@ -142,14 +143,21 @@ def recall_experiment(folder: Path, *, articles: int = 400, seed: int = 1) -> st
 
     from framelens.analysis.counts.matrices import count_units, term_options
     from framelens.analysis.counts.near_duplicates import (
+        agreeing_positions,
         candidate_pairs,
+        min_agreement,
         minhash_signatures,
         pair_cosines,
         term_hashes,
     )
     from framelens.analysis.io.reader import load_corpus
     from framelens.analysis.process.pipeline import processed
-    from framelens.analysis.reports.duplicates import JACCARD_MARGIN, banding
+    from framelens.analysis.reports.duplicates import (
+        JACCARD_MARGIN,
+        MAX_FILTER_MISS,
+        banding,
+        jaccard_floor,
+    )
 
     corpus = load_corpus(folder)
     counts = count_units([doc.tokens for doc in processed(corpus)], term_options(corpus))
@@ -212,10 +220,11 @@ def recall_experiment(folder: Path, *, articles: int = 400, seed: int = 1) -> st
         missed = "exact"
         if parameters is not None:
             missed = 0
+            enough = min_agreement(jaccard_floor(threshold), MAX_FILTER_MISS)
             for index in above.tolist():
-                found, _ = candidate_pairs(signatures[[2 * index, 2 * index + 1]], [0],
-                                           bands=parameters[0], rows=parameters[1])
-                missed += found.size == 0
+                pair = signatures[[2 * index, 2 * index + 1]]
+                found, _ = candidate_pairs(pair, [0], bands=parameters[0], rows=parameters[1])
+                missed += found.size == 0 or agreeing_positions(pair, [0], [1])[0] < enough
         lines.append(f"| {threshold} | {near.sum()} | {jaccards[near].min():.3f} | "
                      f"{np.quantile(jaccards[near], 0.01):.3f} | "
                      f"{threshold ** 2 - JACCARD_MARGIN:.3f} | "

@@ -244,3 +244,35 @@ def banding_for(jaccard: float, max_miss: float, *, min_rows: int = 3, max_rows:
         if 1.0 - candidate_probability(jaccard, bands, rows) <= max_miss:
             return bands, rows
     return None
+
+
+def agreeing_positions(signatures, first, second):
+    """Number of equal positions of the signature pairs (first[p], second[p]): X ~
+    Binomial(NUM_PERMUTATIONS, p) for a pair of Jaccard s, with p = s + (1 - s)·2^-16."""
+    import numpy as np
+
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    agreeing = np.zeros(first.size, dtype=np.int64)
+    step = 1 << 14  # pairs at once
+    for start in range(0, first.size, step):
+        part = slice(start, start + step)
+        agreeing[part] = (signatures[first[part]] == signatures[second[part]]).sum(axis=1)
+    return agreeing
+
+
+def min_agreement(jaccard: float, max_miss: float,
+                  num_permutations: int = NUM_PERMUTATIONS) -> int:
+    """The largest count c with P(X < c) <= max_miss for X ~ Binomial(k, jaccard): a pair
+    of Jaccard ``jaccard`` or more has fewer than c equal positions with probability at most
+    ``max_miss`` (the binomial lower tail, summed exactly)."""
+    from math import comb
+
+    tail = 0.0
+    for count in range(num_permutations + 1):
+        term = comb(num_permutations, count) * jaccard ** count \
+            * (1 - jaccard) ** (num_permutations - count)
+        if tail + term > max_miss:
+            return count
+        tail += term
+    return num_permutations

@@ -12,9 +12,12 @@ Errors make ``check`` exit 1; warnings only with ``--strict``.
 Heuristics and their constants (all documented in ``CHECKS``):
 
 - near-duplicate (FL041): cosine similarity u·v of the documents' TF-IDF
-  vectors (``tfidf.tfidf_weights``: scikit-learn, tf = raw count,
-  idf = ln((1+n)/(1+df)) + 1, rows L2-normalised) over the pipeline's terms
-  (config phrases merged, stopwords removed) ≥ ``[check] near_duplicate_threshold``.
+  vectors (scikit-learn's definition: tf = raw count, idf = ln((1+n)/(1+df)) + 1,
+  rows L2-normalised) over the pipeline's terms (config phrases merged, stopwords
+  removed) ≥ ``[check] near_duplicate_threshold``; the pairs compared are found by
+  MinHash + LSH over the documents' term sets, with the recall bound written in
+  :mod:`framelens.analysis.reports.duplicates` (exact duplicates, FL040, by a cached
+  fingerprint of each document's case-folded tokens).
 - repeated sentence (FL042): a sentence of at least ``MIN_REPEAT_TOKENS`` tokens
   that occurs again (case-folded tokens equal), or a short paragraph (a pull
   quote) whose tokens occur verbatim inside another paragraph.

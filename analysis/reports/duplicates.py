@@ -15,18 +15,24 @@ found by MinHash + LSH banding over each document's set of terms
 so banding can only miss a pair, never report a false one.
 
 Recall. A TF-IDF cosine does not bound the Jaccard similarity s of the two term sets in
-general (a term repeated often can carry the cosine alone), so the bound is empirical: on
-near-duplicates made from the generated benchmark corpus by substituting, deleting,
-appending or replacing with rare terms a growing share of an article's terms
-(``bench/check_scale.py --recall`` repeats it), the smallest s among pairs with cosine in
-[t, t + 0.03) was 0.44 at t = 0.8, 0.59 at 0.85, 0.65 at 0.9 and 0.78 at 0.95, always
-above t² - 0.22 (:data:`JACCARD_MARGIN`). The banding is chosen so that a pair with
-s = t² - 0.22 is missed with probability at most :data:`MAX_MISS` = 0.001:
-P(miss) = (1 - s^r)^b (:func:`~framelens.analysis.counts.near_duplicates.banding_for`). At
-the default t = 0.9: s = 0.59, b = 64 bands of r = 4 rows, P(miss) = 2.6e-4 at s = 0.59 and
-2.9e-6 at s = 0.65. Below t ≈ 0.805 no banding with at least 3 rows reaches that recall,
-and every pair is compared exactly as before (quadratic in the corpus for a whole-corpus
-check; linear for ``check new.md``).
+general (a term repeated often can carry the cosine alone; for 0/1 weights s >= cos²), so
+the bound is empirical: on near-duplicates made from the generated benchmark corpus by
+substituting terms, deleting a run of terms, appending another article's terms or
+substituting rare terms, at 30 edit levels (``bench/check_scale.py --recall``), the smallest
+s among pairs with cosine in [t, t + 0.03) was 0.44 at t = 0.8, 0.57 at 0.85, 0.63 at 0.9
+and 0.77 at 0.95: always above the floor s0 = t² - 0.22 (:data:`JACCARD_MARGIN`). A pair
+is compared when (1) its signatures agree on all rows of some band, missed with
+probability (1 - s^r)^b, at most :data:`MAX_MISS` = 0.001 at s0 by the choice of b and r
+(:func:`~framelens.analysis.counts.near_duplicates.banding_for`), and (2) they agree on at
+least c of the 256 positions, c chosen so that Binomial(256, s0) falls below it with
+probability at most :data:`MAX_FILTER_MISS` = 0.0001 (this drops the chance candidates of
+unrelated articles, which share one band and little else). So a pair at s0 is missed with
+probability at most 0.0011, and less above it. At the default t = 0.9: s0 = 0.59, b = 64
+bands of r = 4 rows and c = 122; at s = 0.63, the smallest seen, (1 - s^4)^64 = 2e-5. Below
+t ≈ 0.805 no banding with at least 3 rows reaches that recall, and every pair is compared
+exactly (quadratic in the corpus for a whole-corpus check; linear for ``check new.md``).
+Both ways, the check of a few named articles gives the rows the whole-corpus check gives
+for them.
 
 Caching. Per document digest: (fingerprint, language) and, per term options, (terms,
 counts, MinHash signature). Per corpus folder, one index merges them: the digests with
@@ -56,15 +62,25 @@ JACCARD_MARGIN = 0.22
 MAX_MISS = 1e-3
 """Largest probability that banding misses a pair at that Jaccard similarity."""
 
+MAX_FILTER_MISS = 1e-4
+"""Largest probability that a candidate pair at that Jaccard similarity has too few equal
+signature positions and is dropped before its cosine is computed."""
+
 _SIMILARITY_BLOCK = 512  # target rows per sparse product in the exact (all-pairs) path
 _SUMMARY_BATCH = 2048  # term summaries read from the cache at once
+
+
+def jaccard_floor(threshold: float) -> float:
+    """The term-set Jaccard similarity banding is tuned for at a cosine threshold t:
+    t² - JACCARD_MARGIN (see the module docstring)."""
+    return threshold * threshold - JACCARD_MARGIN
 
 
 def banding(threshold: float) -> tuple[int, int] | None:
     """(bands, rows) for the near-duplicate threshold, or None: compare every pair."""
     from framelens.analysis.counts.near_duplicates import banding_for
 
-    return banding_for(threshold * threshold - JACCARD_MARGIN, MAX_MISS)
+    return banding_for(jaccard_floor(threshold), MAX_MISS)
 
 
 def token_fingerprint(tokens: Sequence[Sequence[str]]) -> str:
@@ -150,10 +166,18 @@ def _near_pairs(store: _Store, fingerprints: Sequence[str], targets: list[int],
                                     rows=parameters[1])
     if not first.size:
         return []
-    # Each unordered pair once.
+    from framelens.analysis.counts.near_duplicates import agreeing_positions, min_agreement
+
+    # Each unordered pair once; then only pairs whose whole signatures agree as often as a
+    # pair at the Jaccard floor would (chance candidates share a band, rarely much more).
     low, high = np.minimum(first, second), np.maximum(first, second)
     codes = np.unique(low * len(representatives) + high)
     low, high = codes // len(representatives), codes % len(representatives)
+    enough = agreeing_positions(signatures, low, high) >= min_agreement(
+        jaccard_floor(threshold), MAX_FILTER_MISS)
+    low, high = low[enough], high[enough]
+    if not low.size:
+        return []
     involved = np.unique(np.r_[low, high])
     counts, df = store.term_matrix([representatives[k] for k in involved.tolist()])
     local = np.full(len(representatives), -1, dtype=np.int64)
@@ -347,13 +371,17 @@ class _Store:
     # -- computing from the pipeline -----------------------------------------------------
 
     def _compute(self, digests: list[str], *, terms: bool = False) -> dict[str, tuple[str, str]]:
-        """Process these documents; store their identities (and term summaries)."""
+        """Process these documents (one of each digest); store their identities (those not
+        known yet) and, with ``terms``, their term summaries."""
+        chosen: dict[str, int] = {}
         wanted = set(digests)
-        chosen = [i for i, d in enumerate(self.digests) if d in wanted]
-        seen: set[str] = set()
-        chosen = [i for i in chosen if not (self.digests[i] in seen or seen.add(self.digests[i]))]
-        docs = processed_subset(self.corpus, chosen)
-        identities = {doc.digest: (token_fingerprint(doc.tokens), doc.language) for doc in docs}
+        for i, digest in enumerate(self.digests):
+            if digest in wanted:
+                chosen.setdefault(digest, i)
+        docs = processed_subset(self.corpus, list(chosen.values()))
+        known = self.index.identity
+        identities = {doc.digest: (token_fingerprint(doc.tokens), doc.language)
+                      for doc in docs if doc.digest not in known}
         payloads: dict[str, object] = {f"dup-id:{DUPLICATES_VERSION}:{d}": v
                                        for d, v in identities.items()}
         if terms:

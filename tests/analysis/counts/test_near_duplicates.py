@@ -141,3 +141,20 @@ def test_tfidf_rows_equal_scikit_learn():
     # Rows taken from a bigger corpus: the df and n of the corpus, not of these rows.
     sub = nd.tfidf_rows(counts[10:20], df, 30).toarray()
     assert np.allclose(sub, theirs[10:20], rtol=0, atol=1e-14)
+
+
+def test_agreeing_positions_counts_equal_positions():
+    signatures = np.zeros((3, 6), dtype=np.uint16)
+    signatures[1, [0, 2]] = 7
+    signatures[2] = 7
+    assert nd.agreeing_positions(signatures, [0, 0, 1], [1, 2, 2]).tolist() == [4, 0, 2]
+
+
+def test_min_agreement_is_the_binomial_lower_tail_by_hand():
+    # X ~ Binomial(4, 0.5): P(X = 0) = 1/16 = 0.0625, P(X <= 1) = 5/16 = 0.3125.
+    assert nd.min_agreement(0.5, 0.1, num_permutations=4) == 1
+    assert nd.min_agreement(0.5, 0.05, num_permutations=4) == 0
+    assert nd.min_agreement(0.5, 0.4, num_permutations=4) == 2
+    # At the default floor s = 0.59 over 256 positions: mean 151, sd 7.87; c = 122 sits
+    # 3.7 sd below the mean (a normal tail of about 1e-4).
+    assert nd.min_agreement(0.59, 1e-4) == 122
