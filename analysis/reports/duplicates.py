@@ -146,20 +146,21 @@ def _near_pairs(store: _Store, fingerprints: Sequence[str], targets: list[int],
     parameters = banding(threshold)
     if parameters is None:
         return _all_pairs(store, fingerprints, targets, threshold)
-    # One representative per distinct text: equal texts have equal terms, so a pair of
-    # texts stands for every pair of their documents (and a group of copies costs one row).
+    # One representative per distinct digest (the same text in several files has the same
+    # terms, so one pair of texts stands for every pair of their files, and a folder of
+    # copies costs one row). Texts with equal fingerprints (case aside) are exact
+    # duplicates, never near ones.
     members: dict[str, list[int]] = defaultdict(list)
-    for index, fingerprint in enumerate(fingerprints):
-        if fingerprint:
-            members[fingerprint].append(index)
+    for index, digest in enumerate(store.digests):
+        members[digest].append(index)
     has_terms = store.has_terms()
     representatives = [group[0] for group in members.values() if has_terms[group[0]]]
     if len(representatives) < 2:
         return []
-    position = {doc: k for k, doc in enumerate(representatives)}
+    position = {store.digests[doc]: k for k, doc in enumerate(representatives)}
     signatures = store.signatures(representatives)
-    target_reps = sorted({position[members[fingerprints[i]][0]] for i in targets
-                          if fingerprints[i] and members[fingerprints[i]][0] in position})
+    target_reps = sorted({position[store.digests[i]] for i in targets
+                          if store.digests[i] in position})
     from framelens.analysis.counts.near_duplicates import candidate_pairs
 
     first, second = candidate_pairs(signatures, target_reps, bands=parameters[0],
@@ -176,6 +177,9 @@ def _near_pairs(store: _Store, fingerprints: Sequence[str], targets: list[int],
     enough = agreeing_positions(signatures, low, high) >= min_agreement(
         jaccard_floor(threshold), MAX_FILTER_MISS)
     low, high = low[enough], high[enough]
+    exact = np.array([fingerprints[representatives[a]] == fingerprints[representatives[b]]
+                      for a, b in zip(low.tolist(), high.tolist(), strict=True)], dtype=bool)
+    low, high = low[~exact], high[~exact]
     if not low.size:
         return []
     involved = np.unique(np.r_[low, high])
@@ -191,8 +195,8 @@ def _near_pairs(store: _Store, fingerprints: Sequence[str], targets: list[int],
     found = []
     for a, b, value in zip(low[similar].tolist(), high[similar].tolist(),
                            cosines[similar].tolist(), strict=True):
-        group_a = members[fingerprints[representatives[a]]]
-        group_b = members[fingerprints[representatives[b]]]
+        group_a = members[store.digests[representatives[a]]]
+        group_b = members[store.digests[representatives[b]]]
         for left, right in ((group_a, group_b), (group_b, group_a)):
             found += [(i, j, value) for i in left if is_target[i] for j in right]
     found.sort()

@@ -32,7 +32,8 @@ def _vocabulary(rng, size: int = 2500) -> list[str]:
 
 
 def _body(words: list[str]) -> str:
-    sentences = [" ".join(words[i:i + 12]).capitalize() + "." for i in range(0, len(words), 12)]
+    sentences = [" ".join(words[i:i + 12]) + "." for i in range(0, len(words), 12)]
+    sentences = [sentence[0].upper() + sentence[1:] for sentence in sentences]
     return "\n\n".join(" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4))
 
 
@@ -44,7 +45,8 @@ def _write(folder: Path, doc_id: str, words: list[str], perspective: str = "nort
 def generated_corpus(folder: Path, *, articles: int = 260, seed: int = 4) -> dict[str, list[str]]:
     """Articles of Zipf-distributed pseudo-words; a planted variant of ten of them at each
     edit level of EDITS (the share of word positions replaced by random words), an exact
-    copy in other case, an article of stopwords only and one without words."""
+    copy in other case, two texts equal but for the case of "US" (one term, one stopword),
+    an article of stopwords only and one without words."""
     rng = np.random.default_rng(seed)
     vocabulary = _vocabulary(rng)
     weights = 1 / np.arange(1, len(vocabulary) + 1) ** 1.1
@@ -64,6 +66,10 @@ def generated_corpus(folder: Path, *, articles: int = 260, seed: int = 4) -> dic
                 edited[position] = str(rng.choice(vocabulary, p=weights))
             _write(folder, f"v{level:02d}-{k}", edited)
     _write(folder, "copy-upper", [w.upper() for w in texts["a007"]])
+    # Equal case-folded tokens, different terms: "US" is a term, "us" a stopword.
+    with_us = [w for k, w in enumerate(texts["a004"]) for w in ((w, "US") if k % 8 == 0 else (w,))]
+    _write(folder, "us-upper", with_us)
+    _write(folder, "us-lower", [w if w != "US" else "us" for w in with_us])
     _write(folder, "stopwords-only", ["the", "and", "of", "it", "was"] * 40)
     (folder / "empty.md").write_text("---\nid: empty\ntitle: empty\nperspective: north\n---\n"
                                      "* * *\n", encoding="utf-8")
@@ -132,6 +138,7 @@ def test_same_rows_as_all_pairs(corpus_folder, tmp_path, threshold):
     near = [r for r in expected if r[0] == "FL041"]
     assert len(near) >= 10  # planted pairs above the threshold ...
     assert any(r[0] == "FL040" and r[1].endswith("copy-upper.md") for r in expected)
+    assert any(r[0] == "FL040" and r[1].endswith("us-upper.md") for r in expected)
     assert duplicate_rows_of(folder) == expected
     assert duplicate_rows_of(folder) == expected  # warm: from the cached summaries
 
