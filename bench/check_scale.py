@@ -40,6 +40,7 @@ import argparse
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -115,8 +116,17 @@ def new_article(scratch: Path) -> Path:
 
 def bench_size(size: int, folder: Path, new: Path, scratch: Path, pythonpath: str | None,
                repeat: int) -> list[tuple[str, dict]]:
+    cache = tempfile.mkdtemp(prefix=f"cache-{size}-", dir=scratch)
+    try:
+        return _bench_size(size, folder, new, cache, pythonpath, repeat)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _bench_size(size: int, folder: Path, new: Path, cache: str, pythonpath: str | None,
+                repeat: int) -> list[tuple[str, dict]]:
     env = dict(os.environ)
-    env["FRAMELENS_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"cache-{size}-", dir=scratch)
+    env["FRAMELENS_CACHE_DIR"] = cache
     env.pop("FRAMELENS_NO_CACHE", None)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath

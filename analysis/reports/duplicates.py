@@ -39,7 +39,10 @@ counts, MinHash signature). Per corpus folder, one index merges them: the digest
 their multiplicity, fingerprints, languages, signatures, and the document frequency of
 every term. A run updates the index by the documents added and removed since it was
 stored (df is a sum, so the update is exact), so checking one new article reads one
-stored index, processes that article, and never loads the other articles' tokens.
+stored index, processes that article, and never loads the other articles' tokens. The
+index is stored again once 1 % of the documents (and at least 64) changed; fewer changes
+are applied again on each run, from the per-document cache, faster than writing the
+index.
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ signature positions and is dropped before its cosine is computed."""
 
 _SIMILARITY_BLOCK = 512  # target rows per sparse product in the exact (all-pairs) path
 _SUMMARY_BATCH = 2048  # term summaries read from the cache at once
+# The index is stored again once this many documents changed (and 1/_SAVE_SHARE of them).
+_SAVE_MIN_CHANGES = 64
+_SAVE_SHARE = 100
 
 
 def jaccard_floor(threshold: float) -> float:
@@ -240,7 +246,7 @@ class _Store:
         self.family = "check-duplicates-" + hashlib.sha256(
             os.path.abspath(corpus.root).encode() if corpus.root else b"").hexdigest()
         self.index = _Index.load(self.cache, self.family)
-        self.changed = False
+        self.changes = 0  # documents (digests) that differ from the stored index
         self._synced = False
         self._options_key: str | None = None
         self._terms: dict[str, TermSummary] = {}
@@ -297,7 +303,6 @@ class _Store:
         wanted = Counter(self.digests)
         if index.options_key != key:
             index.reset_terms(key)
-            self.changed = True
         delta = {d: wanted[d] - index.multiplicity.get(d, 0)
                  for d in wanted.keys() | index.multiplicity.keys()
                  if wanted[d] != index.multiplicity.get(d, 0)}
@@ -308,7 +313,7 @@ class _Store:
                 delta = dict(wanted)
                 summaries = self.term_summaries(list(wanted))
             index.apply(delta, summaries)
-            self.changed = True
+            self.changes = len(delta)
         self._synced = True
 
     def has_terms(self) -> list[bool]:
@@ -399,8 +404,14 @@ class _Store:
         return identities
 
     def save(self) -> None:
-        if self.cache is not None and (self.changed or self.index.identity_changed()):
-            self._sync_index()
+        """Store the index when enough documents changed: writing it costs time in
+        proportion to the corpus, while a few changes are applied again, from the
+        per-document cache, in less time than that."""
+        if self.cache is None:
+            return
+        self._sync_index()
+        if self.changes and self.changes >= max(_SAVE_MIN_CHANGES,
+                                                len(self.digests) // _SAVE_SHARE):
             self.index.save(self.cache, self.family)
 
 
@@ -464,7 +475,6 @@ class _Index:
 
     def __init__(self):
         self.identity: dict[str, tuple[str, str]] = {}
-        self._stored_identities = 0
         self.reset_terms("")
 
     def reset_terms(self, options_key: str) -> None:
@@ -490,16 +500,16 @@ class _Index:
                     and len(digests) == len(multiplicity) == len(has_terms)
                     and len(signatures) == 2 * NUM_PERMUTATIONS * len(digests)
                     and len(vocabulary) == len(df)
-                    and all(type(v) is str for v in chain(identity_digests, fingerprints,
-                                                          languages, digests, vocabulary))
-                    and all(type(n) is int and n > 0 for n in chain(multiplicity, df))):
+                    and set(map(type, chain(identity_digests, fingerprints, languages, digests,
+                                            vocabulary))) <= {str}
+                    and set(map(type, chain(multiplicity, df))) <= {int}
+                    and min(chain(multiplicity, df), default=1) > 0):
                 return index
             identity = dict(zip(identity_digests, zip(fingerprints, languages, strict=True),
                                 strict=True))
         except (TypeError, ValueError):
             return index
         index.identity = identity
-        index._stored_identities = len(identity)
         index.options_key = options_key
         index.multiplicity = dict(zip(digests, multiplicity, strict=True))
         index.rows = {d: (k, bool(flag)) for k, (d, flag) in
@@ -508,9 +518,6 @@ class _Index:
         index.vocabulary = {t: k for k, t in enumerate(vocabulary)}
         index.df = list(df)
         return index
-
-    def identity_changed(self) -> bool:
-        return len(self.identity) != self._stored_identities
 
     def _signature_array(self):
         import numpy as np
@@ -526,13 +533,6 @@ class _Index:
 
         table = self._signature_array()
         return table[np.array([self.rows[d][0] for d in digests], dtype=np.int64)]
-
-    def frequencies(self, terms: Sequence[str]):
-        import numpy as np
-
-        df = self.df
-        return np.array([df[self.vocabulary[t]] if t in self.vocabulary else 0 for t in terms],
-                        dtype=np.int64)
 
     def apply(self, delta: dict[str, int], summaries: dict[str, TermSummary]) -> None:
         """Add (or remove, for negative counts) documents by digest."""
@@ -572,5 +572,4 @@ class _Index:
                    bytes(self.rows[d][1] for d in digests), signatures, tuple(kept),
                    tuple(self.df[self.vocabulary[t]] for t in kept))
         cache.put_entry(family, DUPLICATES_VERSION, payload)
-        self._stored_identities = len(identity)
 

@@ -251,20 +251,12 @@ def test_one_new_article_processes_only_that_article(corpus_folder, tmp_path, mo
     assert sizes and max(sizes) == 1  # never the other articles' tokens
 
 
-@needs_cache
-def test_the_index_follows_added_and_removed_articles_exactly(corpus_folder, tmp_path):
-    from framelens.analysis.counts.matrices import document_term_counts, term_options
-    from framelens.analysis.counts.units import document_frequency
-    from framelens.analysis.io.reader import load_corpus
-
-    folder = tmp_path / "corpus"
-    shutil.copytree(corpus_folder, folder)
-    duplicate_rows_of(folder)
+def _edit_corpus(folder: Path) -> None:
+    """Remove two articles, add a second file with a012's text, add a new article."""
     (folder / "a010.md").unlink()
     (folder / "a011.md").unlink()
-    shutil.copy(folder / "a012.md", folder / "a012-again.md")  # the same digest twice
     (folder / "a012-again.md").write_text((folder / "a012.md").read_text().replace(
-        "id: a012", "id: a012-again"))
+        "id: a012", "id: a012-again"))  # the same digest twice
     (folder / "fresh.md").write_text(textwrap.dedent("""\
         ---
         id: fresh
@@ -273,19 +265,46 @@ def test_the_index_follows_added_and_removed_articles_exactly(corpus_folder, tmp
         ---
         Entirely novel vocabulary zyxwv qwerty appears here once.
         """))
-    after = duplicate_rows_of(folder)
+
+
+def _reference_df(folder: Path) -> dict[str, int]:
+    from framelens.analysis.counts.matrices import document_term_counts, term_options
+    from framelens.analysis.counts.units import document_frequency
+    from framelens.analysis.io.reader import load_corpus
+
     corpus = load_corpus(folder, use_cache=False)
     counts = document_term_counts(corpus, term_options(corpus))
-    reference = dict(zip(counts.terms, document_frequency(counts.matrix).tolist(), strict=True))
-    corpus = load_corpus(folder)
-    index = duplicates._Store(corpus).index
-    stored = {term: index.df[column] for term, column in index.vocabulary.items()
-              if index.df[column]}
-    assert stored == reference
-    assert sum(index.multiplicity.values()) == len(corpus.documents)
-    # And the rows equal those of a fresh cache.
-    fresh = tmp_path / "fresh-cache"
-    import os
+    return dict(zip(counts.terms, document_frequency(counts.matrix).tolist(), strict=True))
 
-    os.environ["FRAMELENS_CACHE_DIR"] = str(fresh)  # restored by the autouse fixture
+
+def _index_df(index) -> dict[str, int]:
+    return {term: index.df[column] for term, column in index.vocabulary.items()
+            if index.df[column]}
+
+
+@needs_cache
+@pytest.mark.parametrize("stored", [False, True])
+def test_the_index_follows_added_and_removed_articles_exactly(corpus_folder, tmp_path,
+                                                             monkeypatch, stored):
+    from framelens.analysis.io.reader import load_corpus
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_folder, folder)
+    duplicate_rows_of(folder)  # stores the index
+    _edit_corpus(folder)
+    if stored:  # store the index after any change (by default: 64 changes or more)
+        monkeypatch.setattr(duplicates, "_SAVE_MIN_CHANGES", 1)
+    after = duplicate_rows_of(folder)
+    corpus = load_corpus(folder)
+    store = duplicates._Store(corpus)
+    loaded = _index_df(store.index)
+    store.has_terms()  # applies the changes since the stored index
+    assert _index_df(store.index) == _reference_df(folder)
+    # 260 articles, 140 variants, 5 others; two removed, two added.
+    assert sum(store.index.multiplicity.values()) == len(corpus.documents) == 260 + 140 + 5
+    assert (loaded == _reference_df(folder)) == stored
+    # Digests that changed: a010 and a011 gone, a012 twice, fresh new.
+    assert store.changes == (0 if stored else 4)
+    # And the rows equal those of a fresh cache.
+    monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / "fresh-cache"))
     assert duplicate_rows_of(folder) == after
