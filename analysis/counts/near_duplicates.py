@@ -37,8 +37,8 @@ NUM_PERMUTATIONS = 256  # positions of a signature (uint16 each: 512 bytes a doc
 _SEED = 20240514  # fixed: signatures are cached, so the hash functions never change
 # Set elements hashed at once (NUM_PERMUTATIONS × this many uint64: 32 MB of scratch).
 _CHUNK_ELEMENTS = 1 << 14
-# Below this many targets, each target's band keys are compared with every document's;
-# from it on, documents are grouped by sorting each band's keys.
+# Below this many targets, each target's bands are compared with every document's; from
+# it on, documents are grouped by sorting each band's keys.
 _FEW_TARGETS = 64
 
 
@@ -209,14 +209,8 @@ def tfidf_rows(counts, document_frequency, n_documents: int):
 
 
 def pair_cosines(counts, document_frequency, n_documents: int, first, second):
-    """TF-IDF cosine u·v of the row pairs (first[p], second[p]) of ``counts``.
-
-    ``counts``: a sparse rows × terms matrix of raw term counts; ``document_frequency``:
-    df(t) in the whole corpus of ``n_documents`` documents (not only these rows). Weights
-    as scikit-learn's ``TfidfTransformer(norm="l2", smooth_idf=True)`` (user guide
-    6.2.3.4): w(t) = tf(t) · (ln((1 + n) / (1 + df(t))) + 1), each row divided by its
-    Euclidean norm (an all-zero row stays zero, so its cosines are 0).
-    """
+    """TF-IDF cosine u·v = Σ_t u(t)·v(t) of the row pairs (first[p], second[p]) of
+    ``counts``, with the rows of :func:`tfidf_rows` (an all-zero row's cosines are 0)."""
     import numpy as np
 
     weights = tfidf_rows(counts, document_frequency, n_documents)
