@@ -188,23 +188,26 @@ def tfidf_rows(counts, document_frequency, n_documents: int):
     """L2-normalised TF-IDF rows (CSR, float64) of a sparse matrix of raw term counts.
 
     ``document_frequency``: df(t) in the whole corpus of ``n_documents`` documents (not only
-    these rows). Weights as scikit-learn's ``TfidfTransformer(norm="l2", smooth_idf=True)``
-    (user guide 6.2.3.4): w(t) = tf(t) · (ln((1 + n) / (1 + df(t))) + 1), each row divided
-    by its Euclidean norm (an all-zero row stays zero).
+    these rows), so a few rows get the weights the whole corpus's matrix gives them. Weights
+    as scikit-learn's ``TfidfTransformer(norm="l2", smooth_idf=True)`` (user guide 6.2.3.4)
+    and :func:`framelens.analysis.counts.units.tfidf_weights`, in the same order of
+    operations: w(t) = tf(t) · (ln((1 + n) / (1 + df(t))) + 1), each row divided by its
+    Euclidean norm (an all-zero row stays zero).
     """
     import numpy as np
     from scipy import sparse
 
-    matrix = sparse.csr_matrix(counts, dtype=np.float64)
-    df = np.asarray(document_frequency, dtype=np.float64)
-    idf = np.log((n_documents + 1) / (df + 1)) + 1.0  # scikit-learn's smoothed idf
-    weights = sparse.csr_matrix(matrix @ sparse.diags(idf))
+    from framelens.analysis.counts.units import normalize_rows
+
+    weights = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
+    weights.eliminate_zeros()
     weights.sort_indices()
-    lengths = np.diff(weights.indptr)
-    squares = np.r_[weights.data ** 2, 0.0]  # the sentinel keeps every start in range
-    norms = np.sqrt(np.add.reduceat(squares, np.minimum(weights.indptr[:-1], weights.data.size)))
-    norms[lengths == 0] = 1.0
-    weights.data /= np.repeat(norms, lengths)
+    idf = np.full(weights.shape[1], float(n_documents + 1))
+    idf /= np.asarray(document_frequency, dtype=np.float64) + 1.0
+    np.log(idf, out=idf)
+    idf += 1.0
+    weights.data *= idf[weights.indices]
+    normalize_rows(weights)
     return weights
 
 
