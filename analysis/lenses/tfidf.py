@@ -4,9 +4,9 @@ Terms are the pipeline's terms (:mod:`framelens.analysis.counts.matrices`) built
 the options ``keywords`` uses (:func:`framelens.analysis.lenses.keywords.corpus_term_options`:
 config phrases plus, unless ``collocations=False``, the corpus's detected
 collocations, merged into single tokens), so a term here is a term there;
-scikit-learn's ``TfidfTransformer`` weights their
-count matrix (Salton & Buckley 1988; scikit-learn user guide, "Tf–idf term
-weighting"):
+their count matrix is weighted as scikit-learn's ``TfidfTransformer`` does
+(:func:`~framelens.analysis.counts.units.tfidf_weights`; Salton & Buckley 1988;
+scikit-learn user guide, "Tf–idf term weighting"):
 
     tf(t, u)    = count of t in unit u          (sublinear: 1 + ln count, 0 stays 0)
     idf(t)      = ln((1 + n) / (1 + df(t))) + 1  (smooth idf; n units, df(t) units using t)
