@@ -99,19 +99,30 @@ def test_a_dask_cluster_gives_the_bytes_of_the_local_engine(generated, scheduler
     assert run(generated, command, "--engine", "dask", "--scheduler", scheduler) == local
 
 
-@needs_dask
-def test_the_cluster_did_the_work(generated, scheduler):
+def _tasks_run(scheduler: str, function: str, corpus: Path, command: str) -> int:
+    """How many tasks of ``function`` the cluster finished while framelens ran ``command``."""
     from distributed import Client
 
-    def pipeline_tasks(dask_scheduler) -> int:
+    def finished(dask_scheduler) -> int:
         return sum(1 for entry in dask_scheduler.transition_log
-                   if "_process_chunk" in str(entry[0]) and entry[2] == "memory")
+                   if function in str(entry[0]) and entry[2] == "memory")
 
     with Client(scheduler) as client:
-        before = client.run_on_scheduler(pipeline_tasks)
-        run(generated, ["keywords"], "--engine", "dask", "--scheduler", scheduler)
-        after = client.run_on_scheduler(pipeline_tasks)
-    assert after > before  # the documents were split and tokenised by tasks on the cluster
+        before = client.run_on_scheduler(finished)
+        run(corpus, [command], "--engine", "dask", "--scheduler", scheduler)
+        return client.run_on_scheduler(finished) - before
+
+
+@needs_dask
+def test_the_cluster_did_the_work(generated, scheduler):
+    # The documents were split and tokenised by tasks on the cluster.
+    assert _tasks_run(scheduler, "_process_chunk", generated, "keywords") > 0
+
+
+@needs_dask
+def test_the_one_pass_ran_on_the_cluster(generated, scheduler):
+    # Documents were processed, annotated and toned by tasks on the cluster.
+    assert _tasks_run(scheduler, "_pass_chunk", generated, "stance") > 0
 
 
 @pytest.mark.parametrize("size", [1, 7, 1000])
@@ -135,21 +146,6 @@ def test_scheduler_without_the_dask_engine_is_a_usage_error(generated):
                                       "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 2
     assert "--scheduler needs --engine dask" in result.stderr
-
-
-@needs_dask
-def test_the_one_pass_ran_on_the_cluster(generated, scheduler):
-    from distributed import Client
-
-    def pass_tasks(dask_scheduler) -> int:
-        return sum(1 for entry in dask_scheduler.transition_log
-                   if "_pass_chunk" in str(entry[0]) and entry[2] == "memory")
-
-    with Client(scheduler) as client:
-        before = client.run_on_scheduler(pass_tasks)
-        run(generated, ["stance"], "--engine", "dask", "--scheduler", scheduler)
-        after = client.run_on_scheduler(pass_tasks)
-    assert after > before  # documents were processed, annotated and toned by cluster tasks
 
 
 @needs_dask
