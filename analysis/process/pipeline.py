@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from framelens.analysis.io.documents import Corpus, document_digest
 from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS, parallel_map, will_run_in_parallel
@@ -49,9 +50,9 @@ class ProcessedDocument:
     paragraph: tuple[int, ...]
     language: str = "en"
 
-    @property
+    @cached_property
     def token_count(self) -> int:
-        return sum(len(t) for t in self.tokens)
+        return sum(map(len, self.tokens))
 
 
 def process_text(text: str, markdown: bool, language: str = "en") -> tuple:
