@@ -109,7 +109,11 @@ class TermSummary:
 def duplicate_rows(corpus: Corpus, reported: set[str]) -> list[CheckRow]:
     """FL040 and FL041 rows for the documents whose path is in ``reported``."""
     documents = corpus.documents
-    store = _Store(corpus)
+    threshold = corpus.config.check.near_duplicate_threshold
+    # When near-duplicates will be searched, a document processed for its fingerprint is
+    # summarised (terms, signature) at the same time rather than processed again.
+    near = len(documents) >= 2 and threshold <= 1 and any(d.path in reported for d in documents)
+    store = _Store(corpus, with_terms=near)
     fingerprints = store.fingerprints()
     rows: list[CheckRow] = []
     by_text: dict[str, list[int]] = defaultdict(list)
@@ -125,7 +129,6 @@ def duplicate_rows(corpus: Corpus, reported: set[str]) -> list[CheckRow]:
                                           for j in group if j != i))
                 rows.append(row("FL040", documents[i].path, documents[i].body_line,
                                 f"same text as {others}; keep one of them"))
-    threshold = corpus.config.check.near_duplicate_threshold
     if len(documents) < 2 or threshold > 1:
         store.save()
         return rows
@@ -239,8 +242,9 @@ class _Store:
     """The summaries of one corpus's documents: from the run, the corpus index, the
     per-document cache, or computed (in that order), aligned with ``corpus.documents``."""
 
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, *, with_terms: bool = False):
         self.corpus = corpus
+        self.with_terms = with_terms  # documents processed for a fingerprint are summarised too
         self.cache = document_cache(corpus)
         self.digests = document_digests(corpus)
         self.family = "check-duplicates-" + hashlib.sha256(
@@ -261,7 +265,7 @@ class _Store:
             found = self._cached_identities(missing)
             absent = [d for d in missing if d not in found]
             if absent:
-                found.update(self._compute(absent))
+                found.update(self._compute(absent, terms=self.with_terms))
             for digest in missing:
                 known[digest] = found[digest]
         languages = tuple(known[d][1] for d in self.digests)

@@ -251,6 +251,34 @@ def test_one_new_article_processes_only_that_article(corpus_folder, tmp_path, mo
     assert sizes and max(sizes) == 1  # never the other articles' tokens
 
 
+@needs_cache
+def test_the_first_check_after_compare_reads_each_article_once(corpus_folder, tmp_path,
+                                                               monkeypatch):
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.process.pipeline import processed as process_corpus
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_folder, folder)
+    process_corpus(load_corpus(folder))  # what compare leaves: tokens cached, no check index
+    read = []
+    subset = duplicates.processed_subset
+
+    def counting(corpus, indices):
+        documents = subset(corpus, indices)
+        read.extend(doc.digest for doc in documents)
+        return documents
+
+    monkeypatch.setattr(duplicates, "processed_subset", counting)
+    outside = tmp_path / "new.md"
+    outside.write_text((folder / "v01-3.md").read_text().replace("id: v01-3", "id: new")
+                       .replace("\n\n", "\nextra words here\n\n", 1))
+    rows = duplicate_rows_of(folder, paths=[outside])
+    assert any(r[0] == "FL041" and "v01-3" in r[2] for r in rows)
+    # Fingerprints, terms and signatures of every article come from one read of its tokens.
+    # (The named article is also read by the content checks, first: one more read.)
+    assert len(set(read)) > 200 and len(read) <= len(set(read)) + 1
+
+
 def _edit_corpus(folder: Path) -> None:
     """Remove two articles, add a second file with a012's text, add a new article."""
     (folder / "a010.md").unlink()
