@@ -230,6 +230,15 @@ def test_fingerprints_and_term_summaries_come_from_the_cache(corpus_folder, tmp_
         r for r in first if r[1] == str(folder / "v01-1.md")}
 
 
+def check_a_near_copy_of_v01_3(folder: Path, tmp_path: Path) -> None:
+    """Check one new article outside the folder, a near copy of v01-3: found as its near-duplicate."""
+    outside = tmp_path / "new.md"
+    outside.write_text((folder / "v01-3.md").read_text().replace("id: v01-3", "id: new")
+                       .replace("\n\n", "\nextra words here\n\n", 1))
+    rows = duplicate_rows_of(folder, paths=[outside])
+    assert any(r[0] == "FL041" and "v01-3" in r[2] for r in rows)
+
+
 @needs_cache
 def test_one_new_article_processes_only_that_article(corpus_folder, tmp_path, monkeypatch):
     folder = tmp_path / "corpus"
@@ -243,11 +252,7 @@ def test_one_new_article_processes_only_that_article(corpus_folder, tmp_path, mo
         return processed(corpus)
 
     monkeypatch.setattr(duplicates, "processed", counting)
-    outside = tmp_path / "new.md"
-    outside.write_text((folder / "v01-3.md").read_text().replace("id: v01-3", "id: new")
-                       .replace("\n\n", "\nextra words here\n\n", 1))
-    rows = duplicate_rows_of(folder, paths=[outside])
-    assert any(r[0] == "FL041" and "v01-3" in r[2] for r in rows)
+    check_a_near_copy_of_v01_3(folder, tmp_path)
     assert sizes and max(sizes) == 1  # never the other articles' tokens
 
 
@@ -269,11 +274,7 @@ def test_the_first_check_after_compare_reads_each_article_once(corpus_folder, tm
         return documents
 
     monkeypatch.setattr(duplicates, "processed_subset", counting)
-    outside = tmp_path / "new.md"
-    outside.write_text((folder / "v01-3.md").read_text().replace("id: v01-3", "id: new")
-                       .replace("\n\n", "\nextra words here\n\n", 1))
-    rows = duplicate_rows_of(folder, paths=[outside])
-    assert any(r[0] == "FL041" and "v01-3" in r[2] for r in rows)
+    check_a_near_copy_of_v01_3(folder, tmp_path)
     # Fingerprints, terms and signatures of every article come from one read of its tokens.
     # (The named article is also read by the content checks, first: one more read.)
     assert len(set(read)) > 200 and len(read) <= len(set(read)) + 1
