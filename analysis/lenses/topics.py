@@ -148,8 +148,8 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
         raise OptionError("the config defines no topics: add [topics.\"NAME\"] terms = [...] "
                           "to the corpus config")
     chosen = (resolve_topic(corpus, topic),) if topic is not None else corpus.config.topics
-    all_hits = topic_hits(corpus)
     prepare(corpus)  # one pass over every new document: its annotations and tones too
+    all_hits = topic_hits(corpus)
     documents = processed(corpus)
     perspectives = corpus.perspective_ids
     p_index = {p: i for i, p in enumerate(perspectives)}
