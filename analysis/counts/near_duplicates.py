@@ -194,21 +194,9 @@ def tfidf_rows(counts, document_frequency, n_documents: int):
     operations: w(t) = tf(t) · (ln((1 + n) / (1 + df(t))) + 1), each row divided by its
     Euclidean norm (an all-zero row stays zero).
     """
-    import numpy as np
-    from scipy import sparse
+    from framelens.analysis.counts.units import tfidf_with_frequencies
 
-    from framelens.analysis.counts.units import normalize_rows
-
-    weights = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
-    weights.eliminate_zeros()
-    weights.sort_indices()
-    idf = np.full(weights.shape[1], float(n_documents + 1))
-    idf /= np.asarray(document_frequency, dtype=np.float64) + 1.0
-    np.log(idf, out=idf)
-    idf += 1.0
-    weights.data *= idf[weights.indices]
-    normalize_rows(weights)
-    return weights
+    return tfidf_with_frequencies(counts, document_frequency, n_documents)[0]
 
 
 def pair_cosines(counts, document_frequency, n_documents: int, first, second):

@@ -171,15 +171,22 @@ def tfidf_weights(count_matrix, *, sublinear_tf: bool = False):
     importing scikit-learn costs a second or two on every run.
     Returns ``(weights, idf)``: a CSR float64 matrix and the idf per term.
     """
+    return tfidf_with_frequencies(count_matrix, document_frequency(count_matrix),
+                                  count_matrix.shape[0], sublinear_tf=sublinear_tf)
+
+
+def tfidf_with_frequencies(count_matrix, document_frequency, n_units: int, *,
+                           sublinear_tf: bool = False):
+    """:func:`tfidf_weights` with df(t) and n given: those of a whole corpus of which
+    ``count_matrix`` holds some rows, so that a few rows get the weights the whole corpus's
+    matrix gives them. Returns ``(weights, idf)``."""
     from scipy import sparse
 
     weights = sparse.csr_matrix(count_matrix, dtype=np.float64, copy=True)
     weights.eliminate_zeros()
     weights.sort_indices()
-    n_units = weights.shape[0]
-    df = np.bincount(weights.indices, minlength=weights.shape[1]).astype(np.float64)
-    idf = np.full_like(df, float(n_units + 1))
-    idf /= df + 1.0
+    idf = np.full(weights.shape[1], float(n_units + 1))
+    idf /= np.asarray(document_frequency, dtype=np.float64) + 1.0
     np.log(idf, out=idf)
     idf += 1.0
     if sublinear_tf:
