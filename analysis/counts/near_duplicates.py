@@ -205,15 +205,8 @@ def pair_cosines(counts, document_frequency, n_documents: int, first, second):
     import numpy as np
 
     weights = tfidf_rows(counts, document_frequency, n_documents)
-    first = np.asarray(first, dtype=np.int64)
-    second = np.asarray(second, dtype=np.int64)
-    cosines = np.zeros(first.size, dtype=np.float64)
-    step = 1 << 16  # pairs at once
-    for start in range(0, first.size, step):
-        part = slice(start, start + step)
-        cosines[part] = np.asarray(
-            weights[first[part]].multiply(weights[second[part]]).sum(axis=1)).ravel()
-    return cosines
+    return _over_pairs(first, second, 1 << 16, np.float64, lambda a, b: np.asarray(
+        weights[a].multiply(weights[b]).sum(axis=1)).ravel())
 
 
 def banding_for(jaccard: float, max_miss: float, *, min_rows: int = 3, max_rows: int = 8,
@@ -236,14 +229,21 @@ def agreeing_positions(signatures, first, second):
     Binomial(NUM_PERMUTATIONS, p) for a pair of Jaccard s, with p = s + (1 - s)·2^-16."""
     import numpy as np
 
+    return _over_pairs(first, second, 1 << 14, np.int64,
+                       lambda a, b: (signatures[a] == signatures[b]).sum(axis=1))
+
+
+def _over_pairs(first, second, step: int, dtype, values_of):
+    """``values_of(first, second)`` for the pairs, ``step`` pairs at a time (bounded memory)."""
+    import numpy as np
+
     first = np.asarray(first, dtype=np.int64)
     second = np.asarray(second, dtype=np.int64)
-    agreeing = np.zeros(first.size, dtype=np.int64)
-    step = 1 << 14  # pairs at once
+    values = np.zeros(first.size, dtype=dtype)
     for start in range(0, first.size, step):
         part = slice(start, start + step)
-        agreeing[part] = (signatures[first[part]] == signatures[second[part]]).sum(axis=1)
-    return agreeing
+        values[part] = values_of(first[part], second[part])
+    return values
 
 
 def min_agreement(jaccard: float, max_miss: float,
