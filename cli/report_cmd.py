@@ -32,6 +32,9 @@ FiguresOpt = Annotated[Path | None, typer.Option(
 MaxTermsOpt = Annotated[int, typer.Option(
     "--max-terms", min=1, help="Points on the term map: the most frequent terms (the cap "
     "keeps the page responsive on large corpora; the page states it).")]
+TimelinePeriodOpt = Annotated[str, typer.Option(
+    "--timeline-period", help="Period of the timeline section: week, month, quarter, or auto "
+    "(the finest with at most 52 periods; no section when no perspective spans two).")]
 KwicLinesOpt = Annotated[int, typer.Option(
     "--kwic-lines", min=0, help="Concordance lines kept per term and perspective.")]
 
@@ -131,7 +134,7 @@ def _version() -> str:
 
 @corpus_command(app, "report", loads_corpus=False, format_option=None,
                 help="One self-contained HTML page (works offline): term map, topics, stance, "
-                     "naming, similarity, methods; every figure downloadable as SVG and PNG.")
+                     "naming, timeline, similarity, methods; every figure downloadable as SVG and PNG.")
 def report_command(
     options: CorpusOptions,
     *,
@@ -145,6 +148,7 @@ def report_command(
     keep_stopwords: KeepStopwordsOpt = False,
     no_collocations: NoCollocationsOpt = False,
     target_alias: TargetAliasOpt = None,
+    timeline_period: TimelinePeriodOpt = "auto",
 ) -> None:
     """Write the report page to --output (default framelens-report.html); --figures DIR also
     writes the figures as SVG files. The numbers are compare's (compare --format json)."""
@@ -159,12 +163,12 @@ def report_command(
     settings = {"max_terms": max_terms, "kwic_lines": kwic_lines, "top": top,
                 "min_sentences": min_sentences, "min_count": min_count, "alpha0": alpha0,
                 "keep_stopwords": keep_stopwords, "no_collocations": no_collocations,
-                "target_alias": tuple(target_alias or ())}
+                "target_alias": tuple(target_alias or ()), "timeline_period": timeline_period}
     data = cached_command_result(corpus, "report", settings, lambda: report_data(
         corpus, max_terms=max_terms, kwic_lines=kwic_lines, top=top,
         min_sentences=min_sentences, min_count=min_count, alpha0=alpha0,
         keep_stopwords=keep_stopwords, collocations=not no_collocations,
-        target_alias=target_alias or ()))
+        target_alias=target_alias or (), timeline_period=timeline_period))
     for message in data.warnings:
         warn(message)
     _write_report(data, options, {**settings, "figures": figures,

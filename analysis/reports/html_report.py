@@ -29,6 +29,15 @@ DEFAULT_KWIC_LINES = 3
 DEFAULT_KWIC_WINDOW = 8
 """Tokens of context either side of a term in its concordance lines (as ``kwic``)."""
 DEFAULT_TOPIC_EXAMPLES = 3
+TIMELINE_PERIODS = ("auto", "week", "month", "quarter")
+MAX_AUTO_PERIODS = 52
+"""``auto`` takes the finest period (week, month, quarter) whose span has at most this many."""
+MIN_PLACED_SHARE = 0.9
+"""``auto`` takes a period only if it places this share of the dated articles (a month-only
+date has no week)."""
+MAX_CHANGE_ROWS = 60
+"""Change points listed under the timeline (the strongest first; all: framelens timeline
+--changes)."""
 LABELLED_TERMS = 6
 """Terms labelled on the term map per perspective: its highest z at p < 0.05."""
 Z_CRITICAL = 1.959963984540054
@@ -81,13 +90,16 @@ def report_data(
     keep_stopwords: bool = False,
     collocations: bool = True,
     target_alias: Iterable[str] = (),
+    timeline_period: str = "auto",
 ) -> ReportData:
     """The page's data for ``corpus``; the options mean what they mean in ``compare``.
 
     ``max_terms``: points on the term map (most frequent first); ``kwic_lines``
     and ``window``: concordance lines per term and perspective, and their
     context in tokens; ``topic_examples``: evidence sentences per topic and
-    perspective. A corpus with fewer than two perspectives is a CorpusError.
+    perspective; ``timeline_period``: the period of the timeline section
+    (``auto``: :func:`choose_period`). A corpus with fewer than two perspectives
+    is a CorpusError.
     """
     from framelens.analysis.reports.compare import compare
 
@@ -100,6 +112,9 @@ def report_data(
                              ("--window", window, 0), ("--topic-examples", topic_examples, 0)):
         if value < low:
             raise OptionError(f"{name} must be at least {low}, not {value}")
+    if timeline_period not in TIMELINE_PERIODS:
+        raise OptionError(f"--timeline-period must be one of {', '.join(TIMELINE_PERIODS)}, "
+                          f"not {timeline_period!r}")
     target_alias = tuple(target_alias)
     summary = compare(corpus, sections=("corpus", "topics", "keywords", "stance", "similarity"),
                       top=top, min_sentences=min_sentences, min_count=min_count, alpha0=alpha0,
@@ -130,6 +145,12 @@ def report_data(
     captions["naming"] = naming_caption
     warnings.extend(naming_warnings)
 
+    timeline_rows, change_rows, timeline_caption, period = _timeline(
+        corpus, timeline_period, target_alias)
+    sections["timeline"] = timeline_rows
+    sections["timeline_changes"] = change_rows
+    captions["timeline"] = timeline_caption
+
     sections["articles"] = _article_rows(corpus)
     styles = corpus.styles
     palette = _page_colours(styles)
@@ -142,7 +163,8 @@ def report_data(
                   "topic_examples": topic_examples, "top": top, "min_sentences": min_sentences,
                   "min_count": min_count, "alpha0": alpha0, "keep_stopwords": keep_stopwords,
                   "collocations": collocations, "z_critical": Z_CRITICAL,
-                  "target_alias": list(target_alias)},
+                  "target_alias": list(target_alias), "timeline_period": timeline_period,
+                  "timeline_period_used": period},
         topics=topic_names, targets=tuple(built["stance"].extra.get("targets", ())),
         articles=dict(sorted(articles.items())), warnings=tuple(dict.fromkeys(warnings)))
 
@@ -315,6 +337,82 @@ def topic_evidence(corpus: Corpus, examples: int) -> tuple[list[dict], dict[str,
     return rows, cited
 
 
+def choose_period(corpus: Corpus) -> str | None:
+    """The timeline period ``auto`` takes, or None when no perspective spans two periods.
+
+    Of week, month and quarter, the finest that places at least
+    ``MIN_PLACED_SHARE`` of the dated articles (a date must be as precise as
+    the period) and spans at most ``MAX_AUTO_PERIODS`` periods from the first
+    article to the last; quarter when none does. None when, in that period, no
+    perspective has articles in two different periods: there is no line to draw.
+    """
+    from framelens.analysis.io.dates import publication_date
+    from framelens.analysis.lenses.timeline import PERIODS, period_of, period_range
+
+    dated = [(d.perspective, date) for d in corpus.documents
+             if (date := publication_date(d.published)) is not None]
+    if not dated:
+        return None
+    chosen = PERIODS[-1]
+    for period in PERIODS:
+        placed = [(p, where) for p, date in dated if (where := period_of(date, period))]
+        if len(placed) < MIN_PLACED_SHARE * len(dated) or not placed:
+            continue
+        starts = [where[1] for _, where in placed]
+        if len(period_range(min(starts), max(starts), period)) <= MAX_AUTO_PERIODS:
+            chosen = period
+            break
+    labels: dict[str, set[str]] = {}
+    for perspective, date in dated:
+        where = period_of(date, chosen)
+        if where is not None:
+            labels.setdefault(perspective, set()).add(where[0])
+    return chosen if any(len(found) >= 2 for found in labels.values()) else None
+
+
+def _timeline(corpus: Corpus, period: str, target_alias: tuple[str, ...]
+              ) -> tuple[list[dict], list[dict], str, str | None]:
+    """The timeline lens's rows and change points, the caption and the period used.
+
+    Empty (with a caption saying why) when the corpus has no dated articles or,
+    with ``auto``, when no perspective has articles in two periods.
+    """
+    from framelens.analysis.lenses.timeline import timeline
+
+    used = choose_period(corpus) if period == "auto" else period
+    if used is None:
+        return [], [], ("No timeline: no perspective has dated articles in two different "
+                        "periods (framelens timeline shows what there is)."), None
+    try:
+        result = timeline(corpus, period=used, target_alias=target_alias)
+    except CorpusError as exc:  # no article dated precisely enough for this period
+        return [], [], f"No timeline: {exc.message}.", used
+    changes = result.extra["changes"]
+    notes = " ".join(result.warnings)
+    caption = result.caption + (" " + notes if notes else "") + " " + changes.caption
+    return ([_row_dict(r) for r in result.rows], _change_points(changes.rows), caption,
+            used)
+
+
+def _change_points(rows) -> list[dict]:
+    """One dict per change point with the first evidence unit of each side, the largest
+    shifts first (ties in the lens's order), at most ``MAX_CHANGE_ROWS``."""
+    found: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r.perspective, r.kind, r.item, r.metric, r.period)
+        change = found.setdefault(key, {
+            "perspective": r.perspective, "kind": r.kind, "item": r.item, "metric": r.metric,
+            "previous_period": r.previous_period, "period": r.period,
+            "mean_before": r.mean_before, "mean_after": r.mean_after,
+            "articles_before": r.articles_before, "articles_after": r.articles_after,
+            "before_doc_id": "", "before_text": "", "after_doc_id": "", "after_text": ""})
+        if r.rank == 1:
+            change[f"{r.side}_doc_id"] = r.doc_id
+            change[f"{r.side}_text"] = r.text
+    ranked = sorted(found.values(), key=lambda c: -abs(c["mean_after"] - c["mean_before"]))
+    return ranked[:MAX_CHANGE_ROWS]
+
+
 def _naming(corpus: Corpus, perspectives) -> tuple[list[dict], str, list[str]]:
     """Every used variant of every mentioned concept, with compare's kind of difference."""
     from framelens.analysis.lenses.naming import naming
@@ -364,5 +462,5 @@ def _row_dict(row) -> dict:
     return out
 
 
-__all__ = ["DEFAULT_MAX_TERMS", "LEXICON_CAUTION", "ReportData", "report_data", "term_map",
-           "topic_evidence"]
+__all__ = ["DEFAULT_MAX_TERMS", "LEXICON_CAUTION", "TIMELINE_PERIODS", "ReportData",
+           "choose_period", "report_data", "term_map", "topic_evidence"]

@@ -25,6 +25,7 @@ SECTIONS = (
     ("topics", "Topics"),
     ("stance", "Stance"),
     ("naming", "Naming"),
+    ("timeline", "Over time"),
     ("similarity", "Similarity"),
     ("methods", "Methods and corpus"),
 )
@@ -148,6 +149,13 @@ def render_page(data: ReportData, figures: dict[str, dict], *, command_line: str
         _figure("naming", page_specs, "Mentions of each variant per perspective; shade = the "
                 "variant's share of the perspective's mentions of the concept."),
         _caption(data.captions.get("naming", ""))]) if "naming" in page_specs else "")
+    parts.append(_section("timeline", "Over time", [
+        _figure("timeline", page_specs,
+                "One series at a time (pick it in the menu): its value per period in each "
+                "perspective, the whisker its 95% interval over articles; hollow points rest "
+                "on too few articles for an interval."),
+        _change_table(data),
+        _caption(data.captions.get("timeline", ""))]) if "timeline" in page_specs else "")
     parts.append(_section("similarity", "Similarity and vocabulary", [
         _figure("similarity", page_specs, "How alike the perspectives' vocabularies are."),
         _figure("vocabulary", page_specs, "Terms each perspective uses, and how many only it "
@@ -245,6 +253,26 @@ def _keyword_table(data: ReportData) -> str:
             + _caption(data.captions.get("keywords", "")))
 
 
+def _change_table(data: ReportData) -> str:
+    e = html.escape
+    rows = data.sections.get("timeline_changes", [])
+    if not rows:
+        return ("<p class='hint'>No change point: no series shifts clearly between periods "
+                "(or no perspective has enough articles on both sides).</p>")
+    labels = {p["id"]: p["label"] for p in data.perspectives}
+    body = "".join(
+        f"<tr><td>{e(labels[r['perspective']])}</td><td>{e(r['kind'])} · {e(r['item'])}</td>"
+        f"<td>{e(r['metric'])}</td><td>{e(r['previous_period'])} → {e(r['period'])}</td>"
+        f"<td class='num'>{r['mean_before']:.3f} → {r['mean_after']:.3f}</td>"
+        f"<td class='num'>{r['articles_before']} / {r['articles_after']}</td>"
+        f"<td class='example'>{e(r['before_text'])}</td>"
+        f"<td class='example'>{e(r['after_text'])}</td></tr>" for r in rows)
+    return ("<h3>Change points, largest shifts first</h3><table class='data'><thead><tr>"
+            "<th>perspective</th><th>series</th><th>metric</th><th>periods</th>"
+            "<th>mean before → after</th><th>articles</th><th>typical before</th>"
+            f"<th>typical after</th></tr></thead><tbody>{body}</tbody></table>")
+
+
 def _vocabulary_table(data: ReportData) -> str:
     e = html.escape
     labels = {p["id"]: p["label"] for p in data.perspectives}
@@ -299,10 +327,11 @@ def _methods(data: ReportData, command_line: str, version: str) -> str:
         f"<dt>{e(title)}</dt><dd>{e(data.captions[key])}</dd>"
         for key, title in (("terms", "Term map"), ("keywords", "Keywords"),
                            ("topics", "Topics"), ("stance", "Stance"), ("naming", "Naming"),
-                           ("similarity", "Similarity"), ("corpus", "Corpus"))
+                           ("timeline", "Over time"), ("similarity", "Similarity"),
+                           ("corpus", "Corpus"))
         if data.captions.get(key))
     settings = ", ".join(f"{key} = {_setting(value)}" for key, value in data.settings.items()
-                         if key != "z_critical")
+                         if key not in ("z_critical", "timeline_period_used"))
     return _section("methods", "Methods and corpus", [
         f"<p>{e(data.methods)}</p>",
         f"<dl class='captions'>{captions}</dl>",

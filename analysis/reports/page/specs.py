@@ -466,6 +466,83 @@ def naming_plot(data: ReportData) -> dict:
     return spec
 
 
+SERIES_PARAM = "timeline_series"
+METRIC_TITLES = {"share_of_sentences": "share of sentences", "tone": "mean tone",
+                 "variant_share": "share of the concept's mentions"}
+
+
+def timeline_series(data: ReportData) -> list[str]:
+    """The timeline's series as the menu names them (kind · item · metric), in the lens's
+    order."""
+    return list(dict.fromkeys(_series_name(r) for r in data.sections["timeline"]))
+
+
+def _series_name(row: dict) -> str:
+    return f"{row['kind']} · {row['item']} · {METRIC_TITLES.get(row['metric'], row['metric'])}"
+
+
+def timeline_plot(data: ReportData) -> dict:
+    """One series at a time (chosen in a menu): its value per period and perspective, with
+    the 95% interval over articles as a whisker; hollow points rest on too few articles
+    for an interval."""
+    labels = {p["id"]: p["label"] for p in data.perspectives}
+    rows = [{"series": _series_name(r), "perspective_label": labels[r["perspective"]],
+             "period": r["period"], "start": r["period_start"], "value": r["value"],
+             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "articles": r["articles"],
+             "units": r["units"], "few_articles": r["few_articles"], "metric": r["metric"]}
+            for r in data.sections["timeline"] if r["value"] is not None]
+    names = timeline_series(data)
+    spec = _base(data, {"timeline": rows})
+    colour = {"field": "perspective_label", "type": "nominal",
+              "scale": {"domain": list(labels.values()),
+                        "range": [p["colour"] for p in data.perspectives]},
+              "legend": {"title": None, "orient": "bottom"}}
+    periods = sorted({(r["start"], r["period"]) for r in rows})
+    x = {"field": "period", "type": "ordinal", "sort": [label for _, label in periods],
+         "scale": {"paddingInner": 0.15},
+         "axis": {"title": data.settings["timeline_period_used"], "labelAngle": -45,
+                  "grid": False}}
+    x_offset = {"field": "perspective_label", "type": "nominal",
+                "sort": list(labels.values())}
+    y = {"type": "quantitative", "scale": {"zero": False},
+         "axis": {"title": "value (share or tone: see the menu)", "grid": True,
+                  "gridOpacity": 0.3}}
+    tooltip = [{"field": "series"}, {"field": "perspective_label", "title": "perspective"},
+               {"field": "period"}, {"field": "value", "format": ".3f"},
+               {"field": "ci_low", "title": "95% CI low", "format": ".3f"},
+               {"field": "ci_high", "title": "95% CI high", "format": ".3f"},
+               {"field": "articles"}, {"field": "units"}]
+    spec.update({
+        "data": {"name": "timeline"}, "width": 760,
+        "height": 300,
+        "params": [{"name": SERIES_PARAM, "value": names[0] if names else "",
+                    "bind": {"input": "select", "options": names, "name": "series "}}],
+        "transform": [{"filter": f"datum.series === {SERIES_PARAM}"}],
+        # Intervals as whiskers, not a band: periods without one would be bridged.
+        "layer": [
+            {"transform": [{"filter": "datum.ci_low !== null && datum.ci_high !== null"}],
+             "mark": {"type": "rule", "strokeWidth": 1.4, "opacity": 0.7},
+             "encoding": {"x": x, "xOffset": x_offset, "y": {"field": "ci_low", **y},
+                          "y2": {"field": "ci_high"}, "color": colour}},
+            {"mark": {"type": "line", "strokeWidth": 1.6, "opacity": 0.8},
+             "encoding": {"x": x, "xOffset": x_offset, "y": {"field": "value", **y},
+                          "color": colour}},
+            {"mark": {"type": "point", "size": 40, "strokeWidth": 1.5, "opacity": 1},
+             "encoding": {"x": x, "xOffset": x_offset, "y": {"field": "value", **y},
+                          "color": colour,
+                          "fill": {"condition": {"test": "datum.few_articles",
+                                                 "value": "white"},
+                                   "field": "perspective_label", "type": "nominal",
+                                   "scale": {"domain": list(labels.values()),
+                                             "range": [p["colour"]
+                                                       for p in data.perspectives]},
+                                   "legend": None},
+                          "tooltip": tooltip}},
+        ],
+    })
+    return spec
+
+
 def similarity_plot(data: ReportData) -> dict:
     """Cosine (TF-IDF) and Jensen–Shannon divergence between every pair, as heat maps."""
     labels = [p["label"] for p in data.perspectives]
@@ -562,6 +639,8 @@ def figures(data: ReportData) -> dict[str, dict]:
         out["stance"] = stance_plot(data)
     if data.sections["naming"]:
         out["naming"] = naming_plot(data)
+    if data.sections.get("timeline"):
+        out["timeline"] = timeline_plot(data)
     out["similarity"] = similarity_plot(data)
     out["vocabulary"] = vocabulary_plot(data)
     return out
