@@ -347,7 +347,8 @@ def test_cluster_share_ci_follows_korn_graubard_by_hand():
     # residuals h - p n: -0.2, -1.2, 1.8, -1.2, 0.8; squares sum to 6.8
     v = 5 / 4 * 6.8 / 50 ** 2
     n_eff = p * (1 - p) / v  # 31.06 < 50
-    n_df = n_eff * (scipy_stats.norm.ppf(0.975) / scipy_stats.t.ppf(0.975, 4)) ** 2
+    # Three articles have a hit, five a miss: 3 degrees of freedom, not m - 1 = 4.
+    n_df = n_eff * (scipy_stats.norm.ppf(0.975) / scipy_stats.t.ppf(0.975, 3)) ** 2
     x = p * n_df
     share, low, high = cluster_share_ci(hits, units)
     assert share == p
@@ -358,6 +359,16 @@ def test_cluster_share_ci_follows_korn_graubard_by_hand():
     n_df = 50 * (scipy_stats.norm.ppf(0.975) / scipy_stats.t.ppf(0.975, 4)) ** 2
     assert (share, low) == (0.0, 0.0)
     assert high == pytest.approx(1 - 0.025 ** (1 / n_df))
+    # The rarer side is a miss, in one article: 1 degree of freedom.
+    share, low, high = cluster_share_ci([10, 10, 9, 10, 10], units)
+    # residuals h - 0.98 n: 0.2 four times, -0.8; squares sum to 0.8
+    v = 5 / 4 * 0.8 / 50 ** 2
+    n_eff = 0.98 * 0.02 / v  # 49 < 50
+    n_df = n_eff * (scipy_stats.norm.ppf(0.975) / scipy_stats.t.ppf(0.975, 1)) ** 2
+    x = 0.98 * n_df
+    assert share == 0.98
+    assert low == pytest.approx(scipy_stats.beta.ppf(0.025, x, n_df - x + 1), rel=1e-9)
+    assert high == pytest.approx(scipy_stats.beta.ppf(0.975, x + 1, n_df - x), rel=1e-9)
 
 
 def test_share_interval_units():
@@ -423,7 +434,7 @@ def test_coverage_check_fails_without_independent_weights():
 
 def test_share_intervals_over_articles_cover_a_rare_topic():
     """A rare topic (article shares Beta(0.5, 9.5), mean 5%) in 300 seeded corpora of 8
-    articles: Korn-Graubard over articles covers 5% about 95% of the time."""
+    articles: the share interval over articles covers 5% at least about 95% of the time."""
     cases, articles, truth = 300, 8, 0.05
     rng = np.random.default_rng(7)
     covered = 0
@@ -432,4 +443,29 @@ def test_share_intervals_over_articles_cover_a_rare_topic():
         hits = rng.binomial(units, rng.beta(0.5, 9.5, articles))
         interval = bootstrap.share_interval(hits, units)
         covered += interval.low <= truth <= interval.high
-    assert 0.92 <= covered / cases <= 0.98, covered / cases
+    assert 0.93 <= covered / cases <= 0.995, covered / cases
+
+
+def test_a_share_carried_by_few_articles_gets_their_degrees_of_freedom():
+    """Article shares Beta(0.1, 0.9) (mean 10%, most articles never on it, a few often),
+    300 seeded corpora of 12 articles: with m - 1 degrees of freedom (Korn & Graubard's) the
+    interval covers 10% well under 95% of the time; with the articles of the rarer side it
+    covers it about 95% of the time."""
+    from scipy.special import ndtri, stdtrit
+
+    cases, articles, truth = 300, 12, 0.1
+    rng = np.random.default_rng(7)
+    covered = covered_m_minus_1 = 0
+    for _ in range(cases):
+        units = rng.integers(20, 60, articles)
+        hits = rng.binomial(units, rng.beta(0.1, 0.9, articles))
+        share, low, high = cluster_share_ci(hits, units)
+        covered += low <= truth <= high
+        total = units.sum()
+        v = articles / (articles - 1) * ((hits - share * units) ** 2).sum() / total ** 2
+        n_eff = total if v == 0 or share in (0, 1) else min(total, share * (1 - share) / v)
+        n_df = n_eff * (ndtri(0.975) / stdtrit(articles - 1, 0.975)) ** 2
+        low, high = clopper_pearson_ci(share * n_df, n_df)
+        covered_m_minus_1 += low <= truth <= high
+    assert covered / cases >= 0.92, covered / cases
+    assert covered_m_minus_1 / cases <= 0.91, covered_m_minus_1 / cases
