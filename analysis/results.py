@@ -8,6 +8,7 @@ as one tidy long table for CSV/TSV/JSONL.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -58,6 +59,37 @@ class Result(Styled):
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in fields(self.row_type))
+
+
+@dataclass(frozen=True)
+class StreamedResult(Styled):
+    """A :class:`Result` whose rows are made in chunks while they are written.
+
+    For document-level outputs (every sentence, every concordance line), whose
+    rows grow with the corpus: ``chunks()`` yields tuples of rows in output
+    order, computing each chunk only when it is asked for, so a writer holds
+    one chunk at a time. ``warnings(count)`` gives the warnings once every row
+    is known (``count``: how many there were). ``collect()`` is the whole
+    :class:`Result` (for views that need every row at once, such as the
+    terminal table); ``finish(rows)`` builds it from the rows (title and
+    caption may count them).
+    """
+
+    row_type: type
+    chunks: Callable[[], Iterator[tuple[Any, ...]]]
+    finish: Callable[[tuple[Any, ...]], Result]
+    warnings: Callable[[int], tuple[str, ...]] = lambda count: ()
+    styles: tuple[GroupStyle, ...] = field(default=(), compare=False)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(self.row_type))
+
+    def collect(self) -> Result:
+        rows: list[Any] = []
+        for chunk in self.chunks():
+            rows.extend(chunk)
+        return self.finish(tuple(rows))
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-EXTRA_COMMANDS = ("keywords", "stance", "tfidf", "topics", "check", "report")
+EXTRA_COMMANDS = ("keywords", "stance", "tfidf", "topics", "check", "report", "sentences",
+                  "kwic")
 DEFAULT_SIZES = (1000, 10000, 50000)
 GROWTH_SIZES = (1000, 10000, 50000, 200000)  # always listed; "not run" when not asked for
 QUICK_SIZES = (1000,)
@@ -505,6 +506,8 @@ class Bench:
         for command in self.args.commands:
             command_cache = self.cache(f"{corpus}-{command}")
             command_argv = [command, "--sources", str(folder), "--format", "csv"]
+            if command == "kwic":  # a word every generated article has
+                command_argv = [command, "NATO", "--sources", str(folder), "--format", "csv"]
             if command == "report":  # writes an HTML page, not a table
                 command_argv = [command, "--sources", str(folder), "--output",
                                 str(command_cache / "report.html")]

@@ -33,6 +33,7 @@ from typing import Any, get_type_hints
 import typer
 
 from framelens.analysis.io.output import protect_corpus
+from framelens.analysis.results import StreamedResult
 from framelens.cli import _options as opt
 from framelens.cli._errors import user_errors, warn
 from framelens.cli._output import OutputFormat, TableView, choose_format, emit
@@ -184,6 +185,11 @@ def corpus_command(app: typer.Typer, name: str, *, view: TableView | None = None
                     note = word_comparison_note(first)
                     if note:
                         warn(note)
+                if isinstance(result, StreamedResult):
+                    # Rows are written as they are made; their warnings are known after.
+                    for message in emit(result, options.chosen_format(), options.output, view):
+                        warn(message)
+                    return
                 for message in result.warnings:
                     warn(message)
                 emit(result, options.chosen_format(), options.output, view)

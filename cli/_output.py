@@ -13,14 +13,14 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.output import write_output
-from framelens.analysis.results import Report, Result
+from framelens.analysis.results import Report, Result, StreamedResult
 from framelens.cli._errors import BIDI_CONTROLS
 
 
@@ -51,9 +51,23 @@ def choose_format(requested: OutputFormat | None, output: Path | None) -> Output
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.csv
 
 
-def emit(result: Result | Report, fmt: OutputFormat, output: Path | None,
-         table_view: TableView | None = None) -> None:
-    """Render and write, atomically when ``output`` is a file."""
+# Formats written row by row as a StreamedResult makes them (the others need every row).
+STREAMED_FORMATS = frozenset({OutputFormat.csv, OutputFormat.tsv, OutputFormat.json,
+                              OutputFormat.jsonl})
+
+
+def emit(result: Result | Report | StreamedResult, fmt: OutputFormat, output: Path | None,
+         table_view: TableView | None = None) -> tuple[str, ...]:
+    """Render and write, atomically when ``output`` is a file; returns the warnings of a
+    streamed result (known once its rows are)."""
+    if isinstance(result, StreamedResult):
+        if fmt in STREAMED_FORMATS:
+            counted = [0]
+            write_output(output, stream_text(result, fmt, counted))
+            return result.warnings(counted[0])
+        result = result.collect()
+        emit(result, fmt, output, table_view)
+        return result.warnings
     if fmt is OutputFormat.table:
         text = render_table(result, table_view, to_terminal=output is None)
         if text is None:
@@ -61,6 +75,47 @@ def emit(result: Result | Report, fmt: OutputFormat, output: Path | None,
     else:
         text = render_text(result, fmt)
     write_output(output, text)
+    return ()
+
+
+def stream_text(result: StreamedResult, fmt: OutputFormat, counted: list[int] | None = None
+                ) -> Iterator[str]:
+    """``render_text`` of the collected result, a chunk of rows at a time (the same bytes).
+
+    ``counted[0]`` ends as the number of rows written.
+    """
+    counted = counted if counted is not None else [0]
+    if fmt in (OutputFormat.csv, OutputFormat.tsv):
+        delimiter = "," if fmt is OutputFormat.csv else "\t"
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(result.columns)
+        yield buffer.getvalue()
+        for chunk in result.chunks():
+            buffer = io.StringIO(newline="")
+            writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+            for row in chunk:
+                writer.writerow([_csv_cell(v) for v in astuple_shallow(row)])
+            counted[0] += len(chunk)
+            yield buffer.getvalue()
+    elif fmt is OutputFormat.jsonl:
+        for chunk in result.chunks():
+            counted[0] += len(chunk)
+            yield "".join(json.dumps(_json_row(result, row), ensure_ascii=False,
+                                     allow_nan=False) + "\n" for row in chunk)
+    elif fmt is OutputFormat.json:
+        # json.dumps(rows, indent=2): "[", each row indented by two more spaces, "]".
+        for chunk in result.chunks():
+            parts = []
+            for row in chunk:
+                text = json.dumps(_json_row(result, row), ensure_ascii=False, indent=2,
+                                  allow_nan=False)
+                parts.append(("[\n" if counted[0] == 0 else ",\n")
+                             + "  " + text.replace("\n", "\n  "))
+                counted[0] += 1
+            yield "".join(parts)
+        yield "[]\n" if counted[0] == 0 else "\n]\n"
+    else:
+        raise OptionError(f"format {fmt.value!r} cannot be streamed")
 
 
 def render_text(result: Result | Report, fmt: OutputFormat) -> str:

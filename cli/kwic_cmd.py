@@ -60,6 +60,6 @@ def kwic_command(
     perspective: Annotated[str | None, typer.Option(
         "--perspective", "-p", help="Only this perspective.", show_default=False)] = None,
 ):
-    from framelens.analysis.lenses.kwic import kwic
+    from framelens.analysis.lenses.kwic import kwic_stream
 
-    return kwic(corpus, query, window=window, perspective=perspective)
+    return kwic_stream(corpus, query, window=window, perspective=perspective)

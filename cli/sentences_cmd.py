@@ -46,6 +46,6 @@ def sentences_command(
 ):
     """One row per sentence: doc_id, perspective, sentence_index, line, text, targets,
     topics, tone, hedges, boosters, deontic, negation, threat, reported."""
-    from framelens.analysis.lenses.stance import sentence_table
+    from framelens.analysis.lenses.stance import sentence_stream
 
-    return sentence_table(corpus, target_alias=target_alias or ())
+    return sentence_stream(corpus, target_alias=target_alias or ())

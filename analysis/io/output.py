@@ -14,6 +14,7 @@ import secrets
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from framelens.analysis.errors import CorpusError, OutputError
@@ -59,8 +60,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def write_output(path: Path | str | None, text: str | bytes) -> None:
+def write_output(path: Path | str | None, text: str | bytes | Iterable[str]) -> None:
     """Write ``text`` (UTF-8 when a str) to the file ``path``, or to standard output when None.
+
+    ``text`` may also be an iterable of str pieces, made while they are written
+    (a streamed output): each piece is written as it comes, so only one is held at
+    a time; a file still appears whole or not at all (an exception while the
+    pieces are made leaves the old file as it was), standard output gets the
+    pieces made before it.
 
     What careful tools do, by the kind of target:
 
@@ -80,9 +87,11 @@ def write_output(path: Path | str | None, text: str | bytes) -> None:
     Every OS error is an :class:`OutputError` naming the file; a short write is
     an error, never a success.
     """
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    data: bytes | Iterator[bytes] = text.encode("utf-8") if isinstance(text, str) else \
+        text if isinstance(text, bytes) else (piece.encode("utf-8") for piece in text)
     if path is None:
-        write_stdout(data)
+        for piece in _pieces(data):
+            write_stdout(piece)
         return
     target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     reason = _corpus_file(target)
@@ -96,12 +105,14 @@ def write_output(path: Path | str | None, text: str | bytes) -> None:
             info = None
         if info is None or stat.S_ISREG(info.st_mode):
             if info is not None and info.st_nlink > 1:
-                _write_in_place(target, data)
+                # In place needs the size first (space is reserved before a byte changes).
+                _write_in_place(target, b"".join(_pieces(data)))
             else:
                 _replace_atomically(target, data, info)
         elif stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
             with open(target, "wb", buffering=0) as stream:
-                _write_all(stream.fileno(), data)
+                for piece in _pieces(data):
+                    _write_all(stream.fileno(), piece)
         elif stat.S_ISDIR(info.st_mode):
             raise OutputError("is a folder; give a file name", path=path)
         else:
@@ -109,6 +120,13 @@ def write_output(path: Path | str | None, text: str | bytes) -> None:
                               "write to it", path=path)
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
+
+
+def _pieces(data: bytes | Iterator[bytes]) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+    else:
+        yield from data
 
 
 def write_stdout(data: bytes) -> None:
@@ -142,7 +160,8 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _replace_atomically(target: Path, data: bytes, info: os.stat_result | None) -> None:
+def _replace_atomically(target: Path, data: bytes | Iterator[bytes],
+                        info: os.stat_result | None) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"folder {str(directory)!r} does not exist", path=target)
@@ -160,7 +179,8 @@ def _replace_atomically(target: Path, data: bytes, info: os.stat_result | None) 
         else:
             os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
-            _write_all(stream.fileno(), data)
+            for piece in _pieces(data):
+                _write_all(stream.fileno(), piece)
             os.fsync(stream.fileno())
         os.replace(temporary, target)
     except BaseException:

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import processed
-from framelens.analysis.results import Result
+from framelens.analysis.process.pipeline import corpus_part, processed
+from framelens.analysis.results import Result, StreamedResult
 from framelens.analysis.text.lexicon import Lexicon
 from framelens.analysis.text.normalize import TOKEN_RE, normalize
 
+STREAM_CHUNK_DOCUMENTS = 2000
+"""Documents a streamed concordance reads and searches at a time."""
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
 _BAD_WILDCARD_RE = re.compile(r"\*(?!\s|\Z)|(?:^|\s)\*")
 
@@ -91,6 +93,13 @@ def kwic(corpus: Corpus, query: str, *, window: int = 8, perspective: str | None
     Rows are sorted by perspective (config order), document id, sentence
     index and position in the sentence.
     """
+    return kwic_stream(corpus, query, window=window, perspective=perspective).collect()
+
+
+def kwic_stream(corpus: Corpus, query: str, *, window: int = 8,
+                perspective: str | None = None) -> StreamedResult:
+    """:func:`kwic` made ``STREAM_CHUNK_DOCUMENTS`` documents at a time, in output order
+    (perspective, id): only one part's sentences are held at once."""
     text = check_query(query)
     if window < 0:
         raise OptionError(f"--window must be 0 or more, got {window}")
@@ -100,28 +109,37 @@ def kwic(corpus: Corpus, query: str, *, window: int = 8, perspective: str | None
                           f"{', '.join(perspectives)})")
     lexicon = Lexicon({text: [text]}, case="insensitive")
     order = {p: i for i, p in enumerate(perspectives)}
-    found: list[tuple[tuple[int, str, int, int], KwicRow]] = []
-    for document, doc in zip(corpus.documents, processed(corpus), strict=True):
-        if perspective is not None and document.perspective != perspective:
-            continue
-        for index, sentence in enumerate(doc.sentences):
-            for match in lexicon.find(sentence):
-                row = KwicRow(document.id, document.perspective, index,
-                              left_context(sentence, match.start, window), match.text,
-                              right_context(sentence, match.end, window))
-                found.append(((order[document.perspective], document.id, index, match.start),
-                              row))
-    found.sort(key=lambda item: item[0])
-    rows = tuple(row for _, row in found)
-    per_perspective = {p: 0 for p in perspectives if perspective in (None, p)}
-    for row in rows:
-        per_perspective[row.perspective] += 1
-    counts = ", ".join(f"{p} {n}" for p, n in per_perspective.items())
-    warnings = () if rows else (f"no matches for {text!r}",)
-    return Result(
-        KwicRow, rows, title=f"KWIC: {text!r}, {len(rows)} matches ({counts})",
-        caption=f"Case-insensitive, word boundaries, '*' ends a word as a wildcard; context: up "
-                f"to {window} tokens each side within the sentence.",
-        warnings=warnings,
-        styles=corpus.styles,
-        extra={"query": text, "window": window, "counts": per_perspective})
+    ranked = sorted((d for d in corpus.documents if perspective in (None, d.perspective)),
+                    key=lambda d: (order[d.perspective], d.id))
+
+    def chunks():
+        for start in range(0, len(ranked), STREAM_CHUNK_DOCUMENTS):
+            part = corpus_part(corpus, ranked[start:start + STREAM_CHUNK_DOCUMENTS])
+            found: list[tuple[tuple[int, str, int, int], KwicRow]] = []
+            for document, doc in zip(part.documents, processed(part), strict=True):
+                for index, sentence in enumerate(doc.sentences):
+                    for match in lexicon.find(sentence):
+                        row = KwicRow(document.id, document.perspective, index,
+                                      left_context(sentence, match.start, window), match.text,
+                                      right_context(sentence, match.end, window))
+                        found.append(((order[document.perspective], document.id, index,
+                                       match.start), row))
+            found.sort(key=lambda item: item[0])
+            yield tuple(row for _, row in found)
+
+    def warnings(count: int) -> tuple[str, ...]:
+        return () if count else (f"no matches for {text!r}",)
+
+    def finish(rows: tuple[KwicRow, ...]) -> Result:
+        per_perspective = {p: 0 for p in perspectives if perspective in (None, p)}
+        for row in rows:
+            per_perspective[row.perspective] += 1
+        counts = ", ".join(f"{p} {n}" for p, n in per_perspective.items())
+        return Result(
+            KwicRow, rows, title=f"KWIC: {text!r}, {len(rows)} matches ({counts})",
+            caption=f"Case-insensitive, word boundaries, '*' ends a word as a wildcard; "
+                    f"context: up to {window} tokens each side within the sentence.",
+            warnings=warnings(len(rows)), styles=corpus.styles,
+            extra={"query": text, "window": window, "counts": per_perspective})
+
+    return StreamedResult(KwicRow, chunks, finish, warnings=warnings, styles=corpus.styles)

@@ -61,7 +61,7 @@ from framelens.analysis.process.annotators import (
     target_mentions,
 )
 from framelens.analysis.process.document_pass import prepare
-from framelens.analysis.process.pipeline import ProcessedDocument, processed
+from framelens.analysis.process.pipeline import ProcessedDocument, corpus_part, processed
 from framelens.analysis.process.tone import (
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
@@ -70,11 +70,13 @@ from framelens.analysis.process.tone import (
     token_spans,
     window_span,
 )
-from framelens.analysis.results import Result
+from framelens.analysis.results import Result, StreamedResult
 from framelens.analysis.stats import bootstrap
 from framelens.analysis.stats import keyness as stats
 
 BOOTSTRAP_RESAMPLES = 2000
+STREAM_CHUNK_DOCUMENTS = 2000
+"""Documents a streamed sentence table reads, annotates and writes at a time."""
 
 
 # ----------------------------------------------------------------------- rows
@@ -415,9 +417,41 @@ def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Resul
     with a term in it, :func:`framelens.analysis.lenses.topics.topic_sentences`),
     joined the same way; cue columns are match counts in the sentence.
     """
+    return sentence_stream(corpus, target_alias=target_alias).collect()
+
+
+def sentence_stream(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> StreamedResult:
+    """:func:`sentence_table` made ``STREAM_CHUNK_DOCUMENTS`` documents at a time.
+
+    The documents are taken in output order (perspective, id), so the rows of
+    each part follow those of the part before; a part is processed, annotated
+    and toned in one pass when new (:func:`prepare`), and nothing of it is kept
+    once its rows are written: memory does not grow with the corpus.
+    """
+    all_targets = configured_targets(corpus.config, target_alias)  # bad aliases fail first
+    order = {p: k for k, p in enumerate(corpus.perspective_ids)}
+    ranked = sorted(corpus.documents,
+                    key=lambda d: (order.get(d.perspective, len(order)), d.id))
+
+    def chunks():
+        for start in range(0, len(ranked), STREAM_CHUNK_DOCUMENTS):
+            part = corpus_part(corpus, ranked[start:start + STREAM_CHUNK_DOCUMENTS])
+            yield _sentence_rows(part, all_targets)
+
+    def finish(rows: tuple[SentenceRow, ...]) -> Result:
+        return Result(SentenceRow, rows, title=f"Sentences: {len(rows)}", caption=(
+            "tone: VADER compound of the sentence; cue columns: matches in the sentence "
+            "(reported adds double-quoted spans); line: file line where the sentence's "
+            "paragraph starts. " + LIMITS), styles=corpus.styles)
+
+    return StreamedResult(SentenceRow, chunks, finish, styles=corpus.styles)
+
+
+def _sentence_rows(corpus: Corpus, all_targets) -> tuple[SentenceRow, ...]:
+    """The rows of every sentence of ``corpus``, documents in the corpus's order."""
     from framelens.analysis.process.annotators import topic_sentences
 
-    all_targets = configured_targets(corpus.config, target_alias)
+    prepare(corpus)  # one pass over the new documents: annotations and tones
     documents = processed(corpus)
     mentions = target_mentions(corpus, all_targets)
     topics_of: dict[tuple[int, int], list[str]] = {}
@@ -427,7 +461,6 @@ def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Resul
     cues = sentence_cues(corpus)
     tones = sentence_tones(corpus, {d: range(len(doc.sentences))
                                     for d, doc in enumerate(documents)})
-    order = {p: k for k, p in enumerate(corpus.perspective_ids)}
     rows = []
     for d, (document, doc) in enumerate(zip(corpus.documents, documents, strict=True)):
         for i, sentence in enumerate(doc.sentences):
@@ -437,9 +470,4 @@ def sentence_table(corpus: Corpus, *, target_alias: Iterable[str] = ()) -> Resul
                                     document.body_line + doc.lines[i] - 1, sentence, names,
                                     ";".join(topics_of.get((d, i), ())), tones[(d, i)],
                                     *cues[d][i]))
-    rows.sort(key=lambda r: (order.get(r.perspective, len(order)), r.doc_id, r.sentence_index))
-    return Result(SentenceRow, tuple(rows), title=f"Sentences: {len(rows)}",
-                  caption="tone: VADER compound of the sentence; cue columns: matches in the "
-                          "sentence (reported adds double-quoted spans); line: file line where "
-                          "the sentence's paragraph starts. " + LIMITS,
-                  styles=corpus.styles)
+    return tuple(rows)

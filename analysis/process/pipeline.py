@@ -195,6 +195,18 @@ def document_cache(corpus: Corpus) -> DocumentCache | None:
     return cache  # type: ignore[return-value]
 
 
+def corpus_part(corpus: Corpus, documents) -> Corpus:
+    """The corpus restricted to ``documents`` (same config and options), sharing the run's
+    open cache: for steps that go through a large corpus a part at a time (streamed
+    outputs), whose per-document products do not depend on the other documents."""
+    part = Corpus(tuple(documents), corpus.config, root=corpus.root,
+                  use_cache=corpus.use_cache, lemmas=corpus.lemmas)
+    cache = document_cache(corpus)
+    if cache is not None:
+        part.memo["cache"] = cache
+    return part
+
+
 def display_forms(documents: tuple[ProcessedDocument, ...], key_of) -> dict[str, str]:
     """The most frequent surface form of each counting key (ties: alphabetical)."""
     surface = Counter(token for doc in documents for sentence in doc.tokens for token in sentence)
