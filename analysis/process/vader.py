@@ -183,8 +183,12 @@ class CompoundScorer:
                     if distance > 1:
                         scalar = scalar * BOOSTER_DISTANCE_FACTORS[distance - 1]
                     valence = valence + scalar
-                valence = self._after_negation(valence, lowers, i, distance)
-                if distance == 3:
+                if before in _NEGATIONS or "n't" in before \
+                        or (distance == 3 and lowers[i - 1] in _SO_THIS):
+                    valence = self._after_negation(valence, lowers, i, distance)
+                if distance == 3 and (lowers[i - 2] in _PHRASE_WORDS
+                                      or lowers[i - 1] in _PHRASE_WORDS
+                                      or word in _PHRASE_WORDS):
                     valence = self._after_idioms(valence, lowers, i)
             if i > 0 and lowers[i - 1] == "least" and "least" not in lexicon \
                     and not (i > 1 and lowers[i - 2] in ("at", "very")):
@@ -219,7 +223,11 @@ class CompoundScorer:
 
     @staticmethod
     def _after_negation(valence: float, lowers: list[str], i: int, distance: int) -> float:
-        """The valence of word ``i`` once the token ``distance`` before it is read as a negation."""
+        """The valence of word ``i`` once the token ``distance`` before it is read as a negation.
+
+        Only a negation, or "so"/"this" just before the word when ``distance`` is 3,
+        changes it.
+        """
         before = lowers[i - distance]
         if distance == 2:
             if before == "never" and lowers[i - 1] in _SO_THIS:
@@ -237,11 +245,13 @@ class CompoundScorer:
 
     @staticmethod
     def _after_idioms(valence: float, lowers: list[str], i: int) -> float:
-        """The valence of word ``i`` (``i >= 3``) after the idioms and phrase boosters around it."""
+        """The valence of word ``i`` (``i >= 3``) after the idioms and phrase boosters around it.
+
+        Every idiom and phrase holds token ``i - 2``, ``i - 1`` or ``i``: nothing
+        changes unless one of them is a word of one (:data:`_PHRASE_WORDS`).
+        """
         w3, w2, w1, w0 = lowers[i - 3], lowers[i - 2], lowers[i - 1], lowers[i]
         p3, p2, p1, p0 = (w in _PHRASE_WORDS for w in (w3, w2, w1, w0))
-        if not (p2 or p1 or p0):
-            return valence
         # The first of these idioms that matches sets the valence.
         for matches, phrase in ((p1 and p0, (w1, w0)), (p2 and p1 and p0, (w2, w1, w0)),
                                 (p2 and p1, (w2, w1)), (p3 and p2 and p1, (w3, w2, w1)),
