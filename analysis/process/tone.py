@@ -2,21 +2,28 @@
 
 Tone is the ``compound`` score of VADER (Hutto & Gilbert 2014, "VADER: A
 Parsimonious Rule-based Model for Sentiment Analysis of Social Media Text",
-ICWSM) from the ``vaderSentiment`` package, VADER's reference implementation,
-which ships its lexicon. The compound score sums the valences of the lexicon
-words in a text (after VADER's rules for negation, boosters, "but", capitals
-and punctuation) and normalises the sum ``x`` to ``x / sqrt(x**2 + 15)``,
-so it lies in -1...1. Following the VADER README, a text is positive when
+ICWSM). The compound score sums the valences of the lexicon words in a text
+(after VADER's rules for negation, boosters, "but", capitals and
+punctuation) and normalises the sum ``x`` to ``x / sqrt(x**2 + 15)``, so it
+lies in -1...1. Following the VADER README, a text is positive when
 ``compound >= 0.05``, negative when ``compound <= -0.05`` and neutral in
 between.
 
-A sentence's tone is exactly ``polarity_scores(sentence)["compound"]`` on the
-pipeline's normalised, original-case sentence text. VADER's lexicon and rules
-are English: the tone of a sentence of a document in any other language is
-missing (NaN: empty in CSV, "n/a" in tables), never 0.0, and means are taken
-over the sentences that have one (:data:`TONE_LANGUAGES`). Sentence scores are
-cached with the document (``(digest, sentence_index)`` in the document
-cache), so a re-run never rescores a sentence. Other texts (the window of
+Scores come from :mod:`framelens.analysis.process.vader`, which reads the
+lexicons of the ``vaderSentiment`` package (VADER's reference
+implementation) and applies its rules four to six times faster than the
+package does; its score of every text equals the package's
+``polarity_scores(text)["compound"]`` (the same float, which
+tests/analysis/process/test_vader.py proves on real, generated and random
+text).
+
+A sentence's tone is that score of the pipeline's normalised, original-case
+sentence text. VADER's lexicon and rules are English: the tone of a sentence
+of a document in any other language is missing (NaN: empty in CSV, "n/a" in
+tables), never 0.0, and means are taken over the sentences that have one
+(:data:`TONE_LANGUAGES`). Sentence scores are cached with the document
+(``(digest, sentence_index)`` in the document cache), so a re-run never
+rescores a sentence. Other texts (the window of
 tokens around a mention) are cached by their content: the key is a hash of
 the text itself, so the same window is scored once whatever the window size,
 target list or document it came from.
@@ -48,15 +55,15 @@ _TEXT_KEY_PREFIX = "text:"
 
 @lru_cache(maxsize=1)
 def _analyzer():
-    """One VADER analyzer per process (loading its lexicon takes ~15 ms)."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    """One VADER scorer per process (loading its lexicons takes ~15 ms)."""
+    from framelens.analysis.process.vader import CompoundScorer
 
-    return SentimentIntensityAnalyzer()
+    return CompoundScorer()
 
 
 def compound(text: str) -> float:
-    """VADER's compound score of ``text``: ``polarity_scores(text)["compound"]``."""
-    return float(_analyzer().polarity_scores(text)["compound"])
+    """VADER's compound score of ``text`` (the reference's ``polarity_scores(text)["compound"]``)."""
+    return _analyzer().compound(text)
 
 
 def compounds(texts: Iterable[str]) -> list[float]:
@@ -66,15 +73,16 @@ def compounds(texts: Iterable[str]) -> list[float]:
     return parallel_map(score_texts, list(texts), min_items=PARALLEL_MIN_TEXTS)
 
 
-# Below this many texts a process pool costs more than it saves (VADER scores
-# about 10,000 sentences a second on one core).
-PARALLEL_MIN_TEXTS = 5000
+# Below this many texts a process pool costs more than it saves (the scorer does
+# about 100,000 generated-corpus sentences a second on one core; on 2 cores a pool
+# broke even near 40,000 of them: bench/vader_speed.py's sentences).
+PARALLEL_MIN_TEXTS = 30_000
 
 
 def score_texts(texts: Sequence[str]) -> list[float]:
     """:func:`compound` of each text, here (the function every process's map runs)."""
-    scores = _analyzer().polarity_scores
-    return [float(scores(text)["compound"]) for text in texts]
+    score = _analyzer().compound
+    return [score(text) for text in texts]
 
 
 def polarity(score: float) -> str:
