@@ -11,8 +11,8 @@ none computes its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,14 +23,85 @@ from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotations import Annotator, cached_annotations, matching_rules
 from framelens.analysis.process.pipeline import ProcessedDocument, processed
-from framelens.analysis.text.lexicon import WORD_RUN_RE, Lexicon, Match, WordRunScreen
+from framelens.analysis.text.lexicon import (
+    OPEN_TOKENS,
+    WORD_RUN_RE,
+    Lexicon,
+    Match,
+    SingleWordMatches,
+    WordRunScreen,
+    match_start_runs,
+    run_tokens,
+)
 from framelens.analysis.text.normalize import normalize
 
 CUE_NAMES = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
-# Word runs where a case-insensitive Lexicon match may start: not inside a word and not
-# after a hyphenated prefix ("escalation" in "de-escalation" is not a match of "escalat*").
-_MATCH_START_RUN_RE = re.compile(r"(?<![^\W_])(?<![^\W_]-)[^\W_]+")
 _QUOTE = '"'
+
+
+class SentenceWords:
+    """What every annotator reads of a document's sentences, worked out once for all four.
+
+    Per sentence: ``lowered`` is its lower-cased text when it is ASCII (None
+    otherwise: Unicode case folding can match across scripts, so no screen
+    applies), ``runs`` the set of its lower-cased word runs (None when not
+    ASCII); :meth:`tokens` (its :func:`run_tokens`, what the screens read) and
+    :meth:`starts` (the runs where a case-insensitive match may start) are
+    found on first use.
+    """
+
+    __slots__ = ("sentences", "lowered", "runs", "_run_lists", "_starts", "_tokens",
+                 "_generation")
+
+    def __init__(self, sentences: tuple[str, ...]):
+        self.sentences = sentences
+        self.lowered = [s.lower() if s.isascii() else None for s in sentences]
+        findall = WORD_RUN_RE.findall
+        self._run_lists = [None if low is None else findall(low) for low in self.lowered]
+        self.runs = [None if runs is None else frozenset(runs) for runs in self._run_lists]
+        self._starts: list[list[str] | None] = [None] * len(sentences)
+        self._tokens: list[AbstractSet[str] | None] = [None] * len(sentences)
+        self._generation = OPEN_TOKENS.generation
+
+    def starts(self, index: int) -> list[str]:
+        found = self._starts[index]
+        if found is None:
+            found = self._starts[index] = match_start_runs(self.lowered[index],
+                                                           self._run_lists[index])
+        return found
+
+    def tokens(self, index: int) -> AbstractSet[str]:
+        if self._generation is not OPEN_TOKENS.generation:  # a screen was made since
+            self._tokens = [None] * len(self.sentences)
+            self._generation = OPEN_TOKENS.generation
+        found = self._tokens[index]
+        if found is None:
+            found = self._tokens[index] = run_tokens(self.runs[index])
+        return found
+
+
+def single_word_counts(table: SingleWordMatches, starts: Iterable[str]) -> dict[int, int]:
+    """Matches per lexicon of ``table`` among the match-start runs ``starts`` (exact for
+    a lexicon when only its single-word terms can match)."""
+    tally: dict[int, int] = {}
+    for matches in filter(None, map(table.__getitem__, starts)):
+        for index, _ in matches:
+            tally[index] = tally.get(index, 0) + 1
+    return tally
+
+
+# The one pass runs the annotators one after another on each document: the last
+# document's words serve the next annotator (the tuple of sentences is held, so its
+# identity cannot be reused by another document while it is remembered).
+_last_words: list = [None]
+
+
+def sentence_words(doc: ProcessedDocument) -> SentenceWords:
+    """:class:`SentenceWords` of ``doc``'s sentences, shared with the previous call's."""
+    words = _last_words[0]
+    if words is None or words.sentences is not doc.sentences:
+        words = _last_words[0] = SentenceWords(doc.sentences)
+    return words
 
 
 # --------------------------------------------------------------------- targets
@@ -104,9 +175,14 @@ class ScreenedLexicon:
         """False only when no term can match ``text``."""
         return self._screen.text_statuses(text)[0] > 0
 
-    def find(self, text: str) -> list[Match]:
-        """Exactly ``Lexicon.find(text)``."""
-        return self.lexicon.find(text) if self.may_match(text) else []
+    def find(self, text: str, lowered: str | None = None,
+             tokens: AbstractSet[str] | None = None) -> list[Match]:
+        """Exactly ``Lexicon.find(text)``; ``lowered`` and ``tokens``, when given, are an
+        ASCII text's ``text.lower()`` and :func:`run_tokens` of its lower-cased word runs."""
+        if tokens is None:
+            return self.lexicon.find(text) if self.may_match(text) else []
+        return (self.lexicon.find(text, lowered) if self._screen.candidates_of_tokens(tokens)
+                else [])
 
 
 def target_lexicon(targets: Sequence[Target]) -> ScreenedLexicon:
@@ -137,8 +213,12 @@ def _target_annotator(targets: tuple[Target, ...]) -> Annotator:
     index = {name: k for k, name in enumerate(lexicon.names)}
 
     def compute(doc: ProcessedDocument) -> tuple:
-        return tuple(tuple((index[m.name], m.start, m.end) for m in lexicon.find(sentence))
-                     for sentence in doc.sentences)
+        words = sentence_words(doc)
+        find = lexicon.find
+        return tuple(tuple((index[m.name], m.start, m.end) for m in (
+            find(sentence) if lowered is None else find(sentence, lowered, words.tokens(s))))
+                     for s, (sentence, lowered) in enumerate(zip(doc.sentences, words.lowered,
+                                                                 strict=True)))
 
     fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
                    matching_rules(lexicon.lexicon))
@@ -169,28 +249,29 @@ class CueCounter:
         self.lexicons = tuple(Lexicon({name: config.cue_lexicon(name)}, case="insensitive")
                               for name in CUE_NAMES)
         self._screen = WordRunScreen([config.cue_lexicon(name) for name in CUE_NAMES])
-        # str.startswith takes a tuple: one call per run instead of one per prefix.
-        self._prefixes = [tuple(sorted(p)) for p in self._screen.single_prefixes]
+        self._single_words = SingleWordMatches(self.lexicons)
 
     def counts(self, sentence: str) -> tuple[int, ...]:
-        if not sentence.isascii():
-            counts = [len(lexicon.find(sentence)) for lexicon in self.lexicons]
+        return self.counts_in(SentenceWords((sentence,)), 0)
+
+    def counts_in(self, words: SentenceWords, index: int) -> tuple[int, ...]:
+        """:meth:`counts` of sentence ``index``, from its :class:`SentenceWords`."""
+        sentence = words.sentences[index]
+        lowered = words.lowered[index]
+        if lowered is None:
+            counts = [lexicon.number_of_matches(sentence) for lexicon in self.lexicons]
         else:
-            lowered = sentence.lower()
-            statuses = self._screen.statuses(WORD_RUN_RE.findall(lowered))
-            starts: list[str] | None = None
-            counts = []
-            for index, status in enumerate(statuses):
-                if status == 0:
-                    counts.append(0)
-                elif status == 2:
-                    counts.append(len(self.lexicons[index].find(sentence)))
+            counts = [0] * len(self.lexicons)
+            single: dict[int, int] | None = None
+            for list_index, status in self._screen.candidates_of_tokens(
+                    words.tokens(index)).items():
+                if status == 2:
+                    counts[list_index] = self.lexicons[list_index].number_of_matches(sentence,
+                                                                                     lowered)
                 else:
-                    if starts is None:
-                        starts = _MATCH_START_RUN_RE.findall(lowered)
-                    words = self._screen.single_words[index]
-                    prefixes = self._prefixes[index]
-                    counts.append(sum(1 for r in starts if r in words or r.startswith(prefixes)))
+                    if single is None:
+                        single = single_word_counts(self._single_words, words.starts(index))
+                    counts[list_index] = single.get(list_index, 0)
         counts[-1] += quoted_spans(sentence)
         return tuple(counts)
 
@@ -212,7 +293,9 @@ def cue_annotator(config: Config) -> Annotator:
     counter = CueCounter(config)
 
     def compute(doc: ProcessedDocument) -> tuple:
-        return tuple(counter.counts(sentence) for sentence in doc.sentences)
+        words = sentence_words(doc)
+        counts_in = counter.counts_in
+        return tuple(counts_in(words, s) for s in range(len(doc.sentences)))
 
     fingerprint = (tuple((name, tuple(config.cue_lexicon(name))) for name in CUE_NAMES),
                    tuple(matching_rules(lexicon) for lexicon in counter.lexicons))
@@ -293,13 +376,23 @@ def _topic_annotator(topics: tuple[Topic, ...]) -> Annotator:
     # regular expressions can match a sentence at all, and only those run.
     screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in topics])
 
+    single_words = SingleWordMatches(lexicons)
+    every_topic = dict.fromkeys(range(len(topics)), 2)
+
     def compute(doc: ProcessedDocument) -> tuple:
+        words = sentence_words(doc)
         hits = []
-        for s, sentence in enumerate(doc.sentences):
-            for t, status in enumerate(screen.text_statuses(sentence)):
-                if not status:
-                    continue
-                found = len(lexicons[t].find(sentence))
+        for s, (sentence, lowered) in enumerate(zip(doc.sentences, words.lowered, strict=True)):
+            candidates = (every_topic if lowered is None
+                          else screen.candidates_of_tokens(words.tokens(s)))
+            single: dict[int, int] | None = None
+            for t in sorted(candidates):
+                if candidates[t] == 2:
+                    found = lexicons[t].number_of_matches(sentence, lowered)
+                else:  # only single-word terms can match: counted from the word runs
+                    if single is None:
+                        single = single_word_counts(single_words, words.starts(s))
+                    found = single.get(t, 0)
                 if found:
                     hits.append((s, t, found))
         return tuple(hits)
@@ -373,11 +466,36 @@ def _naming_annotator(pairs: tuple) -> Annotator:
     screen = WordRunScreen([[normalize(p) for variant in pair.variants for p in variant.patterns]
                             for pair in pairs])
 
+    single_words = SingleWordMatches(lexicons)
+    every_concept = dict.fromkeys(range(len(pairs)), 2)
+
     def compute(doc: ProcessedDocument) -> tuple:
-        text = "\n".join(doc.sentences)
-        statuses = screen.text_statuses(text)
-        return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons) if statuses[c]
-                     for name, count in sorted(lexicon.count(text).items()))
+        # The sentences joined by newlines: its word runs (and the runs where a match
+        # may start) are the sentences' runs, as a newline separates words.
+        words = sentence_words(doc)
+        if any(runs is None for runs in words.runs):
+            candidates = every_concept
+        else:
+            candidates = screen.candidates(frozenset().union(*words.runs))
+        found = []
+        single: dict[tuple[int, str], int] | None = None
+        text: str | None = None
+        for c in sorted(candidates):
+            if candidates[c] == 1:  # only single-word variants can match
+                if single is None:
+                    single = {}
+                    for s in range(len(doc.sentences)):
+                        for matches in filter(None, map(single_words.__getitem__,
+                                                        words.starts(s))):
+                            for match in matches:
+                                single[match] = single.get(match, 0) + 1
+                counts = {name: n for (concept, name), n in single.items() if concept == c}
+            else:
+                if text is None:
+                    text = "\n".join(doc.sentences)
+                counts = lexicons[c].count(text)
+            found.extend((c, int(name), count) for name, count in sorted(counts.items()))
+        return tuple(found)
 
     def valid(payload, doc) -> bool:
         return isinstance(payload, tuple) and all(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +38,20 @@ _WORD_AFTER = r"(?![^\W_])"
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD_RUN_RE = re.compile(r"[^\W_]+")
 """Maximal runs of letters and digits."""
+MATCH_START_RUN_RE = re.compile(r"(?<![^\W_])(?<![^\W_]-)[^\W_]+")
+"""Word runs where a case-insensitive match may start: not inside a word, and not
+after a hyphenated prefix ("escalation" in "de-escalation" is not a match of "escalat*")."""
+# The first run of each hyphen-joined chain: the same runs as MATCH_START_RUN_RE, found
+# without testing two look-behinds at every character.
+_CHAIN_FIRST_RUN_RE = re.compile(r"([^\W_]+)(?:-[^\W_]+)*")
+
+
+def match_start_runs(text: str, runs: list[str] | None = None) -> list[str]:
+    """``MATCH_START_RUN_RE.findall(text)``; ``runs``, when given, are
+    ``WORD_RUN_RE.findall(text)`` (the same list when ``text`` has no hyphen)."""
+    if runs is not None and "-" not in text:
+        return runs
+    return _CHAIN_FIRST_RUN_RE.findall(text)
 
 
 @dataclass(frozen=True)
@@ -54,20 +69,28 @@ class Lexicon:
         if case not in ("insensitive", "first-letter"):
             raise ValueError(f"unknown case rule {case!r}")
         self.names: tuple[str, ...] = tuple(entries)
-        alternatives: list[tuple[int, str, str, bool]] = []
+        alternatives: list[tuple[int, str, str, bool, str]] = []
         for name, terms in entries.items():
             for term in terms:
                 term = term.strip()
                 if term:
                     alternatives.append((len(term.rstrip("*")), name, _term_pattern(term, case),
-                                         _HAN_RE.search(term) is None))
+                                         _HAN_RE.search(term) is None, term))
         # Longest first, so "Russian Federation" wins over "Russian" at the same place.
         alternatives.sort(key=lambda item: -item[0])
-        self._group_name = {f"a{i}": name for i, (_, name, _, _) in enumerate(alternatives)}
+        self._group_name = {f"a{i}": name for i, (_, name, _, _, _) in enumerate(alternatives)}
         bounded = "|".join(f"(?P<a{i}>{pattern})"
-                           for i, (_, _, pattern, words) in enumerate(alternatives) if words)
+                           for i, (_, _, pattern, words, _) in enumerate(alternatives) if words)
         unbounded = "|".join(f"(?P<a{i}>{pattern})"
-                             for i, (_, _, pattern, words) in enumerate(alternatives) if not words)
+                             for i, (_, _, pattern, words, _) in enumerate(alternatives)
+                             if not words)
+        # Single-word ASCII terms ("may", "threat*") in the order the alternation tries
+        # them: (lower-cased literal, wildcard?, entry name).
+        self.single_words: tuple[tuple[str, bool, str], ...] = tuple(
+            (literal.lower(), wildcard, name) for _, name, _, _, term in alternatives
+            for wildcard in [term.endswith("*") and len(term) > 1]
+            for literal in [term[:-1] if wildcard else term]
+            if case == "insensitive" and literal.isascii() and WORD_RUN_RE.fullmatch(literal))
         before = _WORD_BEFORE if case == "first-letter" else _WORD_BEFORE_NO_PREFIX
         # Han terms: a look-ahead on their first characters lets the scan skip the
         # other positions of a Chinese sentence with one character-class test.
@@ -109,16 +132,29 @@ class Lexicon:
             self._compiled_screen = re.compile(self._screen_source)
         return self._compiled_screen
 
-    def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``."""
+    def find(self, text: str, lowered: str | None = None) -> list[Match]:
+        """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``.
+
+        ``lowered``, when given, is ``text.lower()`` of an ASCII ``text`` (a caller
+        that has it already saves lowering it again).
+        """
+        group_name = self._group_name
+        return [Match(group_name[m.lastgroup], m.start(), m.end(), m.group())
+                for m in self._matches(text, lowered)]
+
+    def number_of_matches(self, text: str, lowered: str | None = None) -> int:
+        """``len(find(text))``."""
+        return len(self._matches(text, lowered))
+
+    def _matches(self, text: str, lowered: str | None) -> list[re.Match[str]]:
         regex = self._regex
         if regex is None:
             return []
         screen_regex = self._screen
-        if screen_regex is None or not text.isascii():
-            return [Match(self._group_name[m.lastgroup], m.start(), m.end(), m.group())
-                    for m in regex.finditer(text)]
-        lowered = text.lower()  # ASCII: same length, same positions
+        if screen_regex is None or (lowered is None and not text.isascii()):
+            return list(regex.finditer(text))
+        if lowered is None:
+            lowered = text.lower()  # ASCII: same length, same positions
         screen = screen_regex.search
         candidate = screen(lowered)
         if candidate is None:
@@ -131,7 +167,7 @@ class Lexicon:
             if m is None:
                 candidate = screen(lowered, start + 1)
                 continue
-            found.append(Match(self._group_name[m.lastgroup], start, m.end(), m.group()))
+            found.append(m)
             candidate = screen(lowered, m.end())
         return found
 
@@ -142,9 +178,55 @@ class Lexicon:
 
     def count(self, text: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for match in self.find(text):
-            counts[match.name] = counts.get(match.name, 0) + 1
+        group_name = self._group_name
+        for match in self._matches(text, None):
+            name = group_name[match.lastgroup]
+            counts[name] = counts.get(name, 0) + 1
         return counts
+
+
+class SingleWordMatches(dict):
+    """``run -> ((lexicon index, entry name), ...)``: what single-word terms match a run.
+
+    For case-insensitive lexicons and a lower-cased ASCII word run where a match
+    may start (:data:`MATCH_START_RUN_RE`): a single-word term ("may",
+    "threat*") matches there exactly when the whole run equals the word or
+    starts with the wildcard's prefix, and the alternation reports the entry of
+    the first fitting term in its order (:attr:`Lexicon.single_words`). One
+    pair per lexicon that has a fitting term, in lexicon order. When no longer
+    term of a lexicon can match a text (a :class:`WordRunScreen` status of 1),
+    these pairs over the text's match-start runs are exactly its matches.
+    Filled on demand: one table serves several lexicons, as texts repeat words.
+    """
+
+    _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
+
+    def __init__(self, lexicons: Sequence[Lexicon]):
+        super().__init__()
+        # literal -> [(lexicon index, rank in its alternation, entry name)]
+        self._closed: dict[str, list[tuple[int, int, str]]] = {}
+        by_length: dict[int, dict[str, list[tuple[int, int, str]]]] = {}
+        for index, lexicon in enumerate(lexicons):
+            for rank, (literal, wildcard, name) in enumerate(lexicon.single_words):
+                table = by_length.setdefault(len(literal), {}) if wildcard else self._closed
+                table.setdefault(literal, []).append((index, rank, name))
+        self._open = sorted(by_length.items())
+
+    def __missing__(self, run: str) -> tuple[tuple[int, str], ...]:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        fitting = list(self._closed.get(run, ()))
+        for length, table in self._open:
+            if length > len(run):
+                break
+            fitting.extend(table.get(run[:length], ()))
+        first: dict[int, tuple[int, str]] = {}
+        for index, rank, name in fitting:
+            if index not in first or rank < first[index][0]:
+                first[index] = (rank, name)
+        matches = tuple((index, first[index][1]) for index in sorted(first))
+        self[run] = matches
+        return matches
 
 
 class WordRunScreen:
@@ -156,17 +238,23 @@ class WordRunScreen:
     which can only let more through than a case-sensitive list matches. A
     list none of whose terms passes this test cannot match: the screen is
     exact in that direction and conservative in the other.
+
+    Each term is the set of tokens it needs: its closed runs, and ``prefix*``
+    for each open run. A text's tokens are its runs plus ``prefix*`` for every
+    open prefix one of its runs starts with (remembered per run, as a corpus
+    repeats its words). Terms are indexed by one of their tokens, so a text
+    looks up only the terms that share a token with it.
     """
 
     def __init__(self, lists: Sequence[Iterable[str]]):
         self.size = len(lists)
         self.always = [False] * self.size
-        # entry: (list index, closed runs, open runs, single-word term?, open key)
-        self._anchored: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
-        self._open: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
         self.single_words: list[set[str]] = [set() for _ in lists]
         self.single_prefixes: list[set[str]] = [set() for _ in lists]
-        open_only: list[tuple[int, frozenset[str], tuple[str, ...], bool]] = []
+        # token -> (lists with a single-word term that is this token,
+        #           (list index, tokens needed) of the longer terms indexed by it)
+        index_of: dict[str, tuple[set[int], list[tuple[int, frozenset[str]]]]] = {}
+        prefixes: set[str] = set()
         for index, terms in enumerate(lists):
             for term in terms:
                 term = term.strip()
@@ -181,19 +269,27 @@ class WordRunScreen:
                 literal = term[:-1] if term.endswith("*") and len(term) > 1 else term
                 single = (len(closed) + len(opened) == 1
                           and literal.lower() == (closed or opened)[0])
-                entry = (index, frozenset(closed), tuple(opened), single)
-                if closed:
-                    self._anchored.setdefault(max(closed, key=len), []).append(entry)
-                    if single:
-                        self.single_words[index].add(closed[0])
+                prefixes.update(opened)
+                needed = frozenset(closed) | {prefix + "*" for prefix in opened}
+                if single:
+                    (self.single_words if closed else self.single_prefixes)[index].add(
+                        (closed or opened)[0])
+                    index_of.setdefault(next(iter(needed)), (set(), []))[0].add(index)
                 else:
-                    open_only.append(entry)
-                    if single:
-                        self.single_prefixes[index].add(opened[0])
-        # Open-only terms are looked up by the first ``key_length`` letters of a run.
-        self.key_length = min((len(max(e[2], key=len)) for e in open_only), default=1)
-        for entry in open_only:
-            self._open.setdefault(max(entry[2], key=len)[:self.key_length], []).append(entry)
+                    # The longest closed run is likely the rarest key.
+                    anchor = max(closed, key=len) if closed else max(opened, key=len) + "*"
+                    index_of.setdefault(anchor, (set(), []))[1].append((index, needed))
+        self._index = {token: (tuple(sorted(singles)), tuple(longer))
+                       for token, (singles, longer) in index_of.items()}
+        self._tokens = frozenset(self._index)
+        self._always = {index: 2 for index, always in enumerate(self.always) if always}
+        self._prefixes = frozenset(prefixes)
+        OPEN_TOKENS.register(self._prefixes)
+
+    def __setstate__(self, state: dict) -> None:
+        # Unpickled in another process (a worker): its table needs this screen's prefixes.
+        self.__dict__.update(state)
+        OPEN_TOKENS.register(self._prefixes)
 
     def text_statuses(self, text: str) -> list[int]:
         """:meth:`statuses` of the text's word runs; every list may match non-ASCII text
@@ -204,23 +300,75 @@ class WordRunScreen:
 
     def statuses(self, runs: Iterable[str]) -> list[int]:
         """Per list: 0 cannot match; 1 only single-word terms can; 2 a longer term can."""
-        runs = set(runs)
         status = [0] * self.size
-        candidates = [entry for anchor in runs.intersection(self._anchored)
-                      for entry in self._anchored[anchor]]
-        if self._open:
-            keys = {r[:self.key_length] for r in runs}
-            candidates += [entry for key in keys.intersection(self._open)
-                           for entry in self._open[key]]
-        for index, closed, opened, single in candidates:
-            if status[index] == 2 or not closed <= runs:
-                continue
-            if all(any(r.startswith(o) for r in runs) for o in opened):
-                status[index] = 1 if single else 2
-        for index, always in enumerate(self.always):
-            if always:
-                status[index] = 2
+        for index, value in self.candidates(runs if isinstance(runs, AbstractSet)
+                                            else set(runs)).items():
+            status[index] = value
         return status
+
+    def candidates(self, runs: AbstractSet[str]) -> dict[int, int]:
+        """:meth:`statuses` of a set of lower-cased word runs, only the lists that may match."""
+        return self.candidates_of_tokens(run_tokens(runs))
+
+    def candidates_of_tokens(self, tokens: AbstractSet[str]) -> dict[int, int]:
+        """:meth:`candidates` from a text's :func:`run_tokens` (made after this screen)."""
+        status = self._always.copy()
+        index = self._index
+        for token in tokens & self._tokens:
+            singles, longer = index[token]
+            for list_index in singles:
+                if list_index not in status:
+                    status[list_index] = 1
+            for list_index, needed in longer:
+                if status.get(list_index) != 2 and needed <= tokens:
+                    status[list_index] = 2
+        return status
+
+
+class _OpenTokens(dict):
+    """``run -> ("prefix*", ...)`` for the open prefixes the run starts with, filled on demand.
+
+    One table per process holds the prefixes of every :class:`WordRunScreen`
+    made (or unpickled) in it, so that a text's tokens serve every screen:
+    tokens of another screen's prefixes are never among a screen's keys.
+    ``generation`` changes whenever prefixes are added (and the table emptied).
+    """
+
+    _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
+
+    def __init__(self):
+        super().__init__()
+        self._prefixes: set[str] = set()
+        self._lengths: list[int] = []
+        self.generation = object()
+
+    def register(self, prefixes: AbstractSet[str]) -> None:
+        if not prefixes <= self._prefixes:
+            self._prefixes |= prefixes
+            self._lengths = sorted({len(p) for p in self._prefixes})
+            self.clear()
+            self.generation = object()
+
+    def __missing__(self, run: str) -> tuple[str, ...]:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        tokens = tuple(run[:n] + "*" for n in self._lengths
+                       if n <= len(run) and run[:n] in self._prefixes)
+        self[run] = tokens
+        return tokens
+
+
+OPEN_TOKENS = _OpenTokens()
+
+
+def run_tokens(runs: AbstractSet[str]) -> AbstractSet[str]:
+    """A text's tokens for :meth:`WordRunScreen.candidates_of_tokens`: its word runs and
+    ``prefix*`` for every registered open prefix one of them starts with."""
+    if not OPEN_TOKENS._prefixes:
+        return runs
+    tokens = set(runs)
+    tokens.update(*map(OPEN_TOKENS.__getitem__, runs))
+    return tokens
 
 
 def term_runs(term: str) -> tuple[list[str], list[str]]:
