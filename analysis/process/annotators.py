@@ -80,13 +80,12 @@ class SentenceWords:
         return found
 
 
-def single_word_counts(table: SingleWordMatches, starts: Iterable[str]) -> dict[int, int]:
+def single_word_counts(table: SingleWordMatches, starts: list[str]) -> dict[int, int]:
     """Matches per lexicon of ``table`` among the match-start runs ``starts`` (exact for
     a lexicon when only its single-word terms can match)."""
     tally: dict[int, int] = {}
-    for matches in filter(None, map(table.__getitem__, starts)):
-        for index, _ in matches:
-            tally[index] = tally.get(index, 0) + 1
+    for (index, _), times in table.counts(starts).items():
+        tally[index] = tally.get(index, 0) + times
     return tally
 
 
@@ -483,12 +482,8 @@ def _naming_annotator(pairs: tuple) -> Annotator:
         for c in sorted(candidates):
             if candidates[c] == 1:  # only single-word variants can match
                 if single is None:
-                    single = {}
-                    for s in range(len(doc.sentences)):
-                        for matches in filter(None, map(single_words.__getitem__,
-                                                        words.starts(s))):
-                            for match in matches:
-                                single[match] = single.get(match, 0) + 1
+                    single = single_words.counts(
+                        [run for s in range(len(doc.sentences)) for run in words.starts(s)])
                 counts = {name: n for (concept, name), n in single.items() if concept == c}
             else:
                 if text is None:

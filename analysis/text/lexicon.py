@@ -101,6 +101,16 @@ class Lexicon:
         body = "|".join(parts)
         self._body = body
         self._compiled: re.Pattern[str] | None = None
+        # At a place the screen found in ASCII text, only the terms whose first letter
+        # is the text's there can match: ``_regex`` restricted to them (same order, same
+        # groups) tries a handful of alternatives instead of all.
+        self._by_first_letter: dict[str, list[str]] = {}
+        for i, (_, _, pattern, words, term) in enumerate(alternatives):
+            if words and term[0].isascii():
+                self._by_first_letter.setdefault(term[0].lower(), []).append(
+                    f"(?P<a{i}>{pattern})")
+        self._before = before
+        self._first_letter_regexes: dict[str, re.Pattern[str]] = {}
         # A fast screen for ASCII text: a trie of the terms' lower-cased literal
         # parts (up to the first wildcard), searched in the lower-cased text. It
         # matches wherever ``_regex`` can (it drops the word boundaries, the case
@@ -159,17 +169,27 @@ class Lexicon:
         candidate = screen(lowered)
         if candidate is None:
             return []
-        match = regex.match
+        regexes = self._first_letter_regexes
         found = []
         while candidate is not None:
             start = candidate.start()
-            m = match(text, start)
+            letter = lowered[start]
+            first_letter_regex = regexes.get(letter)
+            if first_letter_regex is None:
+                first_letter_regex = regexes[letter] = self._first_letter_regex(letter)
+            m = first_letter_regex.match(text, start)
             if m is None:
                 candidate = screen(lowered, start + 1)
                 continue
             found.append(m)
             candidate = screen(lowered, m.end())
         return found
+
+    def _first_letter_regex(self, letter: str) -> re.Pattern[str]:
+        alternatives = self._by_first_letter.get(letter)
+        if not alternatives:
+            return _NEVER
+        return re.compile(f"{self._before}(?:{'|'.join(alternatives)}){_WORD_AFTER}")
 
     def names_in(self, text: str) -> tuple[str, ...]:
         """Entry names found in ``text``, in entry order, each once."""
@@ -185,8 +205,64 @@ class Lexicon:
         return counts
 
 
-class SingleWordMatches(dict):
-    """``run -> ((lexicon index, entry name), ...)``: what single-word terms match a run.
+class _RunFacts:
+    """Facts about lower-cased word runs, worked out once per distinct run.
+
+    Only a run equal to one of ``whole`` or starting with one of ``prefixes``
+    can have a fact (:meth:`_fact`, never empty for those that have one). A
+    text's runs cost set operations: one regular expression over the batch of
+    runs not seen before finds those worth :meth:`_fact`.
+    """
+
+    _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
+
+    def __init__(self, whole: Iterable[str] = (), prefixes: Iterable[str] = ()):
+        self.facts: dict[str, tuple] = {}
+        self._with_facts: set[str] = set()
+        self._seen: set[str] = set()
+        self._set_words(whole, prefixes)
+
+    def _set_words(self, whole: Iterable[str], prefixes: Iterable[str]) -> None:
+        self._whole = frozenset(whole)
+        self._prefixes = frozenset(prefixes)
+        self._lengths = sorted({len(p) for p in self._prefixes})
+        self._starting = None
+        if self._prefixes:
+            trie = _trie_pattern(tuple(map(re.escape, p)) for p in sorted(self._prefixes))
+            self._starting = re.compile(f"^(?={trie})[^\n]*", re.MULTILINE)
+        self._forget()
+
+    def _forget(self) -> None:
+        self.facts.clear()
+        self._with_facts.clear()
+        self._seen.clear()
+
+    def fact_runs(self, runs: AbstractSet[str]) -> AbstractSet[str]:
+        """The runs of ``runs`` that have a fact (in :attr:`facts`)."""
+        new = runs - self._seen
+        if new:
+            self._learn(new)
+        return runs & self._with_facts
+
+    def _learn(self, new: AbstractSet[str]) -> None:
+        if len(self._seen) + len(new) > self._LIMIT:
+            self._forget()
+        worth = new & self._whole
+        if self._starting is not None:
+            worth = worth.union(self._starting.findall("\n".join(new)))
+        for run in worth:
+            fact = self._fact(run)
+            if fact:
+                self.facts[run] = fact
+                self._with_facts.add(run)
+        self._seen |= new
+
+    def _fact(self, run: str) -> tuple:
+        raise NotImplementedError
+
+
+class SingleWordMatches(_RunFacts):
+    """``facts[run] = ((lexicon index, entry name), ...)``: what single-word terms match a run.
 
     For case-insensitive lexicons and a lower-cased ASCII word run where a match
     may start (:data:`MATCH_START_RUN_RE`): a single-word term ("may",
@@ -196,13 +272,10 @@ class SingleWordMatches(dict):
     pair per lexicon that has a fitting term, in lexicon order. When no longer
     term of a lexicon can match a text (a :class:`WordRunScreen` status of 1),
     these pairs over the text's match-start runs are exactly its matches.
-    Filled on demand: one table serves several lexicons, as texts repeat words.
+    One table serves several lexicons, as texts repeat words.
     """
 
-    _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
-
     def __init__(self, lexicons: Sequence[Lexicon]):
-        super().__init__()
         # literal -> [(lexicon index, rank in its alternation, entry name)]
         self._closed: dict[str, list[tuple[int, int, str]]] = {}
         by_length: dict[int, dict[str, list[tuple[int, int, str]]]] = {}
@@ -211,10 +284,18 @@ class SingleWordMatches(dict):
                 table = by_length.setdefault(len(literal), {}) if wildcard else self._closed
                 table.setdefault(literal, []).append((index, rank, name))
         self._open = sorted(by_length.items())
+        super().__init__(self._closed, [p for _, table in self._open for p in table])
 
-    def __missing__(self, run: str) -> tuple[tuple[int, str], ...]:
-        if len(self) >= self._LIMIT:
-            self.clear()
+    def counts(self, starts: list[str]) -> dict[tuple[int, str], int]:
+        """Matches per ``(lexicon index, entry name)`` among the match-start runs ``starts``."""
+        tally: dict[tuple[int, str], int] = {}
+        for run in self.fact_runs(set(starts)):
+            times = starts.count(run)
+            for match in self.facts[run]:
+                tally[match] = tally.get(match, 0) + times
+        return tally
+
+    def _fact(self, run: str) -> tuple[tuple[int, str], ...]:
         fitting = list(self._closed.get(run, ()))
         for length, table in self._open:
             if length > len(run):
@@ -224,9 +305,7 @@ class SingleWordMatches(dict):
         for index, rank, name in fitting:
             if index not in first or rank < first[index][0]:
                 first[index] = (rank, name)
-        matches = tuple((index, first[index][1]) for index in sorted(first))
-        self[run] = matches
-        return matches
+        return tuple((index, first[index][1]) for index in sorted(first))
 
 
 class WordRunScreen:
@@ -325,8 +404,8 @@ class WordRunScreen:
         return status
 
 
-class _OpenTokens(dict):
-    """``run -> ("prefix*", ...)`` for the open prefixes the run starts with, filled on demand.
+class _OpenTokens(_RunFacts):
+    """``facts[run] = ("prefix*", ...)``: the registered open prefixes a run starts with.
 
     One table per process holds the prefixes of every :class:`WordRunScreen`
     made (or unpickled) in it, so that a text's tokens serve every screen:
@@ -334,40 +413,34 @@ class _OpenTokens(dict):
     ``generation`` changes whenever prefixes are added (and the table emptied).
     """
 
-    _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
-
     def __init__(self):
         super().__init__()
-        self._prefixes: set[str] = set()
-        self._lengths: list[int] = []
         self.generation = object()
 
     def register(self, prefixes: AbstractSet[str]) -> None:
         if not prefixes <= self._prefixes:
-            self._prefixes |= prefixes
-            self._lengths = sorted({len(p) for p in self._prefixes})
-            self.clear()
+            self._set_words((), self._prefixes | prefixes)
             self.generation = object()
 
-    def __missing__(self, run: str) -> tuple[str, ...]:
-        if len(self) >= self._LIMIT:
-            self.clear()
-        tokens = tuple(run[:n] + "*" for n in self._lengths
-                       if n <= len(run) and run[:n] in self._prefixes)
-        self[run] = tokens
-        return tokens
+    def _fact(self, run: str) -> tuple[str, ...]:
+        return tuple(run[:n] + "*" for n in self._lengths
+                     if n <= len(run) and run[:n] in self._prefixes)
 
 
-OPEN_TOKENS = _OpenTokens()
+# The process's open-prefix table (made at the end of the module, which it needs).
+OPEN_TOKENS: _OpenTokens
 
 
 def run_tokens(runs: AbstractSet[str]) -> AbstractSet[str]:
     """A text's tokens for :meth:`WordRunScreen.candidates_of_tokens`: its word runs and
     ``prefix*`` for every registered open prefix one of them starts with."""
-    if not OPEN_TOKENS._prefixes:
+    with_prefixes = OPEN_TOKENS.fact_runs(runs)
+    if not with_prefixes:
         return runs
     tokens = set(runs)
-    tokens.update(*map(OPEN_TOKENS.__getitem__, runs))
+    facts = OPEN_TOKENS.facts
+    for run in with_prefixes:
+        tokens.update(facts[run])
     return tokens
 
 
@@ -503,3 +576,6 @@ def _trie_paths(trie: dict[str, dict]) -> list[str]:
             continue
         stack.extend((child, prefix + unit) for unit, child in node.items())
     return paths
+
+
+OPEN_TOKENS = _OpenTokens()
