@@ -37,6 +37,7 @@ from framelens.analysis.text.normalize import normalize
 
 CUE_NAMES = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
 _QUOTE = '"'
+_SENTENCE_BREAK = "\x00"
 
 
 class SentenceWords:
@@ -50,8 +51,8 @@ class SentenceWords:
     found on first use.
     """
 
-    __slots__ = ("sentences", "lowered", "runs", "_run_lists", "_starts", "_tokens",
-                 "_generation")
+    __slots__ = ("sentences", "lowered", "runs", "all_ascii", "_run_lists", "_starts",
+                 "_tokens", "_document_tokens", "_generation")
 
     def __init__(self, sentences: tuple[str, ...]):
         self.sentences = sentences
@@ -59,8 +60,10 @@ class SentenceWords:
         findall = WORD_RUN_RE.findall
         self._run_lists = [None if low is None else findall(low) for low in self.lowered]
         self.runs = [None if runs is None else frozenset(runs) for runs in self._run_lists]
+        self.all_ascii = None not in self.lowered
         self._starts: list[list[str] | None] = [None] * len(sentences)
         self._tokens: list[AbstractSet[str] | None] = [None] * len(sentences)
+        self._document_tokens: AbstractSet[str] | None = None
         self._generation = OPEN_TOKENS.generation
 
     def starts(self, index: int) -> list[str]:
@@ -71,13 +74,26 @@ class SentenceWords:
         return found
 
     def tokens(self, index: int) -> AbstractSet[str]:
-        if self._generation is not OPEN_TOKENS.generation:  # a screen was made since
-            self._tokens = [None] * len(self.sentences)
-            self._generation = OPEN_TOKENS.generation
+        """:func:`run_tokens` of an ASCII sentence."""
+        self._check_generation()
         found = self._tokens[index]
         if found is None:
             found = self._tokens[index] = run_tokens(self.runs[index])
         return found
+
+    def document_tokens(self) -> AbstractSet[str]:
+        """:func:`run_tokens` of all the sentences of an ASCII document (the runs of
+        sentences joined by any character that is not a letter or digit)."""
+        self._check_generation()
+        if self._document_tokens is None:
+            self._document_tokens = run_tokens(frozenset().union(*self.runs))
+        return self._document_tokens
+
+    def _check_generation(self) -> None:
+        if self._generation is not OPEN_TOKENS.generation:  # a screen was made since
+            self._tokens = [None] * len(self.sentences)
+            self._document_tokens = None
+            self._generation = OPEN_TOKENS.generation
 
 
 def single_word_counts(table: SingleWordMatches, starts: list[str]) -> dict[int, int]:
@@ -211,13 +227,38 @@ def _target_annotator(targets: tuple[Target, ...]) -> Annotator:
     lexicon = target_lexicon(targets)
     index = {name: k for k, name in enumerate(lexicon.names)}
 
+    # The document is searched at once, its sentences joined by a character that no
+    # alias holds and that no pattern element matches (not a letter, digit, space or
+    # hyphen): each match lies within one sentence, and the word-boundary tests at a
+    # sentence's edges see what they see at the start and end of a lone sentence.
+    joinable = not any(_SENTENCE_BREAK in alias for t in targets for alias in t.aliases)
+
     def compute(doc: ProcessedDocument) -> tuple:
         words = sentence_words(doc)
-        find = lexicon.find
-        return tuple(tuple((index[m.name], m.start, m.end) for m in (
-            find(sentence) if lowered is None else find(sentence, lowered, words.tokens(s))))
-                     for s, (sentence, lowered) in enumerate(zip(doc.sentences, words.lowered,
-                                                                 strict=True)))
+        sentences = doc.sentences
+        text = _SENTENCE_BREAK.join(sentences)
+        if not joinable or text.count(_SENTENCE_BREAK) != len(sentences) - 1:
+            return tuple(tuple((index[m.name], m.start, m.end) for m in (
+                lexicon.find(sentence) if lowered is None
+                else lexicon.find(sentence, lowered, words.tokens(s))))
+                         for s, (sentence, lowered) in enumerate(zip(sentences, words.lowered,
+                                                                     strict=True)))
+        if words.all_ascii:
+            found = lexicon.find(text, _SENTENCE_BREAK.join(words.lowered),
+                                 words.document_tokens())
+        else:
+            found = lexicon.find(text)
+        mentions: list[list[tuple[int, int, int]]] = [[] for _ in sentences]
+        s = 0
+        start = 0  # of sentence s in text
+        end = len(sentences[0]) if sentences else 0
+        for match in found:
+            while match.start > end:
+                start = end + 1
+                s += 1
+                end = start + len(sentences[s])
+            mentions[s].append((index[match.name], match.start - start, match.end - start))
+        return tuple(map(tuple, mentions))
 
     fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
                    matching_rules(lexicon.lexicon))
@@ -472,10 +513,8 @@ def _naming_annotator(pairs: tuple) -> Annotator:
         # The sentences joined by newlines: its word runs (and the runs where a match
         # may start) are the sentences' runs, as a newline separates words.
         words = sentence_words(doc)
-        if any(runs is None for runs in words.runs):
-            candidates = every_concept
-        else:
-            candidates = screen.candidates(frozenset().union(*words.runs))
+        candidates = (screen.candidates_of_tokens(words.document_tokens()) if words.all_ascii
+                      else every_concept)
         found = []
         single: dict[tuple[int, str], int] | None = None
         text: str | None = None
