@@ -73,6 +73,11 @@ class SentenceWords:
                                                            self._run_lists[index])
         return found
 
+    def distinct_starts(self, index: int) -> AbstractSet[str]:
+        """``set(starts(index))``: without a hyphen every run may start a match."""
+        starts = self.starts(index)
+        return self.runs[index] if starts is self._run_lists[index] else frozenset(starts)
+
     def tokens(self, index: int) -> AbstractSet[str]:
         """:func:`run_tokens` of an ASCII sentence."""
         self._check_generation()
@@ -96,11 +101,13 @@ class SentenceWords:
             self._generation = OPEN_TOKENS.generation
 
 
-def single_word_counts(table: SingleWordMatches, starts: list[str]) -> dict[int, int]:
-    """Matches per lexicon of ``table`` among the match-start runs ``starts`` (exact for
-    a lexicon when only its single-word terms can match)."""
+def single_word_counts(table: SingleWordMatches, words: SentenceWords, sentence: int
+                       ) -> dict[int, int]:
+    """Matches per lexicon of ``table`` among the match-start runs of an ASCII sentence
+    (exact for a lexicon when only its single-word terms can match)."""
     tally: dict[int, int] = {}
-    for (index, _), times in table.counts(starts).items():
+    counts = table.counts(words.starts(sentence), words.distinct_starts(sentence))
+    for (index, _), times in counts.items():
         tally[index] = tally.get(index, 0) + times
     return tally
 
@@ -310,7 +317,7 @@ class CueCounter:
                                                                                      lowered)
                 else:
                     if single is None:
-                        single = single_word_counts(self._single_words, words.starts(index))
+                        single = single_word_counts(self._single_words, words, index)
                     counts[list_index] = single.get(list_index, 0)
         counts[-1] += quoted_spans(sentence)
         return tuple(counts)
@@ -431,7 +438,7 @@ def _topic_annotator(topics: tuple[Topic, ...]) -> Annotator:
                     found = lexicons[t].number_of_matches(sentence, lowered)
                 else:  # only single-word terms can match: counted from the word runs
                     if single is None:
-                        single = single_word_counts(single_words, words.starts(s))
+                        single = single_word_counts(single_words, words, s)
                     found = single.get(t, 0)
                 if found:
                     hits.append((s, t, found))

@@ -286,10 +286,12 @@ class SingleWordMatches(_RunFacts):
         self._open = sorted(by_length.items())
         super().__init__(self._closed, [p for _, table in self._open for p in table])
 
-    def counts(self, starts: list[str]) -> dict[tuple[int, str], int]:
-        """Matches per ``(lexicon index, entry name)`` among the match-start runs ``starts``."""
+    def counts(self, starts: list[str], distinct: AbstractSet[str] | None = None
+               ) -> dict[tuple[int, str], int]:
+        """Matches per ``(lexicon index, entry name)`` among the match-start runs ``starts``
+        (``distinct``: ``set(starts)``, when the caller has it)."""
         tally: dict[tuple[int, str], int] = {}
-        for run in self.fact_runs(set(starts)):
+        for run in self.fact_runs(set(starts) if distinct is None else distinct):
             times = starts.count(run)
             for match in self.facts[run]:
                 tally[match] = tally.get(match, 0) + times
