@@ -10,8 +10,9 @@ Run from the repository root::
 document apart from VADER: ``process_text`` and the standard annotators (target
 mentions, stance cues, topic hits, naming mentions), once in each of ``--repeats``
 fresh processes (as a cold run does: nothing remembered from an earlier pass), and
-prints the median of each part. ``--baseline DIR`` alternates those processes with
-ones that import ``framelens`` from ``DIR`` (a folder holding a ``framelens``
+prints the median of each part in CPU seconds of the process (steadier than wall
+time on a shared machine). ``--baseline DIR`` alternates those processes with ones
+that import ``framelens`` from ``DIR`` (a folder holding a ``framelens``
 package, e.g. links to another commit's ``analysis``, ``cli`` and ``sources``), so
 both are timed under the same load. ``dump`` writes every document's
 cache blob (``encode_payload``) and annotations to a pickle and prints its SHA-256:
@@ -66,7 +67,7 @@ def one_pass(args) -> None:
     annotators = standard_annotators(corpus)
     items = [(doc.text, doc.is_markdown, doc.language) for doc in documents]
     spent = {"process_text": 0.0, **{annotator.kind: 0.0 for annotator in annotators}}
-    clock = time.perf_counter
+    clock = time.process_time  # CPU seconds: steadier than wall time on a shared machine
     for item in items:
         started = clock()
         processed = ProcessedDocument("", "", "", *process_text(*item))
