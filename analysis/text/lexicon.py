@@ -24,10 +24,12 @@ Two case rules:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _WORD_BEFORE = r"(?<![^\W_])"
 # Word lists (topics, cues) also refuse a hyphenated prefix: "escalat*" must not count
@@ -205,60 +207,91 @@ class Lexicon:
         return counts
 
 
+class _RunWords(NamedTuple):
+    """What makes a run worth a fact: equal to one of ``whole``, or starting with one of
+    ``prefixes`` (``starting`` finds those among runs written one a line)."""
+
+    whole: frozenset[str]
+    prefixes: frozenset[str]
+    lengths: tuple[int, ...]
+    starting: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, whole: Iterable[str], prefixes: Iterable[str]) -> _RunWords:
+        prefixes = frozenset(prefixes)
+        starting = None
+        if prefixes:
+            trie = _trie_pattern(tuple(map(re.escape, p)) for p in sorted(prefixes))
+            starting = re.compile(f"^(?={trie})[^\\n]*", re.MULTILINE)
+        return cls(frozenset(whole), prefixes, tuple(sorted({len(p) for p in prefixes})),
+                   starting)
+
+
 class _RunFacts:
     """Facts about lower-cased word runs, worked out once per distinct run.
 
-    Only a run equal to one of ``whole`` or starting with one of ``prefixes``
-    can have a fact (:meth:`_fact`, never empty for those that have one). A
-    text's runs cost set operations: one regular expression over the batch of
-    runs not seen before finds those worth :meth:`_fact`.
+    Only a run that :class:`_RunWords` calls worth it can have a fact
+    (:meth:`_fact`, never empty for those that have one). A text's runs cost
+    set operations: one regular expression over the batch of runs not seen
+    before finds those worth :meth:`_fact`. The state (the words, the facts,
+    the runs that have one, the runs seen) is replaced whole, never changed
+    half-way, so threads sharing a table each read a consistent one.
     """
 
     _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
 
     def __init__(self, whole: Iterable[str] = (), prefixes: Iterable[str] = ()):
-        self.facts: dict[str, tuple] = {}
-        self._with_facts: set[str] = set()
-        self._seen: set[str] = set()
-        self._set_words(whole, prefixes)
+        self._lock = threading.Lock()
+        self._state = self._fresh(_RunWords.of(whole, prefixes))
 
-    def _set_words(self, whole: Iterable[str], prefixes: Iterable[str]) -> None:
-        self._whole = frozenset(whole)
-        self._prefixes = frozenset(prefixes)
-        self._lengths = sorted({len(p) for p in self._prefixes})
-        self._starting = None
-        if self._prefixes:
-            trie = _trie_pattern(tuple(map(re.escape, p)) for p in sorted(self._prefixes))
-            self._starting = re.compile(f"^(?={trie})[^\n]*", re.MULTILINE)
-        self._forget()
+    @staticmethod
+    def _fresh(words: _RunWords) -> tuple[_RunWords, dict[str, tuple], set[str], set[str]]:
+        return words, {}, set(), set()
 
-    def _forget(self) -> None:
-        self.facts.clear()
-        self._with_facts.clear()
-        self._seen.clear()
+    @property
+    def words(self) -> _RunWords:
+        return self._state[0]
 
-    def fact_runs(self, runs: AbstractSet[str]) -> AbstractSet[str]:
-        """The runs of ``runs`` that have a fact (in :attr:`facts`)."""
-        new = runs - self._seen
+    def fact_runs(self, runs: AbstractSet[str]) -> dict[str, tuple]:
+        """``{run: fact}`` for the runs of ``runs`` that have a fact."""
+        state = self._state
+        new = runs - state[3]
         if new:
-            self._learn(new)
-        return runs & self._with_facts
+            state = self._learn(state, new)
+        facts = state[1]
+        return {run: facts[run] for run in runs & state[2]}
 
-    def _learn(self, new: AbstractSet[str]) -> None:
-        if len(self._seen) + len(new) > self._LIMIT:
-            self._forget()
-        worth = new & self._whole
-        if self._starting is not None:
-            worth = worth.union(self._starting.findall("\n".join(new)))
+    def _learn(self, state: tuple, new: AbstractSet[str]) -> tuple:
+        if len(state[3]) + len(new) > self._LIMIT:
+            with self._lock:
+                if self._state is state:
+                    self._state = self._fresh(state[0])
+                state = self._state
+        words, facts, with_facts, seen = state
+        worth = new & words.whole
+        if words.starting is not None:
+            worth = worth.union(words.starting.findall("\n".join(new)))
         for run in worth:
-            fact = self._fact(run)
+            fact = self._fact(run, words)
             if fact:
-                self.facts[run] = fact
-                self._with_facts.add(run)
-        self._seen |= new
+                facts[run] = fact  # before with_facts: a reader finds every run it lists
+                with_facts.add(run)
+        seen |= new
+        return state
 
-    def _fact(self, run: str) -> tuple:
+    def _fact(self, run: str, words: _RunWords) -> tuple:
         raise NotImplementedError
+
+    def __getstate__(self) -> dict:
+        # Sent to a worker: the words, not what this process learnt, nor its lock.
+        return {name: value for name, value in self.__dict__.items()
+                if name not in ("_lock", "_state")} | {"_words": self._state[0]}
+
+    def __setstate__(self, state: dict) -> None:
+        words = state.pop("_words")
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._state = self._fresh(words)
 
 
 class SingleWordMatches(_RunFacts):
@@ -291,13 +324,13 @@ class SingleWordMatches(_RunFacts):
         """Matches per ``(lexicon index, entry name)`` among the match-start runs ``starts``
         (``distinct``: ``set(starts)``, when the caller has it)."""
         tally: dict[tuple[int, str], int] = {}
-        for run in self.fact_runs(set(starts) if distinct is None else distinct):
+        for run, matches in self.fact_runs(set(starts) if distinct is None else distinct).items():
             times = starts.count(run)
-            for match in self.facts[run]:
+            for match in matches:
                 tally[match] = tally.get(match, 0) + times
         return tally
 
-    def _fact(self, run: str) -> tuple[tuple[int, str], ...]:
+    def _fact(self, run: str, words: _RunWords) -> tuple[tuple[int, str], ...]:
         fitting = list(self._closed.get(run, ()))
         for length, table in self._open:
             if length > len(run):
@@ -420,13 +453,17 @@ class _OpenTokens(_RunFacts):
         self.generation = object()
 
     def register(self, prefixes: AbstractSet[str]) -> None:
-        if not prefixes <= self._prefixes:
-            self._set_words((), self._prefixes | prefixes)
-            self.generation = object()
+        if prefixes <= self.words.prefixes:
+            return
+        with self._lock:
+            words = self.words
+            if not prefixes <= words.prefixes:
+                self._state = self._fresh(_RunWords.of((), words.prefixes | prefixes))
+                self.generation = object()
 
-    def _fact(self, run: str) -> tuple[str, ...]:
-        return tuple(run[:n] + "*" for n in self._lengths
-                     if n <= len(run) and run[:n] in self._prefixes)
+    def _fact(self, run: str, words: _RunWords) -> tuple[str, ...]:
+        return tuple(run[:n] + "*" for n in words.lengths
+                     if n <= len(run) and run[:n] in words.prefixes)
 
 
 # The process's open-prefix table (made at the end of the module, which it needs).
@@ -440,9 +477,7 @@ def run_tokens(runs: AbstractSet[str]) -> AbstractSet[str]:
     if not with_prefixes:
         return runs
     tokens = set(runs)
-    facts = OPEN_TOKENS.facts
-    for run in with_prefixes:
-        tokens.update(facts[run])
+    tokens.update(*with_prefixes.values())
     return tokens
 
 

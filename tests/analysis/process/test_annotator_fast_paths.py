@@ -30,6 +30,7 @@ from framelens.analysis.text.lexicon import (
     Lexicon,
     SingleWordMatches,
     WordRunScreen,
+    _RunWords,
     match_start_runs,
     term_runs,
 )
@@ -240,11 +241,21 @@ def test_a_screen_made_after_a_documents_words_still_sees_its_prefixes():
 
 def test_an_unpickled_screen_registers_its_prefixes_in_a_fresh_table():
     screen = WordRunScreen([["glorptiz*"], ["blanket"]])
-    saved = set(OPEN_TOKENS._prefixes)
+    saved = OPEN_TOKENS.words.prefixes
     try:
-        OPEN_TOKENS._set_words((), ())  # as in a worker that has made no screen
+        OPEN_TOKENS._state = OPEN_TOKENS._fresh(_RunWords.of((), ()))  # as in a new worker
         copy = pickle.loads(pickle.dumps(screen))
         assert copy.statuses(WORD_RUN_RE.findall("the glorptizing blanket")) == [1, 1]
         assert copy.text_statuses("the GLORPTIZE") == [1, 0]
     finally:
-        OPEN_TOKENS.register(frozenset(saved))
+        OPEN_TOKENS.register(saved)
+
+
+def test_a_single_word_table_pickles_without_what_it_learnt():
+    table = SingleWordMatches([Lexicon({"p": ["may", "threat*"], "q": ["mayor"]})])
+    starts = ["may", "mayor", "threats", "may", "x"]
+    counts = table.counts(starts)
+    assert counts == {(0, "p"): 3, (0, "q"): 1}
+    copy = pickle.loads(pickle.dumps(table))
+    assert copy.fact_runs(frozenset()) == {}
+    assert copy.counts(starts) == counts
