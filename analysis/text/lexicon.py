@@ -109,8 +109,12 @@ class Lexicon:
         self._by_first_letter: dict[str, list[str]] = {}
         for i, (_, _, pattern, words, term) in enumerate(alternatives):
             if words and term[0].isascii():
-                self._by_first_letter.setdefault(term[0].lower(), []).append(
-                    f"(?P<a{i}>{pattern})")
+                if case == "insensitive":
+                    letters = {term[0].lower()}
+                else:  # a lower-case first letter may be a capital
+                    letters = {term[0], term[0].upper()} if term[0].islower() else {term[0]}
+                for letter in letters:
+                    self._by_first_letter.setdefault(letter, []).append(f"(?P<a{i}>{pattern})")
         self._before = before
         self._first_letter_regexes: dict[str, re.Pattern[str]] = {}
         # A fast screen for ASCII text: a trie of the terms' lower-cased literal
@@ -118,7 +122,11 @@ class Lexicon:
         # matches wherever ``_regex`` can (it drops the word boundaries, the case
         # rules and the wildcard tails), so ``_regex`` is tried only there.
         # Terms with non-ASCII letters (Unicode case folding) disable it.
-        literals = [_literal_units(term.strip()) for terms in entries.values()
+        # A case-sensitive lexicon's screen keeps the case (and reads the text as it is):
+        # "US" is then not looked for in "because".
+        self._exact_screen = case == "first-letter"
+        units_of = _exact_units if self._exact_screen else _literal_units
+        literals = [units_of(term.strip()) for terms in entries.values()
                     for term in terms if term.strip()]
         screened = [units for units in literals if units]  # () never matches ASCII text
         self._screen_source = (_trie_pattern(screened) if screened else _NEVER.pattern) \
@@ -165,26 +173,30 @@ class Lexicon:
         screen_regex = self._screen
         if screen_regex is None or (lowered is None and not text.isascii()):
             return list(regex.finditer(text))
-        if lowered is None:
-            lowered = text.lower()  # ASCII: same length, same positions
+        if self._exact_screen:
+            scanned = text
+        elif lowered is None:
+            scanned = text.lower()  # ASCII: same length, same positions
+        else:
+            scanned = lowered
         screen = screen_regex.search
-        candidate = screen(lowered)
+        candidate = screen(scanned)
         if candidate is None:
             return []
         regexes = self._first_letter_regexes
         found = []
         while candidate is not None:
             start = candidate.start()
-            letter = lowered[start]
+            letter = scanned[start]
             first_letter_regex = regexes.get(letter)
             if first_letter_regex is None:
                 first_letter_regex = regexes[letter] = self._first_letter_regex(letter)
             m = first_letter_regex.match(text, start)
             if m is None:
-                candidate = screen(lowered, start + 1)
+                candidate = screen(scanned, start + 1)
                 continue
             found.append(m)
-            candidate = screen(lowered, m.end())
+            candidate = screen(scanned, m.end())
         return found
 
     def _first_letter_regex(self, letter: str) -> re.Pattern[str]:
@@ -539,6 +551,32 @@ def _literal_units(term: str) -> tuple[str, ...] | None:
                     return ()
                 return None
             units.append(re.escape(char.lower()))
+        if wildcard:
+            break
+    return tuple(units)
+
+
+def _exact_units(term: str) -> tuple[str, ...]:
+    """Regex units every ASCII match of a ``"first-letter"`` ``term`` starts with.
+
+    As :func:`_literal_units`, with the case kept: the characters as written,
+    except that a lower-case first letter may be a capital (``[Tt]``); ``()``
+    when the term holds a non-ASCII character, which no ASCII text matches
+    (the rule compares characters exactly).
+    """
+    units: list[str] = []
+    for position, word in enumerate(term.split()):
+        wildcard = word.endswith("*") and len(word) > 1
+        literal = word[:-1] if wildcard else word
+        if position:
+            units.append(r"\s+")
+        for index, char in enumerate(literal):
+            if not char.isascii():
+                return ()
+            if position == 0 and index == 0 and char.islower():
+                units.append(f"[{char.upper()}{char}]")
+            else:
+                units.append(re.escape(char))
         if wildcard:
             break
     return tuple(units)
