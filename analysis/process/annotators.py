@@ -5,8 +5,11 @@ cached per document by :func:`~framelens.analysis.process.annotations.cached_ann
 under a fingerprint of its terms and compiled matching rules. A word-run
 screen (:class:`~framelens.analysis.text.lexicon.WordRunScreen`) in front of
 each lexicon skips the regular expressions where no term can match. The
-lenses (stance, topics, naming, similarity, compare) read these annotations;
-none computes its own.
+annotators of one document share its word analysis (:class:`SentenceWords`),
+and count single-word terms from a table of word runs
+(:class:`~framelens.analysis.text.lexicon.SingleWordMatches`) rather than by
+regular expression. The lenses (stance, topics, naming, similarity, compare)
+read these annotations; none computes its own.
 """
 
 from __future__ import annotations

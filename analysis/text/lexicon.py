@@ -367,9 +367,10 @@ class WordRunScreen:
 
     Each term is the set of tokens it needs: its closed runs, and ``prefix*``
     for each open run. A text's tokens are its runs plus ``prefix*`` for every
-    open prefix one of its runs starts with (remembered per run, as a corpus
-    repeats its words). Terms are indexed by one of their tokens, so a text
-    looks up only the terms that share a token with it.
+    open prefix one of its runs starts with (:func:`run_tokens`: the process's
+    table of every screen's prefixes, one set of tokens serving all screens).
+    Terms are indexed by one of their tokens, so a text looks up only the
+    terms that share a token with it.
     """
 
     def __init__(self, lists: Sequence[Iterable[str]]):
