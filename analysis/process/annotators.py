@@ -5,14 +5,17 @@ cached per document by :func:`~framelens.analysis.process.annotations.cached_ann
 under a fingerprint of its terms and compiled matching rules. A word-run
 screen (:class:`~framelens.analysis.text.lexicon.WordRunScreen`) in front of
 each lexicon skips the regular expressions where no term can match. The
-lenses (stance, topics, naming, similarity, compare) read these annotations;
-none computes its own.
+annotators of one document share its word analysis (:class:`SentenceWords`),
+and count single-word terms from a table of word runs
+(:class:`~framelens.analysis.text.lexicon.SingleWordMatches`) rather than by
+regular expression. The lenses (stance, topics, naming, similarity, compare)
+read these annotations; none computes its own.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,14 +26,107 @@ from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotations import Annotator, cached_annotations, matching_rules
 from framelens.analysis.process.pipeline import ProcessedDocument, processed
-from framelens.analysis.text.lexicon import WORD_RUN_RE, Lexicon, Match, WordRunScreen
+from framelens.analysis.text.lexicon import (
+    OPEN_TOKENS,
+    WORD_RUN_RE,
+    Lexicon,
+    Match,
+    SingleWordMatches,
+    WordRunScreen,
+    match_start_runs,
+    run_tokens,
+)
 from framelens.analysis.text.normalize import normalize
 
 CUE_NAMES = ("hedges", "boosters", "deontic", "negation", "threat", "reported")
-# Word runs where a case-insensitive Lexicon match may start: not inside a word and not
-# after a hyphenated prefix ("escalation" in "de-escalation" is not a match of "escalat*").
-_MATCH_START_RUN_RE = re.compile(r"(?<![^\W_])(?<![^\W_]-)[^\W_]+")
 _QUOTE = '"'
+_SENTENCE_BREAK = "\x00"
+
+
+class SentenceWords:
+    """What every annotator reads of a document's sentences, worked out once for all four.
+
+    Per sentence: ``lowered`` is its lower-cased text when it is ASCII (None
+    otherwise: Unicode case folding can match across scripts, so no screen
+    applies), ``runs`` the set of its lower-cased word runs (None when not
+    ASCII); :meth:`tokens` (its :func:`run_tokens`, what the screens read) and
+    :meth:`starts` (the runs where a case-insensitive match may start) are
+    found on first use.
+    """
+
+    __slots__ = ("sentences", "lowered", "runs", "all_ascii", "_run_lists", "_starts",
+                 "_tokens", "_document_tokens", "_generation")
+
+    def __init__(self, sentences: tuple[str, ...]):
+        self.sentences = sentences
+        self.lowered = [s.lower() if s.isascii() else None for s in sentences]
+        findall = WORD_RUN_RE.findall
+        self._run_lists = [None if low is None else findall(low) for low in self.lowered]
+        self.runs = [None if runs is None else frozenset(runs) for runs in self._run_lists]
+        self.all_ascii = None not in self.lowered
+        self._starts: list[list[str] | None] = [None] * len(sentences)
+        self._tokens: list[AbstractSet[str] | None] = [None] * len(sentences)
+        self._document_tokens: AbstractSet[str] | None = None
+        self._generation = OPEN_TOKENS.generation
+
+    def starts(self, index: int) -> list[str]:
+        found = self._starts[index]
+        if found is None:
+            found = self._starts[index] = match_start_runs(self.lowered[index],
+                                                           self._run_lists[index])
+        return found
+
+    def distinct_starts(self, index: int) -> AbstractSet[str]:
+        """``set(starts(index))``: without a hyphen every run may start a match."""
+        starts = self.starts(index)
+        return self.runs[index] if starts is self._run_lists[index] else frozenset(starts)
+
+    def tokens(self, index: int) -> AbstractSet[str]:
+        """:func:`run_tokens` of an ASCII sentence."""
+        self._check_generation()
+        found = self._tokens[index]
+        if found is None:
+            found = self._tokens[index] = run_tokens(self.runs[index])
+        return found
+
+    def document_tokens(self) -> AbstractSet[str]:
+        """:func:`run_tokens` of all the sentences of an ASCII document (the runs of
+        sentences joined by any character that is not a letter or digit)."""
+        self._check_generation()
+        if self._document_tokens is None:
+            self._document_tokens = run_tokens(frozenset().union(*self.runs))
+        return self._document_tokens
+
+    def _check_generation(self) -> None:
+        if self._generation is not OPEN_TOKENS.generation:  # a screen was made since
+            self._tokens = [None] * len(self.sentences)
+            self._document_tokens = None
+            self._generation = OPEN_TOKENS.generation
+
+
+def single_word_counts(table: SingleWordMatches, words: SentenceWords, sentence: int
+                       ) -> dict[int, int]:
+    """Matches per lexicon of ``table`` among the match-start runs of an ASCII sentence
+    (exact for a lexicon when only its single-word terms can match)."""
+    tally: dict[int, int] = {}
+    counts = table.counts(words.starts(sentence), words.distinct_starts(sentence))
+    for (index, _), times in counts.items():
+        tally[index] = tally.get(index, 0) + times
+    return tally
+
+
+# The one pass runs the annotators one after another on each document: the last
+# document's words serve the next annotator (the tuple of sentences is held, so its
+# identity cannot be reused by another document while it is remembered).
+_last_words: list = [None]
+
+
+def sentence_words(doc: ProcessedDocument) -> SentenceWords:
+    """:class:`SentenceWords` of ``doc``'s sentences, shared with the previous call's."""
+    words = _last_words[0]
+    if words is None or words.sentences is not doc.sentences:
+        words = _last_words[0] = SentenceWords(doc.sentences)
+    return words
 
 
 # --------------------------------------------------------------------- targets
@@ -104,9 +200,14 @@ class ScreenedLexicon:
         """False only when no term can match ``text``."""
         return self._screen.text_statuses(text)[0] > 0
 
-    def find(self, text: str) -> list[Match]:
-        """Exactly ``Lexicon.find(text)``."""
-        return self.lexicon.find(text) if self.may_match(text) else []
+    def find(self, text: str, lowered: str | None = None,
+             tokens: AbstractSet[str] | None = None) -> list[Match]:
+        """Exactly ``Lexicon.find(text)``; ``lowered`` and ``tokens``, when given, are an
+        ASCII text's ``text.lower()`` and :func:`run_tokens` of its lower-cased word runs."""
+        if tokens is None:
+            return self.lexicon.find(text) if self.may_match(text) else []
+        return (self.lexicon.find(text, lowered) if self._screen.candidates_of_tokens(tokens)
+                else [])
 
 
 def target_lexicon(targets: Sequence[Target]) -> ScreenedLexicon:
@@ -136,9 +237,38 @@ def _target_annotator(targets: tuple[Target, ...]) -> Annotator:
     lexicon = target_lexicon(targets)
     index = {name: k for k, name in enumerate(lexicon.names)}
 
+    # The document is searched at once, its sentences joined by a character that no
+    # alias holds and that no pattern element matches (not a letter, digit, space or
+    # hyphen): each match lies within one sentence, and the word-boundary tests at a
+    # sentence's edges see what they see at the start and end of a lone sentence.
+    joinable = not any(_SENTENCE_BREAK in alias for t in targets for alias in t.aliases)
+
     def compute(doc: ProcessedDocument) -> tuple:
-        return tuple(tuple((index[m.name], m.start, m.end) for m in lexicon.find(sentence))
-                     for sentence in doc.sentences)
+        words = sentence_words(doc)
+        sentences = doc.sentences
+        text = _SENTENCE_BREAK.join(sentences)
+        if not joinable or text.count(_SENTENCE_BREAK) != len(sentences) - 1:
+            return tuple(tuple((index[m.name], m.start, m.end) for m in (
+                lexicon.find(sentence) if lowered is None
+                else lexicon.find(sentence, lowered, words.tokens(s))))
+                         for s, (sentence, lowered) in enumerate(zip(sentences, words.lowered,
+                                                                     strict=True)))
+        if words.all_ascii:
+            found = lexicon.find(text, _SENTENCE_BREAK.join(words.lowered),
+                                 words.document_tokens())
+        else:
+            found = lexicon.find(text)
+        mentions: list[list[tuple[int, int, int]]] = [[] for _ in sentences]
+        s = 0
+        start = 0  # of sentence s in text
+        end = len(sentences[0]) if sentences else 0
+        for match in found:
+            while match.start > end:
+                start = end + 1
+                s += 1
+                end = start + len(sentences[s])
+            mentions[s].append((index[match.name], match.start - start, match.end - start))
+        return tuple(map(tuple, mentions))
 
     fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
                    matching_rules(lexicon.lexicon))
@@ -169,28 +299,29 @@ class CueCounter:
         self.lexicons = tuple(Lexicon({name: config.cue_lexicon(name)}, case="insensitive")
                               for name in CUE_NAMES)
         self._screen = WordRunScreen([config.cue_lexicon(name) for name in CUE_NAMES])
-        # str.startswith takes a tuple: one call per run instead of one per prefix.
-        self._prefixes = [tuple(sorted(p)) for p in self._screen.single_prefixes]
+        self._single_words = SingleWordMatches(self.lexicons)
 
     def counts(self, sentence: str) -> tuple[int, ...]:
-        if not sentence.isascii():
-            counts = [len(lexicon.find(sentence)) for lexicon in self.lexicons]
+        return self.counts_in(SentenceWords((sentence,)), 0)
+
+    def counts_in(self, words: SentenceWords, index: int) -> tuple[int, ...]:
+        """:meth:`counts` of sentence ``index``, from its :class:`SentenceWords`."""
+        sentence = words.sentences[index]
+        lowered = words.lowered[index]
+        if lowered is None:
+            counts = [lexicon.number_of_matches(sentence) for lexicon in self.lexicons]
         else:
-            lowered = sentence.lower()
-            statuses = self._screen.statuses(WORD_RUN_RE.findall(lowered))
-            starts: list[str] | None = None
-            counts = []
-            for index, status in enumerate(statuses):
-                if status == 0:
-                    counts.append(0)
-                elif status == 2:
-                    counts.append(len(self.lexicons[index].find(sentence)))
+            counts = [0] * len(self.lexicons)
+            single: dict[int, int] | None = None
+            for list_index, status in self._screen.candidates_of_tokens(
+                    words.tokens(index)).items():
+                if status == 2:
+                    counts[list_index] = self.lexicons[list_index].number_of_matches(sentence,
+                                                                                     lowered)
                 else:
-                    if starts is None:
-                        starts = _MATCH_START_RUN_RE.findall(lowered)
-                    words = self._screen.single_words[index]
-                    prefixes = self._prefixes[index]
-                    counts.append(sum(1 for r in starts if r in words or r.startswith(prefixes)))
+                    if single is None:
+                        single = single_word_counts(self._single_words, words, index)
+                    counts[list_index] = single.get(list_index, 0)
         counts[-1] += quoted_spans(sentence)
         return tuple(counts)
 
@@ -212,7 +343,9 @@ def cue_annotator(config: Config) -> Annotator:
     counter = CueCounter(config)
 
     def compute(doc: ProcessedDocument) -> tuple:
-        return tuple(counter.counts(sentence) for sentence in doc.sentences)
+        words = sentence_words(doc)
+        counts_in = counter.counts_in
+        return tuple(counts_in(words, s) for s in range(len(doc.sentences)))
 
     fingerprint = (tuple((name, tuple(config.cue_lexicon(name))) for name in CUE_NAMES),
                    tuple(matching_rules(lexicon) for lexicon in counter.lexicons))
@@ -293,13 +426,23 @@ def _topic_annotator(topics: tuple[Topic, ...]) -> Annotator:
     # regular expressions can match a sentence at all, and only those run.
     screen = WordRunScreen([[normalize(term) for term in topic.terms] for topic in topics])
 
+    single_words = SingleWordMatches(lexicons)
+    every_topic = dict.fromkeys(range(len(topics)), 2)
+
     def compute(doc: ProcessedDocument) -> tuple:
+        words = sentence_words(doc)
         hits = []
-        for s, sentence in enumerate(doc.sentences):
-            for t, status in enumerate(screen.text_statuses(sentence)):
-                if not status:
-                    continue
-                found = len(lexicons[t].find(sentence))
+        for s, (sentence, lowered) in enumerate(zip(doc.sentences, words.lowered, strict=True)):
+            candidates = (every_topic if lowered is None
+                          else screen.candidates_of_tokens(words.tokens(s)))
+            single: dict[int, int] | None = None
+            for t in sorted(candidates):
+                if candidates[t] == 2:
+                    found = lexicons[t].number_of_matches(sentence, lowered)
+                else:  # only single-word terms can match: counted from the word runs
+                    if single is None:
+                        single = single_word_counts(single_words, words, s)
+                    found = single.get(t, 0)
                 if found:
                     hits.append((s, t, found))
         return tuple(hits)
@@ -373,11 +516,30 @@ def _naming_annotator(pairs: tuple) -> Annotator:
     screen = WordRunScreen([[normalize(p) for variant in pair.variants for p in variant.patterns]
                             for pair in pairs])
 
+    single_words = SingleWordMatches(lexicons)
+    every_concept = dict.fromkeys(range(len(pairs)), 2)
+
     def compute(doc: ProcessedDocument) -> tuple:
-        text = "\n".join(doc.sentences)
-        statuses = screen.text_statuses(text)
-        return tuple((c, int(name), count) for c, lexicon in enumerate(lexicons) if statuses[c]
-                     for name, count in sorted(lexicon.count(text).items()))
+        # The sentences joined by newlines: its word runs (and the runs where a match
+        # may start) are the sentences' runs, as a newline separates words.
+        words = sentence_words(doc)
+        candidates = (screen.candidates_of_tokens(words.document_tokens()) if words.all_ascii
+                      else every_concept)
+        found = []
+        single: dict[tuple[int, str], int] | None = None
+        text: str | None = None
+        for c in sorted(candidates):
+            if candidates[c] == 1:  # only single-word variants can match
+                if single is None:
+                    single = single_words.counts(
+                        [run for s in range(len(doc.sentences)) for run in words.starts(s)])
+                counts = {name: n for (concept, name), n in single.items() if concept == c}
+            else:
+                if text is None:
+                    text = "\n".join(doc.sentences)
+                counts = lexicons[c].count(text)
+            found.extend((c, int(name), count) for name, count in sorted(counts.items()))
+        return tuple(found)
 
     def valid(payload, doc) -> bool:
         return isinstance(payload, tuple) and all(

@@ -24,9 +24,12 @@ Two case rules:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _WORD_BEFORE = r"(?<![^\W_])"
 # Word lists (topics, cues) also refuse a hyphenated prefix: "escalat*" must not count
@@ -37,6 +40,20 @@ _WORD_AFTER = r"(?![^\W_])"
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD_RUN_RE = re.compile(r"[^\W_]+")
 """Maximal runs of letters and digits."""
+MATCH_START_RUN_RE = re.compile(r"(?<![^\W_])(?<![^\W_]-)[^\W_]+")
+"""Word runs where a case-insensitive match may start: not inside a word, and not
+after a hyphenated prefix ("escalation" in "de-escalation" is not a match of "escalat*")."""
+# The first run of each hyphen-joined chain: the same runs as MATCH_START_RUN_RE, found
+# without testing two look-behinds at every character.
+_CHAIN_FIRST_RUN_RE = re.compile(r"([^\W_]+)(?:-[^\W_]+)*")
+
+
+def match_start_runs(text: str, runs: list[str] | None = None) -> list[str]:
+    """``MATCH_START_RUN_RE.findall(text)``; ``runs``, when given, are
+    ``WORD_RUN_RE.findall(text)`` (the same list when ``text`` has no hyphen)."""
+    if runs is not None and "-" not in text:
+        return runs
+    return _CHAIN_FIRST_RUN_RE.findall(text)
 
 
 @dataclass(frozen=True)
@@ -54,20 +71,28 @@ class Lexicon:
         if case not in ("insensitive", "first-letter"):
             raise ValueError(f"unknown case rule {case!r}")
         self.names: tuple[str, ...] = tuple(entries)
-        alternatives: list[tuple[int, str, str, bool]] = []
+        alternatives: list[tuple[int, str, str, bool, str]] = []
         for name, terms in entries.items():
             for term in terms:
                 term = term.strip()
                 if term:
                     alternatives.append((len(term.rstrip("*")), name, _term_pattern(term, case),
-                                         _HAN_RE.search(term) is None))
+                                         _HAN_RE.search(term) is None, term))
         # Longest first, so "Russian Federation" wins over "Russian" at the same place.
         alternatives.sort(key=lambda item: -item[0])
-        self._group_name = {f"a{i}": name for i, (_, name, _, _) in enumerate(alternatives)}
+        self._group_name = {f"a{i}": name for i, (_, name, _, _, _) in enumerate(alternatives)}
         bounded = "|".join(f"(?P<a{i}>{pattern})"
-                           for i, (_, _, pattern, words) in enumerate(alternatives) if words)
+                           for i, (_, _, pattern, words, _) in enumerate(alternatives) if words)
         unbounded = "|".join(f"(?P<a{i}>{pattern})"
-                             for i, (_, _, pattern, words) in enumerate(alternatives) if not words)
+                             for i, (_, _, pattern, words, _) in enumerate(alternatives)
+                             if not words)
+        # Single-word ASCII terms ("may", "threat*") in the order the alternation tries
+        # them: (lower-cased literal, wildcard?, entry name).
+        self.single_words: tuple[tuple[str, bool, str], ...] = tuple(
+            (literal.lower(), wildcard, name) for _, name, _, _, term in alternatives
+            for wildcard in [term.endswith("*") and len(term) > 1]
+            for literal in [term[:-1] if wildcard else term]
+            if case == "insensitive" and literal.isascii() and WORD_RUN_RE.fullmatch(literal))
         before = _WORD_BEFORE if case == "first-letter" else _WORD_BEFORE_NO_PREFIX
         # Han terms: a look-ahead on their first characters lets the scan skip the
         # other positions of a Chinese sentence with one character-class test.
@@ -78,12 +103,30 @@ class Lexicon:
         body = "|".join(parts)
         self._body = body
         self._compiled: re.Pattern[str] | None = None
+        # At a place the screen found in ASCII text, only the terms whose first letter
+        # is the text's there can match: ``_regex`` restricted to them (same order, same
+        # groups) tries a handful of alternatives instead of all.
+        self._by_first_letter: dict[str, list[str]] = {}
+        for i, (_, _, pattern, words, term) in enumerate(alternatives):
+            if words and term[0].isascii():
+                if case == "insensitive":
+                    letters = {term[0].lower()}
+                else:  # a lower-case first letter may be a capital
+                    letters = {term[0], term[0].upper()} if term[0].islower() else {term[0]}
+                for letter in letters:
+                    self._by_first_letter.setdefault(letter, []).append(f"(?P<a{i}>{pattern})")
+        self._before = before
+        self._first_letter_regexes: dict[str, re.Pattern[str]] = {}
         # A fast screen for ASCII text: a trie of the terms' lower-cased literal
         # parts (up to the first wildcard), searched in the lower-cased text. It
         # matches wherever ``_regex`` can (it drops the word boundaries, the case
         # rules and the wildcard tails), so ``_regex`` is tried only there.
         # Terms with non-ASCII letters (Unicode case folding) disable it.
-        literals = [_literal_units(term.strip()) for terms in entries.values()
+        # A case-sensitive lexicon's screen keeps the case (and reads the text as it is):
+        # "US" is then not looked for in "because".
+        self._exact_screen = case == "first-letter"
+        units_of = _exact_units if self._exact_screen else _literal_units
+        literals = [units_of(term.strip()) for terms in entries.values()
                     for term in terms if term.strip()]
         screened = [units for units in literals if units]  # () never matches ASCII text
         self._screen_source = (_trie_pattern(screened) if screened else _NEVER.pattern) \
@@ -109,31 +152,58 @@ class Lexicon:
             self._compiled_screen = re.compile(self._screen_source)
         return self._compiled_screen
 
-    def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``."""
+    def find(self, text: str, lowered: str | None = None) -> list[Match]:
+        """Non-overlapping matches, left to right: exactly ``_regex.finditer(text)``.
+
+        ``lowered``, when given, is ``text.lower()`` of an ASCII ``text`` (a caller
+        that has it already saves lowering it again).
+        """
+        group_name = self._group_name
+        return [Match(group_name[m.lastgroup], m.start(), m.end(), m.group())
+                for m in self._matches(text, lowered)]
+
+    def number_of_matches(self, text: str, lowered: str | None = None) -> int:
+        """``len(find(text))``."""
+        return len(self._matches(text, lowered))
+
+    def _matches(self, text: str, lowered: str | None) -> list[re.Match[str]]:
         regex = self._regex
         if regex is None:
             return []
         screen_regex = self._screen
-        if screen_regex is None or not text.isascii():
-            return [Match(self._group_name[m.lastgroup], m.start(), m.end(), m.group())
-                    for m in regex.finditer(text)]
-        lowered = text.lower()  # ASCII: same length, same positions
+        if screen_regex is None or (lowered is None and not text.isascii()):
+            return list(regex.finditer(text))
+        if self._exact_screen:
+            scanned = text
+        elif lowered is None:
+            scanned = text.lower()  # ASCII: same length, same positions
+        else:
+            scanned = lowered
         screen = screen_regex.search
-        candidate = screen(lowered)
+        candidate = screen(scanned)
         if candidate is None:
             return []
-        match = regex.match
+        regexes = self._first_letter_regexes
         found = []
         while candidate is not None:
             start = candidate.start()
-            m = match(text, start)
+            letter = scanned[start]
+            first_letter_regex = regexes.get(letter)
+            if first_letter_regex is None:
+                first_letter_regex = regexes[letter] = self._first_letter_regex(letter)
+            m = first_letter_regex.match(text, start)
             if m is None:
-                candidate = screen(lowered, start + 1)
+                candidate = screen(scanned, start + 1)
                 continue
-            found.append(Match(self._group_name[m.lastgroup], start, m.end(), m.group()))
-            candidate = screen(lowered, m.end())
+            found.append(m)
+            candidate = screen(scanned, m.end())
         return found
+
+    def _first_letter_regex(self, letter: str) -> re.Pattern[str]:
+        alternatives = self._by_first_letter.get(letter)
+        if not alternatives:
+            return _NEVER
+        return re.compile(f"{self._before}(?:{'|'.join(alternatives)}){_WORD_AFTER}")
 
     def names_in(self, text: str) -> tuple[str, ...]:
         """Entry names found in ``text``, in entry order, each once."""
@@ -142,9 +212,147 @@ class Lexicon:
 
     def count(self, text: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for match in self.find(text):
-            counts[match.name] = counts.get(match.name, 0) + 1
+        group_name = self._group_name
+        for match in self._matches(text, None):
+            name = group_name[match.lastgroup]
+            counts[name] = counts.get(name, 0) + 1
         return counts
+
+
+class _RunWords(NamedTuple):
+    """What makes a run worth a fact: equal to one of ``whole``, or starting with one of
+    ``prefixes`` (``starting`` finds those among runs written one a line)."""
+
+    whole: frozenset[str]
+    prefixes: frozenset[str]
+    lengths: tuple[int, ...]
+    starting: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, whole: Iterable[str], prefixes: Iterable[str]) -> _RunWords:
+        prefixes = frozenset(prefixes)
+        starting = None
+        if prefixes:
+            trie = _trie_pattern(tuple(map(re.escape, p)) for p in sorted(prefixes))
+            starting = re.compile(f"^(?={trie})[^\\n]*", re.MULTILINE)
+        return cls(frozenset(whole), prefixes, tuple(sorted({len(p) for p in prefixes})),
+                   starting)
+
+
+class _RunFacts:
+    """Facts about lower-cased word runs, worked out once per distinct run.
+
+    Only a run that :class:`_RunWords` calls worth it can have a fact
+    (:meth:`_fact`, never empty for those that have one). A text's runs cost
+    set operations: one regular expression over the batch of runs not seen
+    before finds those worth :meth:`_fact`. The state (the words, the facts,
+    the runs that have one, the runs seen) is replaced whole, never changed
+    half-way, so threads sharing a table each read a consistent one.
+    """
+
+    _LIMIT = 1 << 18  # distinct runs remembered before starting afresh
+
+    def __init__(self, whole: Iterable[str] = (), prefixes: Iterable[str] = ()):
+        self._lock = threading.Lock()
+        self._state = self._fresh(_RunWords.of(whole, prefixes))
+
+    @staticmethod
+    def _fresh(words: _RunWords) -> tuple[_RunWords, dict[str, tuple], set[str], set[str]]:
+        return words, {}, set(), set()
+
+    @property
+    def words(self) -> _RunWords:
+        return self._state[0]
+
+    def fact_runs(self, runs: AbstractSet[str]) -> dict[str, tuple]:
+        """``{run: fact}`` for the runs of ``runs`` that have a fact."""
+        state = self._state
+        new = runs - state[3]
+        if new:
+            state = self._learn(state, new)
+        facts = state[1]
+        return {run: facts[run] for run in runs & state[2]}
+
+    def _learn(self, state: tuple, new: AbstractSet[str]) -> tuple:
+        if len(state[3]) + len(new) > self._LIMIT:
+            with self._lock:
+                if self._state is state:
+                    self._state = self._fresh(state[0])
+                state = self._state
+        words, facts, with_facts, seen = state
+        worth = new & words.whole
+        if words.starting is not None:
+            worth = worth.union(words.starting.findall("\n".join(new)))
+        for run in worth:
+            fact = self._fact(run, words)
+            if fact:
+                facts[run] = fact  # before with_facts: a reader finds every run it lists
+                with_facts.add(run)
+        seen |= new
+        return state
+
+    def _fact(self, run: str, words: _RunWords) -> tuple:
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict:
+        # Sent to a worker: the words, not what this process learnt, nor its lock.
+        return {name: value for name, value in self.__dict__.items()
+                if name not in ("_lock", "_state")} | {"_words": self._state[0]}
+
+    def __setstate__(self, state: dict) -> None:
+        words = state.pop("_words")
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._state = self._fresh(words)
+
+
+class SingleWordMatches(_RunFacts):
+    """``facts[run] = ((lexicon index, entry name), ...)``: what single-word terms match a run.
+
+    For case-insensitive lexicons and a lower-cased ASCII word run where a match
+    may start (:data:`MATCH_START_RUN_RE`): a single-word term ("may",
+    "threat*") matches there exactly when the whole run equals the word or
+    starts with the wildcard's prefix, and the alternation reports the entry of
+    the first fitting term in its order (:attr:`Lexicon.single_words`). One
+    pair per lexicon that has a fitting term, in lexicon order. When no longer
+    term of a lexicon can match a text (a :class:`WordRunScreen` status of 1),
+    these pairs over the text's match-start runs are exactly its matches.
+    One table serves several lexicons, as texts repeat words.
+    """
+
+    def __init__(self, lexicons: Sequence[Lexicon]):
+        # literal -> [(lexicon index, rank in its alternation, entry name)]
+        self._closed: dict[str, list[tuple[int, int, str]]] = {}
+        by_length: dict[int, dict[str, list[tuple[int, int, str]]]] = {}
+        for index, lexicon in enumerate(lexicons):
+            for rank, (literal, wildcard, name) in enumerate(lexicon.single_words):
+                table = by_length.setdefault(len(literal), {}) if wildcard else self._closed
+                table.setdefault(literal, []).append((index, rank, name))
+        self._open = sorted(by_length.items())
+        super().__init__(self._closed, [p for _, table in self._open for p in table])
+
+    def counts(self, starts: list[str], distinct: AbstractSet[str] | None = None
+               ) -> dict[tuple[int, str], int]:
+        """Matches per ``(lexicon index, entry name)`` among the match-start runs ``starts``
+        (``distinct``: ``set(starts)``, when the caller has it)."""
+        tally: dict[tuple[int, str], int] = {}
+        for run, matches in self.fact_runs(set(starts) if distinct is None else distinct).items():
+            times = starts.count(run)
+            for match in matches:
+                tally[match] = tally.get(match, 0) + times
+        return tally
+
+    def _fact(self, run: str, words: _RunWords) -> tuple[tuple[int, str], ...]:
+        fitting = list(self._closed.get(run, ()))
+        for length, table in self._open:
+            if length > len(run):
+                break
+            fitting.extend(table.get(run[:length], ()))
+        first: dict[int, tuple[int, str]] = {}
+        for index, rank, name in fitting:
+            if index not in first or rank < first[index][0]:
+                first[index] = (rank, name)
+        return tuple((index, first[index][1]) for index in sorted(first))
 
 
 class WordRunScreen:
@@ -156,17 +364,24 @@ class WordRunScreen:
     which can only let more through than a case-sensitive list matches. A
     list none of whose terms passes this test cannot match: the screen is
     exact in that direction and conservative in the other.
+
+    Each term is the set of tokens it needs: its closed runs, and ``prefix*``
+    for each open run. A text's tokens are its runs plus ``prefix*`` for every
+    open prefix one of its runs starts with (:func:`run_tokens`: the process's
+    table of every screen's prefixes, one set of tokens serving all screens).
+    Terms are indexed by one of their tokens, so a text looks up only the
+    terms that share a token with it.
     """
 
     def __init__(self, lists: Sequence[Iterable[str]]):
         self.size = len(lists)
         self.always = [False] * self.size
-        # entry: (list index, closed runs, open runs, single-word term?, open key)
-        self._anchored: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
-        self._open: dict[str, list[tuple[int, frozenset[str], tuple[str, ...], bool]]] = {}
         self.single_words: list[set[str]] = [set() for _ in lists]
         self.single_prefixes: list[set[str]] = [set() for _ in lists]
-        open_only: list[tuple[int, frozenset[str], tuple[str, ...], bool]] = []
+        # token -> (lists with a single-word term that is this token,
+        #           (list index, tokens needed) of the longer terms indexed by it)
+        index_of: dict[str, tuple[set[int], list[tuple[int, frozenset[str]]]]] = {}
+        prefixes: set[str] = set()
         for index, terms in enumerate(lists):
             for term in terms:
                 term = term.strip()
@@ -181,19 +396,27 @@ class WordRunScreen:
                 literal = term[:-1] if term.endswith("*") and len(term) > 1 else term
                 single = (len(closed) + len(opened) == 1
                           and literal.lower() == (closed or opened)[0])
-                entry = (index, frozenset(closed), tuple(opened), single)
-                if closed:
-                    self._anchored.setdefault(max(closed, key=len), []).append(entry)
-                    if single:
-                        self.single_words[index].add(closed[0])
+                prefixes.update(opened)
+                needed = frozenset(closed) | {prefix + "*" for prefix in opened}
+                if single:
+                    (self.single_words if closed else self.single_prefixes)[index].add(
+                        (closed or opened)[0])
+                    index_of.setdefault(next(iter(needed)), (set(), []))[0].add(index)
                 else:
-                    open_only.append(entry)
-                    if single:
-                        self.single_prefixes[index].add(opened[0])
-        # Open-only terms are looked up by the first ``key_length`` letters of a run.
-        self.key_length = min((len(max(e[2], key=len)) for e in open_only), default=1)
-        for entry in open_only:
-            self._open.setdefault(max(entry[2], key=len)[:self.key_length], []).append(entry)
+                    # The longest closed run is likely the rarest key.
+                    anchor = max(closed, key=len) if closed else max(opened, key=len) + "*"
+                    index_of.setdefault(anchor, (set(), []))[1].append((index, needed))
+        self._index = {token: (tuple(sorted(singles)), tuple(longer))
+                       for token, (singles, longer) in index_of.items()}
+        self._tokens = frozenset(self._index)
+        self._always = {index: 2 for index, always in enumerate(self.always) if always}
+        self._prefixes = frozenset(prefixes)
+        OPEN_TOKENS.register(self._prefixes)
+
+    def __setstate__(self, state: dict) -> None:
+        # Unpickled in another process (a worker): its table needs this screen's prefixes.
+        self.__dict__.update(state)
+        OPEN_TOKENS.register(self._prefixes)
 
     def text_statuses(self, text: str) -> list[int]:
         """:meth:`statuses` of the text's word runs; every list may match non-ASCII text
@@ -204,23 +427,71 @@ class WordRunScreen:
 
     def statuses(self, runs: Iterable[str]) -> list[int]:
         """Per list: 0 cannot match; 1 only single-word terms can; 2 a longer term can."""
-        runs = set(runs)
         status = [0] * self.size
-        candidates = [entry for anchor in runs.intersection(self._anchored)
-                      for entry in self._anchored[anchor]]
-        if self._open:
-            keys = {r[:self.key_length] for r in runs}
-            candidates += [entry for key in keys.intersection(self._open)
-                           for entry in self._open[key]]
-        for index, closed, opened, single in candidates:
-            if status[index] == 2 or not closed <= runs:
-                continue
-            if all(any(r.startswith(o) for r in runs) for o in opened):
-                status[index] = 1 if single else 2
-        for index, always in enumerate(self.always):
-            if always:
-                status[index] = 2
+        for index, value in self.candidates(runs if isinstance(runs, AbstractSet)
+                                            else set(runs)).items():
+            status[index] = value
         return status
+
+    def candidates(self, runs: AbstractSet[str]) -> dict[int, int]:
+        """:meth:`statuses` of a set of lower-cased word runs, only the lists that may match."""
+        return self.candidates_of_tokens(run_tokens(runs))
+
+    def candidates_of_tokens(self, tokens: AbstractSet[str]) -> dict[int, int]:
+        """:meth:`candidates` from a text's :func:`run_tokens` (made after this screen)."""
+        status = self._always.copy()
+        index = self._index
+        for token in tokens & self._tokens:
+            singles, longer = index[token]
+            for list_index in singles:
+                if list_index not in status:
+                    status[list_index] = 1
+            for list_index, needed in longer:
+                if status.get(list_index) != 2 and needed <= tokens:
+                    status[list_index] = 2
+        return status
+
+
+class _OpenTokens(_RunFacts):
+    """``facts[run] = ("prefix*", ...)``: the registered open prefixes a run starts with.
+
+    One table per process holds the prefixes of every :class:`WordRunScreen`
+    made (or unpickled) in it, so that a text's tokens serve every screen:
+    tokens of another screen's prefixes are never among a screen's keys.
+    ``generation`` changes whenever prefixes are added (and the table emptied).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.generation = object()
+
+    def register(self, prefixes: AbstractSet[str]) -> None:
+        if prefixes <= self.words.prefixes:
+            return
+        with self._lock:
+            words = self.words
+            if not prefixes <= words.prefixes:
+                self._state = self._fresh(_RunWords.of((), words.prefixes | prefixes))
+                self.generation = object()
+
+    def _fact(self, run: str, words: _RunWords) -> tuple[str, ...]:
+        return tuple(run[:n] + "*" for n in words.lengths
+                     if n <= len(run) and run[:n] in words.prefixes)
+
+
+# The process's open-prefix table (made at the end of the module, which it needs).
+OPEN_TOKENS: _OpenTokens
+
+
+def run_tokens(runs: AbstractSet[str]) -> AbstractSet[str]:
+    """A text's tokens for :meth:`WordRunScreen.candidates_of_tokens`: its word runs and
+    ``prefix*`` for every registered open prefix one of them starts with."""
+    with_prefixes = OPEN_TOKENS.fact_runs(runs)
+    if not with_prefixes:
+        return runs
+    tokens = set(runs)
+    tokens.update(*with_prefixes.values())
+    return tokens
 
 
 def term_runs(term: str) -> tuple[list[str], list[str]]:
@@ -281,6 +552,32 @@ def _literal_units(term: str) -> tuple[str, ...] | None:
                     return ()
                 return None
             units.append(re.escape(char.lower()))
+        if wildcard:
+            break
+    return tuple(units)
+
+
+def _exact_units(term: str) -> tuple[str, ...]:
+    """Regex units every ASCII match of a ``"first-letter"`` ``term`` starts with.
+
+    As :func:`_literal_units`, with the case kept: the characters as written,
+    except that a lower-case first letter may be a capital (``[Tt]``); ``()``
+    when the term holds a non-ASCII character, which no ASCII text matches
+    (the rule compares characters exactly).
+    """
+    units: list[str] = []
+    for position, word in enumerate(term.split()):
+        wildcard = word.endswith("*") and len(word) > 1
+        literal = word[:-1] if wildcard else word
+        if position:
+            units.append(r"\s+")
+        for index, char in enumerate(literal):
+            if not char.isascii():
+                return ()
+            if position == 0 and index == 0 and char.islower():
+                units.append(f"[{char.upper()}{char}]")
+            else:
+                units.append(re.escape(char))
         if wildcard:
             break
     return tuple(units)
@@ -355,3 +652,6 @@ def _trie_paths(trie: dict[str, dict]) -> list[str]:
             continue
         stack.extend((child, prefix + unit) for unit, child in node.items())
     return paths
+
+
+OPEN_TOKENS = _OpenTokens()
