@@ -307,7 +307,7 @@ def _totals_from_payload(payload: object) -> tuple[dict[str, int], NgramTotals] 
         if table.size and (ids.min() < 0 or ids.max() >= size or counts.min() <= 0):
             return None
         codes = _codes(ids, size)
-        if codes is not None and codes.size and not (np.diff(codes) > 0).all():
+        if codes.dtype.names is None and codes.size and not (codes[1:] > codes[:-1]).all():
             return None  # the tables are stored sorted, each n-gram once
     if words.size and words.min() < 0:
         return None
@@ -487,31 +487,32 @@ class NgramTotals:
 
 
 def _merge_table(table: np.ndarray, change: np.ndarray, size: int) -> np.ndarray | None:
-    """A sorted count table plus rows of (ids, count) changes, sorted, zero rows dropped;
-    None when a count goes negative."""
+    """A sorted count table plus rows of distinct (ids, count) changes, sorted, zero rows
+    dropped; None when a count goes negative. The few changed rows are found in the table
+    by binary search and new ones inserted, instead of sorting the table again."""
     if not change.size:
         return table
-    combined = np.concatenate((table, change))
-    ids = combined[:, :-1]
-    codes = _codes(ids, size)
-    if codes is not None:
-        distinct, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    else:  # pragma: no cover - needs over 2,097,151 distinct keys
-        distinct, first, inverse = np.unique(ids, axis=0, return_index=True,
-                                             return_inverse=True)
-    counts = np.zeros(len(distinct), dtype=np.int64)
-    np.add.at(counts, inverse.reshape(-1), combined[:, -1])
-    if counts.size and counts.min() < 0:
+    change = change[np.argsort(_codes(change[:, :-1], size), kind="stable")]
+    codes = _codes(table[:, :-1], size)
+    wanted = _codes(change[:, :-1], size)
+    at = np.searchsorted(codes, wanted)
+    found = at < len(codes)
+    found[found] = codes[at[found]] == wanted[found]
+    counts = table[:, -1].copy()
+    counts[at[found]] += change[found, -1]
+    merged = np.insert(np.column_stack((table[:, :-1], counts)), at[~found], change[~found],
+                       axis=0)
+    if merged.size and merged[:, -1].min() < 0:
         return None
-    kept = counts > 0
-    return np.column_stack((ids[first[kept]], counts[kept]))
+    return merged[merged[:, -1] > 0]
 
 
-def _codes(ids: np.ndarray, size: int) -> np.ndarray | None:
-    """Each row of ids as one int64 in base ``size`` (ordered as the rows), or None when
-    size ** columns does not fit."""
+def _codes(ids: np.ndarray, size: int) -> np.ndarray:
+    """Each row of ids as one int64 in base ``size`` (ordered as the rows); the rows as
+    one structured record each (same order) when size ** columns does not fit."""
     if size ** ids.shape[1] > _INT64_MAX:  # pragma: no cover - huge vocabularies only
-        return None
+        return np.ascontiguousarray(ids).view([(f"c{k}", ids.dtype)
+                                               for k in range(ids.shape[1])]).reshape(-1)
     codes = np.zeros(len(ids), dtype=np.int64)
     for column in range(ids.shape[1]):
         codes = codes * size + ids[:, column]

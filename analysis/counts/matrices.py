@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 
 import numpy as np
@@ -90,9 +90,10 @@ def term_options(corpus: Corpus, *, ngram_range: tuple[int, int] = (1, 1),
 def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     """Documents × terms for the whole corpus, memoised for the run and cached across runs.
 
-    The cache entry is keyed by the options and the digests of the documents
-    in order, so a warm run on an unchanged corpus loads the matrix instead of
-    reading any tokens; any change to the corpus recounts.
+    Cached per corpus folder and options with the documents it covers
+    (:func:`_merged_counts`): a warm run on an unchanged corpus loads the matrix
+    without reading any tokens, and a corpus that differs by a few documents (or
+    detected phrases) counts only the documents whose rows change.
 
     Equal to ``count_units([doc.tokens for doc in processed(corpus)], options)``;
     nothing in counting depends on the unit (n-grams never cross sentences),
@@ -100,12 +101,11 @@ def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     options (request them first when both are needed) the document rows are
     summed from them instead of counting the corpus again.
     """
-    def compute() -> TermCounts:
-        if ("sentence_term_counts", options) in corpus.memo:
-            return _documents_from_sentences(corpus, options)
-        return count_units([doc.tokens for doc in processed(corpus)], options)
-
-    return _cached_counts(corpus, options, "document_term_counts", compute)
+    key = ("document_term_counts", options)
+    if key not in corpus.memo and ("sentence_term_counts", options) in corpus.memo:
+        corpus.memo[key] = _documents_from_sentences(corpus, options)  # type: ignore[index]
+    return _cached_counts(corpus, options, "document_term_counts",
+                          lambda: count_units([doc.tokens for doc in processed(corpus)], options))
 
 
 def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
@@ -164,23 +164,33 @@ def sentences_per_document(corpus: Corpus) -> np.ndarray:
 
 # ------------------------------------------------------------ counts that follow the corpus
 #
-# One entry per (kind, corpus folder, options) holds the rows of every document of the
-# corpus it was stored for (digests in corpus order, rows per document), the terms, the
-# token totals and the surface form totals. A run whose corpus differs by a few
-# documents takes the rows of the unchanged ones from it and counts only the new ones;
-# the vocabulary is the terms some row still counts, and display forms come from the
-# surface totals with the changed documents' forms added or subtracted. Counting a
-# document depends only on its tokens and the options (phrases are merged within a
-# sentence), so the rows equal a full count's; the phrases enter the family key as the
-# set that merging uses, so detected collocations that merely changed order keep it.
+# One entry per (kind, corpus folder, options but the phrases) holds the rows of every
+# document of the corpus it was stored for (digests in corpus order, rows per document),
+# the phrases they were counted with, the terms, the token totals and the surface form
+# totals. A run whose corpus differs by a few documents takes the rows of the unchanged
+# ones from it and counts only the others; the vocabulary is the terms some row still
+# counts, and display forms come from the surface totals with the recounted documents'
+# old forms subtracted and new ones added. Counting a document depends only on its tokens
+# and the options (phrases merge within a sentence), so the rows equal a full count's.
+#
+# Detected collocations change with the corpus (a phrase near the G² threshold crosses
+# it when one article is added), so the phrases may differ from the stored ones. A
+# phrase changes the counts of a sentence only where its first two keys are adjacent,
+# and its first and last keys are content words, which every row that holds them counts
+# (as a word or inside a merged phrase): the documents whose stored rows hold both edge
+# keys of a changed phrase are recounted with the rest of the changed documents, the
+# others keep their rows. When a changed phrase's edge could be uncounted (a stopword
+# in lower case) or n-grams start above 1 or words count by lemma, every document is
+# recounted.
 
-_COUNTS_FORMAT = "term-counts-1"
+_COUNTS_FORMAT = "term-counts-2"
 
 
 @dataclass(frozen=True)
 class _StoredCounts:
     digests: tuple[str, ...]  # the documents of the stored corpus, in its order
     rows: np.ndarray  # rows of each of those documents
+    phrases: tuple[str, ...]  # the phrases the rows were counted with (sorted, distinct)
     counts: TermCounts
     surface_keys: tuple[str, ...]  # "block\x1fform", sorted
     surface_term: np.ndarray  # column in counts.terms
@@ -204,23 +214,23 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
     in full; the entry is written again after a full count or enough changes."""
     family = _counts_family(corpus, options, kind)
     digests = document_digests(corpus)
+    phrases = tuple(sorted(set(options.phrases)))
     stored = _stored_from_payload(load_summary(cache, family, COUNTS_VERSION))
     merged = None
     if stored is not None:
-        delta = digest_changes(Counter(stored.digests), digests)
-        if stored.digests == digests:
-            merged = stored.counts, stored.rows, None
-        else:  # documents changed, or only their order
-            merged = _apply_counts(corpus, options, kind, stored, delta, cache)
+        if stored.digests == digests and stored.phrases == phrases:
+            merged = stored.counts, stored.rows, None, 0
+        else:
+            merged = _apply_counts(corpus, options, kind, stored, cache)
     if merged is None:
         documents = processed(corpus)
         counts, surfaces = count_units_with_forms(_rows_of(kind, documents), options)
         rows = _unit_counts(kind, documents)
-        entry = _StoredCounts(digests, rows, counts, *_sorted_surfaces(surfaces))
+        entry = _StoredCounts(digests, rows, phrases, counts, *_sorted_surfaces(surfaces))
         save = True
     else:
-        counts, rows, entry = merged
-        save = entry is not None and worth_saving(len(delta), len(digests))
+        counts, rows, entry, recounted = merged
+        save = entry is not None and worth_saving(recounted, len(digests))
     if kind == "sentence_term_counts":
         corpus.memo.setdefault("sentences_per_document", rows)
     if save:
@@ -228,11 +238,64 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
     return counts
 
 
+def _phrase_affected(stored: _StoredCounts, options: TermOptions, kind: str,
+                     present: set[str]) -> set[str] | None:
+    """The stored documents (of those ``present``) whose rows may change with the phrases
+    that differ between the stored entry and ``options``; None: any document may."""
+    old = {keys for candidates in _phrase_index(stored.phrases).values() for keys in candidates}
+    new = {keys for candidates in _phrase_index(options.phrases).values() for keys in candidates}
+    changed = old ^ new
+    if not changed:
+        return set()
+    if options.ngram_range[0] != 1 or options.lemma_languages or any(
+            is_stopword(keys[0], options.extra_stopwords)
+            or is_stopword(keys[-1], options.extra_stopwords) for keys in changed):
+        return None
+    from scipy import sparse
+
+    edges = {word for keys in changed for word in (keys[0], keys[-1])}
+    terms = stored.counts.terms
+    holds: dict[str, list[int]] = {word: [] for word in edges}
+    # Columns that count a word: the word itself (any case) or a merged phrase holding it.
+    for column in np.flatnonzero(stored.counts.ngram == 1).tolist():
+        word = terms[column].lower()
+        if word in holds:
+            holds[word].append(column)
+    merged_phrases = {" ".join(keys) for keys in old}
+    for column in np.flatnonzero(stored.counts.ngram > 1).tolist():
+        if terms[column] in merged_phrases:
+            for word in set(terms[column].split(" ")) & edges:
+                holds[word].append(column)
+    changed = sorted(changed)
+    columns, wanted = [], []
+    for k, keys in enumerate(changed):
+        for side, word in enumerate((keys[0], keys[-1])):
+            columns.extend(holds[word])
+            wanted.extend([2 * k + side] * len(holds[word]))
+    selector = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (columns, wanted)),
+                                 shape=(len(terms), 2 * len(changed)))
+    matrix = stored.counts.matrix
+    if kind == "sentence_term_counts":  # sentences → documents
+        owner = np.repeat(np.arange(len(stored.digests), dtype=np.int64), stored.rows)
+        matrix = sparse.csr_matrix((np.ones(owner.size, dtype=np.int64),
+                                    (owner, np.arange(owner.size, dtype=np.int64))),
+                                   shape=(len(stored.digests), owner.size)) @ matrix
+    hits = (matrix @ selector).toarray() > 0
+    both = (hits[:, 0::2] & hits[:, 1::2]).any(axis=1)
+    return {stored.digests[i] for i in np.flatnonzero(both).tolist()} & present
+
+
 def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _StoredCounts,
-                  delta: dict[str, int], cache):
-    """(counts, rows per document, updated entry) of the corpus from the stored entry and
-    the changed documents; None when a removed document is not cached or a surface
-    total would go negative."""
+                  cache):
+    """(counts, rows per document, updated entry, documents recounted) of the corpus from
+    the stored entry; None when a removed document is not cached, the phrases changed
+    where it cannot be told which documents they touch, or the totals do not add up.
+
+    Every document whose digest the corpus holds a different number of times, or whose
+    rows a changed phrase may touch, is recounted: its stored count (old phrases) taken
+    away as many times as the stored corpus held it, its new count added as many times
+    as the corpus holds it.
+    """
     from bisect import bisect_left
 
     from scipy import sparse
@@ -240,22 +303,30 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     from framelens.analysis.counts.collocations import processed_digests
 
     digests = document_digests(corpus)
-    added = [d for d, change in delta.items() if change > 0]
-    removed = [d for d, change in delta.items() if change < 0]
-    documents = dict(zip(added, processed_digests(corpus, added), strict=True))
-    if removed:
-        payloads = cached_token_payloads(cache, removed)
-        if len(payloads) < len(removed):
+    old_times = Counter(stored.digests)
+    new_times = Counter(digests)
+    affected = _phrase_affected(stored, options, kind, set(old_times) & set(new_times))
+    if affected is None:
+        return None
+    changed = sorted(affected | digest_changes(old_times, digests).keys())
+    present = [d for d in changed if new_times[d]]
+    gone = [d for d in changed if not new_times[d]]
+    documents = dict(zip(present, processed_digests(corpus, present), strict=True))
+    if gone:
+        payloads = cached_token_payloads(cache, gone)
+        if len(payloads) < len(gone):
             return None
         documents.update(payloads)
+    old_options = replace(options, phrases=stored.phrases)
     old_terms = stored.counts.terms
-    # Each group of changes (documents added once, removed once, ...) counted together.
+    # Documents counted together by (options, how many times): (times, group, counts, forms).
     groups = []
-    for change in sorted(set(delta.values())):
-        group = [d for d, c in delta.items() if c == change]
-        counts, surfaces = count_units_with_forms(
-            _rows_of(kind, [documents[d] for d in group]), options)
-        groups.append((change, group, counts, surfaces))
+    for phrases_of, times_of, sign in ((old_options, old_times, -1), (options, new_times, 1)):
+        for times in sorted({times_of[d] for d in changed} - {0}):
+            group = [d for d in changed if times_of[d] == times]
+            counts, surfaces = count_units_with_forms(
+                _rows_of(kind, [documents[d] for d in group]), phrases_of)
+            groups.append((sign * times, group, counts, surfaces))
     # The vocabulary: the stored terms and the groups' new ones, sorted.
     new_terms = sorted({t for _, _, counts, _ in groups for t in counts.terms
                         if (i := bisect_left(old_terms, t)) == len(old_terms)
@@ -279,32 +350,32 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     parts = [sparse.csr_matrix((stored_matrix.data, old_column[stored_matrix.indices],
                                 stored_matrix.indptr), shape=(stored_matrix.shape[0], width))]
     totals_parts = [stored.counts.token_totals]
-    # Where each document's rows are in the stack of the stored rows and the added groups'.
+    # Where each document's rows are in the stack of the stored rows and the new counts'.
     first_row = {}
     offset = 0
     for digest, count in zip(stored.digests, stored.rows.tolist(), strict=True):
         first_row.setdefault(digest, (offset, count))
         offset += count
     surface_changes = []
-    for change, group, counts, surfaces in groups:
+    for times, group, counts, surfaces in groups:
         group_columns = columns_of(counts.terms)
-        if change > 0:
+        if times > 0:
             matrix = counts.matrix
             parts.append(sparse.csr_matrix((matrix.data, group_columns[matrix.indices],
                                             matrix.indptr), shape=(matrix.shape[0], width)))
             totals_parts.append(counts.token_totals)
             for digest, count in zip(group, _unit_counts(kind, [documents[d] for d in group])
                                      .tolist(), strict=True):
-                first_row.setdefault(digest, (offset, count))
+                first_row[digest] = (offset, count)
                 offset += count
-        surface_changes.append((surfaces, group_columns[surfaces.term], change))
+        surface_changes.append((surfaces, group_columns[surfaces.term], times))
     starts = np.fromiter((first_row[d][0] for d in digests), dtype=np.int64, count=len(digests))
     rows = np.fromiter((first_row[d][1] for d in digests), dtype=np.int64, count=len(digests))
     stack = sparse.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
     take = np.repeat(starts - (np.cumsum(rows) - rows), rows) + np.arange(int(rows.sum()))
     matrix = stack[take]
     token_totals = np.concatenate(totals_parts)[take]
-    # Surface totals: the stored ones with the changed documents' added or subtracted.
+    # Surface totals: the stored ones with the recounted documents' taken away and added.
     surface_keys = list(stored.surface_keys)
     surface_term = old_column[stored.surface_term]
     frequency = stored.surface_frequency.copy()
@@ -312,48 +383,49 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     appended_term: list[int] = []
     appended_frequency: list[int] = []
     appended_at: dict[str, int] = {}
-    for surfaces, columns, change in surface_changes:
+    for surfaces, columns, times in surface_changes:
         for form, n, column, count in zip(surfaces.forms, surfaces.block.tolist(),
                                           columns.tolist(), surfaces.frequency.tolist(),
                                           strict=True):
             key = f"{n}\x1f{form}"
             i = bisect_left(surface_keys, key)
             if i < len(surface_keys) and surface_keys[i] == key:
-                frequency[i] += change * count
+                frequency[i] += times * count
             elif key in appended_at:
-                appended_frequency[appended_at[key]] += change * count
+                appended_frequency[appended_at[key]] += times * count
             else:
                 appended_at[key] = len(appended_keys)
                 appended_keys.append(key)
                 appended_term.append(column)
-                appended_frequency.append(change * count)
+                appended_frequency.append(times * count)
     surface_keys.extend(appended_keys)
     surface_term = np.concatenate((surface_term, np.array(appended_term, dtype=np.int64)))
     frequency = np.concatenate((frequency, np.array(appended_frequency, dtype=np.int64)))
     if frequency.size and frequency.min() < 0:
         return None
-    # Terms no row counts any more (their documents were removed) are dropped.
-    present = np.bincount(matrix.indices, minlength=width) > 0
-    if not present.all():
-        kept = np.flatnonzero(present)
-        renumber = np.cumsum(present) - 1
+    # Terms no row counts any more (their documents were removed or recounted) are dropped.
+    present_columns = np.bincount(matrix.indices, minlength=width) > 0
+    counted = frequency > 0
+    if not np.array_equal(np.unique(surface_term[counted]), np.flatnonzero(present_columns)):
+        return None  # the surface totals and the rows disagree on which terms occur
+    if not present_columns.all():
+        kept = np.flatnonzero(present_columns)
+        renumber = np.cumsum(present_columns) - 1
         matrix = sparse.csr_matrix((matrix.data, renumber[matrix.indices], matrix.indptr),
                                    shape=(matrix.shape[0], kept.size))
         terms = [terms[i] for i in kept.tolist()]
-        counted = frequency > 0
-        if not present[surface_term[counted]].all():
-            return None
         surface_term = np.where(counted, renumber[surface_term], -1)
-    counted = np.flatnonzero(frequency > 0)
+    counted = np.flatnonzero(counted)
     display = _display_forms([surface_keys[i].split("\x1f", 1)[1] for i in counted.tolist()],
                              surface_term[counted], frequency[counted], len(terms))
     matrix.sort_indices()
     ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
     counts = TermCounts(matrix, tuple(terms), display, ngram, token_totals)
     order = sorted(counted.tolist(), key=surface_keys.__getitem__)
-    entry = _StoredCounts(digests, rows, counts, tuple(surface_keys[i] for i in order),
-                          surface_term[order], frequency[order])
-    return counts, rows, entry
+    entry = _StoredCounts(digests, rows, tuple(sorted(set(options.phrases))), counts,
+                          tuple(surface_keys[i] for i in order), surface_term[order],
+                          frequency[order])
+    return counts, rows, entry, len(changed)
 
 
 def _sorted_surfaces(surfaces: SurfaceTotals) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
@@ -366,17 +438,15 @@ def _sorted_surfaces(surfaces: SurfaceTotals) -> tuple[tuple[str, ...], np.ndarr
 
 
 def _counts_family(corpus: Corpus, options: TermOptions, kind: str) -> str:
-    """The entry's family: kind, counting version, corpus folder and the options (phrases
-    as the set of key sequences merging uses)."""
+    """The entry's family: kind, counting version, corpus folder and the options but the
+    phrases (the entry holds those)."""
     import hashlib
     import os
 
     low, high = options.ngram_range
-    phrases = sorted({" ".join(keys) for candidates in _phrase_index(options.phrases).values()
-                      for keys in candidates})
     return "counts-" + hashlib.sha256("\0".join([
         kind, COUNTS_VERSION, _COUNTS_FORMAT, os.path.abspath(corpus.root) if corpus.root else "",
-        f"{low},{high}", str(options.keep_stopwords), "\x1f".join(phrases),
+        f"{low},{high}", str(options.keep_stopwords),
         "\x1f".join(sorted(options.extra_stopwords)),
         *(("lemmas:" + ",".join(options.lemma_languages),) if options.lemma_languages else ())
         ]).encode()).hexdigest()
@@ -400,7 +470,8 @@ def _array_from_payload(payload: object) -> np.ndarray:
 def _stored_payload(entry: _StoredCounts) -> tuple:
     counts = entry.counts
     matrix = counts.matrix
-    return (_COUNTS_FORMAT, entry.digests, _array_payload(entry.rows), matrix.shape[0],
+    return (_COUNTS_FORMAT, entry.digests, _array_payload(entry.rows), entry.phrases,
+            matrix.shape[0],
             matrix.shape[1], _array_payload(matrix.data), _array_payload(matrix.indices),
             _array_payload(matrix.indptr), counts.terms, _array_payload(counts.token_totals),
             entry.surface_keys, _array_payload(entry.surface_term),
@@ -412,14 +483,15 @@ def _stored_from_payload(payload: object) -> _StoredCounts | None:
     from scipy import sparse
 
     try:
-        (fmt, digests, rows, n_rows, n_columns, data, indices, indptr, terms, totals,
+        (fmt, digests, rows, phrases, n_rows, n_columns, data, indices, indptr, terms, totals,
          surface_keys, surface_term, frequency) = payload  # type: ignore[misc]
         if fmt != _COUNTS_FORMAT:
             return None
         rows, data, indices, indptr, totals, surface_term, frequency = map(
             _array_from_payload, (rows, data, indices, indptr, totals, surface_term, frequency))
         if not (isinstance(digests, tuple) and isinstance(terms, tuple)
-                and isinstance(surface_keys, tuple)
+                and isinstance(surface_keys, tuple) and isinstance(phrases, tuple)
+                and all(type(p) is str for p in phrases) and _increasing(phrases)
                 and type(n_rows) is int and type(n_columns) is int
                 and len(digests) == len(rows) and int(rows.sum()) == n_rows == len(totals)
                 and len(terms) == n_columns and len(indptr) == n_rows + 1
@@ -444,8 +516,9 @@ def _stored_from_payload(payload: object) -> _StoredCounts | None:
                              frequency, n_columns) if terms else ()
     if any(form is None for form in display):
         return None  # a term without a surface form
-    return _StoredCounts(digests, rows, TermCounts(matrix, terms, display, ngram, totals),
-                         surface_keys, surface_term, frequency)
+    return _StoredCounts(digests, rows, phrases,
+                         TermCounts(matrix, terms, display, ngram, totals), surface_keys,
+                         surface_term, frequency)
 
 
 def _increasing(items: tuple[str, ...]) -> bool:

@@ -65,9 +65,9 @@ def article_text(generator_module, seed: int, index: int, doc_id: str) -> str:
 def snapshot(folder: Path, *, use_cache: bool = True):
     """Collocations and both matrices of the corpus in ``folder``, each as plain data.
 
-    The document matrix is requested on its own first (counted, merged or loaded from
-    its own entry), then the sentence matrix, then both again in a new run with the
-    sentences first (the document rows summed from them).
+    The document matrices (unigrams and bigrams, unigrams) are requested on their own
+    (counted, merged or loaded from their own entries), then the sentence matrix, then,
+    in a new run, the sentence matrix and the document matrix summed from it.
     """
     corpus = load_corpus(folder, use_cache=use_cache)
     found = corpus_collocations(corpus)
@@ -75,8 +75,8 @@ def snapshot(folder: Path, *, use_cache: bool = True):
     unigrams = corpus_term_options(corpus)
     result = [tuple((c.keys, c.count, c.g2) for c in found)]
     result += [counts_data(document_term_counts(corpus, options)),
-               counts_data(sentence_term_counts(corpus, unigrams)),
-               counts_data(document_term_counts(corpus, unigrams))]
+               counts_data(document_term_counts(corpus, unigrams)),
+               counts_data(sentence_term_counts(corpus, unigrams))]
     corpus = load_corpus(folder, use_cache=use_cache)
     options = corpus_term_options(corpus)
     sentence_term_counts(corpus, options)
@@ -293,7 +293,7 @@ def test_an_entry_that_does_not_hold_together_is_recounted(corpus_folder, isolat
         version = COUNTS_VERSION if family.startswith("counts-") else COLLOCATIONS_VERSION
         body = list(corpus_summary.load_summary(cache, family, version))
         if family.startswith("counts-"):
-            body[3] += 1  # one row more than the documents have
+            body[4] += 1  # one row more than the documents have
         else:
             words = np.frombuffer(body[4][2], dtype=body[4][0]).copy()
             words[0] = -1
@@ -333,14 +333,14 @@ def test_display_forms_follow_removed_and_added_documents(small_corpus, monkeypa
     shouting = write_article(small_corpus, "north-three", "north",
                              "Sanctions, Sanctions and Sanctions. Sanctions work.")
     snapshot(small_corpus)
-    display = dict(zip(*snapshot(small_corpus)[3][4:6], strict=True))
+    display = dict(zip(*snapshot(small_corpus)[2][4:6], strict=True))
     assert display["sanctions"] == "Sanctions"
     saved = shouting.read_text(encoding="utf-8")
     shouting.unlink()
     merged = snapshot(small_corpus)
-    assert dict(zip(*merged[3][4:6], strict=True))["sanctions"] == "sanctions"
+    assert dict(zip(*merged[2][4:6], strict=True))["sanctions"] == "sanctions"
     assert merged == cold_snapshot(small_corpus, monkeypatch, tmp_path_factory)
     shouting.write_text(saved, encoding="utf-8")
     merged = snapshot(small_corpus)
-    assert dict(zip(*merged[3][4:6], strict=True))["sanctions"] == "Sanctions"
+    assert dict(zip(*merged[2][4:6], strict=True))["sanctions"] == "Sanctions"
     assert merged == cold_snapshot(small_corpus, monkeypatch, tmp_path_factory)
