@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -177,11 +178,11 @@ def sentences_per_document(corpus: Corpus) -> np.ndarray:
 # it when one article is added), so the phrases may differ from the stored ones. A
 # phrase changes the counts of a sentence only where its first two keys are adjacent,
 # and its first and last keys are content words, which every row that holds them counts
-# (as a word or inside a merged phrase): the documents whose stored rows hold both edge
-# keys of a changed phrase are recounted with the rest of the changed documents, the
-# others keep their rows. When a changed phrase's edge could be uncounted (a stopword
-# in lower case) or n-grams start above 1 or words count by lemma, every document is
-# recounted.
+# (as a word or inside a merged phrase): among the rows that hold both edge keys of a
+# changed phrase, the documents whose tokens hold the phrase's keys one after another
+# are recounted with the rest of the changed documents, the others keep their rows.
+# When a changed phrase's edge could be uncounted (a stopword in lower case), n-grams
+# start above 1 or words count by lemma, every document is recounted.
 
 _COUNTS_FORMAT = "term-counts-2"
 
@@ -238,7 +239,7 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
     return counts
 
 
-def _phrase_affected(stored: _StoredCounts, options: TermOptions, kind: str,
+def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions, kind: str,
                      present: set[str]) -> set[str] | None:
     """The stored documents (of those ``present``) whose rows may change with the phrases
     that differ between the stored entry and ``options``; None: any document may."""
@@ -274,15 +275,52 @@ def _phrase_affected(stored: _StoredCounts, options: TermOptions, kind: str,
             wanted.extend([2 * k + side] * len(holds[word]))
     selector = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (columns, wanted)),
                                  shape=(len(terms), 2 * len(changed)))
-    matrix = stored.counts.matrix
-    if kind == "sentence_term_counts":  # sentences → documents
-        owner = np.repeat(np.arange(len(stored.digests), dtype=np.int64), stored.rows)
-        matrix = sparse.csr_matrix((np.ones(owner.size, dtype=np.int64),
-                                    (owner, np.arange(owner.size, dtype=np.int64))),
-                                   shape=(len(stored.digests), owner.size)) @ matrix
-    hits = (matrix @ selector).toarray() > 0
-    both = (hits[:, 0::2] & hits[:, 1::2]).any(axis=1)
-    return {stored.digests[i] for i in np.flatnonzero(both).tolist()} & present
+    hits = (stored.counts.matrix @ selector).toarray() > 0
+    row_of_phrase = hits[:, 0::2] & hits[:, 1::2]  # rows holding both edges of a phrase
+    candidates = np.flatnonzero(row_of_phrase.any(axis=1))
+    # The candidate rows' documents (and, for sentence rows, which sentence).
+    if kind == "sentence_term_counts":
+        ends = np.cumsum(stored.rows)
+        owner = np.searchsorted(ends, candidates, side="right")
+        sentence = candidates - (ends - stored.rows)[owner]
+    else:
+        owner, sentence = candidates, np.full(candidates.size, -1)
+    wanted: dict[str, list[tuple[int, list[tuple[str, ...]]]]] = {}
+    for row, doc, index in zip(candidates.tolist(), owner.tolist(), sentence.tolist(),
+                               strict=True):
+        digest = stored.digests[doc]
+        if digest in present:
+            phrases = [changed[k] for k in np.flatnonzero(row_of_phrase[row]).tolist()]
+            wanted.setdefault(digest, []).append((index, phrases))
+    # Exactly: a document is touched where a changed phrase's keys follow one another.
+    from framelens.analysis.counts.collocations import processed_digests
+
+    affected = set()
+    lower_key: dict[str, str] = {}
+    for digest, document in zip(wanted, processed_digests(corpus, list(wanted)), strict=True):
+        for index, phrases in wanted[digest]:
+            sentences = document.tokens if index < 0 else (document.tokens[index],)
+            if any(_holds_sequence(tokens, phrases, lower_key) for tokens in sentences):
+                affected.add(digest)
+                break
+    return affected
+
+
+def _holds_sequence(tokens: Sequence[str], phrases: list[tuple[str, ...]],
+                    lower_key: dict[str, str]) -> bool:
+    """Whether the lower-cased counting keys of ``tokens`` hold one of ``phrases`` as
+    consecutive keys (where merging could start it); ``lower_key`` memoises keys."""
+    keys = []
+    for token in tokens:
+        key = lower_key.get(token)
+        if key is None:
+            key = lower_key[token] = term_key(token).lower()
+        keys.append(key)
+    firsts = {phrase[0] for phrase in phrases}
+    for i, key in enumerate(keys):
+        if key in firsts and any(tuple(keys[i:i + len(p)]) == p for p in phrases):
+            return True
+    return False
 
 
 def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _StoredCounts,
@@ -305,7 +343,7 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     digests = document_digests(corpus)
     old_times = Counter(stored.digests)
     new_times = Counter(digests)
-    affected = _phrase_affected(stored, options, kind, set(old_times) & set(new_times))
+    affected = _phrase_affected(corpus, stored, options, kind, set(old_times) & set(new_times))
     if affected is None:
         return None
     changed = sorted(affected | digest_changes(old_times, digests).keys())
@@ -824,7 +862,10 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple(term_key(t) for t in tokenize(phrase))
 
 
-def _phrase_index(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+@lru_cache(maxsize=16)
+def _phrase_index(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by their first lower-cased key, longest first (memoised: a run asks for
+    the same thousands of detected phrases several times; callers only read it)."""
     index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
         keys = tuple(k.lower() for k in phrase_keys(phrase))
