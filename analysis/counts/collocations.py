@@ -55,9 +55,14 @@ imported at all. A table with a negative cell (only possible when one word
 makes up most of a tiny text, e.g. "a a" twice) made nltk raise a math
 domain error; here its G² is NaN and it is not kept.
 
-:func:`corpus_collocations` caches its result: for the run in
-``corpus.memo``, and across runs in the document cache under a digest of the
-corpus's document digests and the parameters.
+:func:`corpus_collocations` memoises its result for the run in ``corpus.memo``.
+Across runs the document cache keeps the totals detection reads
+(:class:`NgramTotals`: word, pair, gapped-pair and triple counts, keyed by
+strings) per corpus folder and stopword list, with the multiset of document
+digests they cover; a run on a changed corpus counts only the documents added
+or removed since and adds or subtracts them (:func:`corpus_ngram_totals`).
+Totals are sums over documents (no n-gram crosses a sentence), so detection on
+merged totals finds exactly what a full count finds.
 """
 
 from __future__ import annotations
@@ -74,18 +79,19 @@ import numpy as np
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import (
     ProcessedDocument,
+    _decode,
     corpus_languages,
     document_cache,
     document_digests,
     processed,
 )
 from framelens.analysis.store.corpus_summary import (
-    cached_token_payloads,
     digest_changes,
     load_summary,
     save_summary,
     worth_saving,
 )
+from framelens.analysis.store.document_cache import DocumentCache
 from framelens.analysis.store.keys import COLLOCATIONS_VERSION
 from framelens.analysis.text.languages import stopwords_of
 from framelens.analysis.text.normalize import TOKEN_RE, is_stopword, term_key, tokenize
@@ -220,7 +226,7 @@ def _apply_changes(corpus: Corpus, totals: NgramTotals, delta: dict[str, int],
     removed = [d for d, change in delta.items() if change < 0]
     documents = dict(zip(added, processed_digests(corpus, added), strict=True))
     if removed:
-        payloads = cached_token_payloads(cache, removed)
+        payloads = cached_tokens(cache, removed)
         if len(payloads) < len(removed):
             return None
         documents.update(payloads)
@@ -231,6 +237,29 @@ def _apply_changes(corpus: Corpus, totals: NgramTotals, delta: dict[str, int],
         if totals is None:
             return None
     return totals
+
+
+@dataclass(frozen=True)
+class CachedTokens:
+    """A document's sentences and tokens read back from the per-document cache (a removed
+    document's: its text is no longer in the corpus)."""
+
+    sentences: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
+
+
+def cached_tokens(cache: DocumentCache | None, digests: Sequence[str]
+                          ) -> dict[str, CachedTokens]:
+    """The sentences and tokens of documents by digest, from the per-document cache;
+    digests whose entry is missing or unreadable are left out."""
+    if cache is None or not digests:
+        return {}
+    found = {}
+    for digest, blob in cache.get_blobs(digests).items():
+        payload = _decode(blob)
+        if payload is not None:
+            found[digest] = CachedTokens(payload[0], payload[1])
+    return found
 
 
 def processed_digests(corpus: Corpus, digests: Sequence[str]) -> list[ProcessedDocument]:

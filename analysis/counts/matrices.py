@@ -26,7 +26,6 @@ from framelens.analysis.process.pipeline import (
     processed,
 )
 from framelens.analysis.store.corpus_summary import (
-    cached_token_payloads,
     digest_changes,
     load_summary,
     save_summary,
@@ -275,9 +274,11 @@ def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions
             wanted.extend([2 * k + side] * len(holds[word]))
     selector = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (columns, wanted)),
                                  shape=(len(terms), 2 * len(changed)))
-    hits = (stored.counts.matrix @ selector).toarray() > 0
-    row_of_phrase = hits[:, 0::2] & hits[:, 1::2]  # rows holding both edges of a phrase
-    candidates = np.flatnonzero(row_of_phrase.any(axis=1))
+    hits = sparse.csc_matrix(stored.counts.matrix @ selector)
+    # rows × changed phrases: nonzero where the row holds both edges of the phrase
+    both = sparse.csr_matrix((hits[:, 0::2] > 0).multiply(hits[:, 1::2] > 0))
+    both.eliminate_zeros()
+    candidates = np.flatnonzero(np.diff(both.indptr))
     # The candidate rows' documents (and, for sentence rows, which sentence).
     if kind == "sentence_term_counts":
         ends = np.cumsum(stored.rows)
@@ -290,7 +291,8 @@ def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions
                                strict=True):
         digest = stored.digests[doc]
         if digest in present:
-            phrases = [changed[k] for k in np.flatnonzero(row_of_phrase[row]).tolist()]
+            phrases = [changed[k] for k in
+                       both.indices[both.indptr[row]:both.indptr[row + 1]].tolist()]
             wanted.setdefault(digest, []).append((index, phrases))
     # Exactly: a document is touched where a changed phrase's keys follow one another.
     from framelens.analysis.counts.collocations import processed_digests
@@ -338,7 +340,7 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
 
     from scipy import sparse
 
-    from framelens.analysis.counts.collocations import processed_digests
+    from framelens.analysis.counts.collocations import cached_tokens, processed_digests
 
     digests = document_digests(corpus)
     old_times = Counter(stored.digests)
@@ -351,7 +353,7 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     gone = [d for d in changed if not new_times[d]]
     documents = dict(zip(present, processed_digests(corpus, present), strict=True))
     if gone:
-        payloads = cached_token_payloads(cache, gone)
+        payloads = cached_tokens(cache, gone)
         if len(payloads) < len(gone):
             return None
         documents.update(payloads)

@@ -6,7 +6,8 @@ covers. A later run on a corpus that differs by a few documents applies them:
 it computes the summaries of only the added and removed documents and adds or
 subtracts them, instead of recounting every document. Removed documents are
 read back from the per-document cache by digest (their text is gone from the
-corpus); when one is not there, the caller recounts.
+corpus; see :func:`framelens.analysis.counts.collocations.cached_tokens`); when one is
+not there, the caller recounts.
 
 The entry is written again only once enough documents changed
 (:func:`worth_saving`: 1 % of the corpus and at least 64, as ``check``'s
@@ -24,7 +25,6 @@ import hashlib
 import marshal
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from framelens.analysis.store.document_cache import DocumentCache
 
@@ -72,28 +72,3 @@ def digest_changes(stored: dict[str, int], digests: Sequence[str]) -> dict[str, 
 def worth_saving(changes: int, documents: int) -> bool:
     """Whether a summary that changed by ``changes`` documents should be written again."""
     return changes > 0 and changes >= max(SAVE_MIN_CHANGES, documents // SAVE_SHARE)
-
-
-@dataclass(frozen=True)
-class CachedTokens:
-    """A document's sentences and tokens read back from the per-document cache (a removed
-    document's: its text is no longer in the corpus)."""
-
-    sentences: tuple[str, ...]
-    tokens: tuple[tuple[str, ...], ...]
-
-
-def cached_token_payloads(cache: DocumentCache | None, digests: Sequence[str]
-                          ) -> dict[str, CachedTokens]:
-    """The sentences and tokens of documents by digest, from the per-document cache;
-    digests whose entry is missing or unreadable are left out."""
-    if cache is None or not digests:
-        return {}
-    from framelens.analysis.process.pipeline import _decode
-
-    found = {}
-    for digest, blob in cache.get_blobs(digests).items():
-        payload = _decode(blob)
-        if payload is not None:
-            found[digest] = CachedTokens(payload[0], payload[1])
-    return found

@@ -344,3 +344,33 @@ def test_display_forms_follow_removed_and_added_documents(small_corpus, monkeypa
     merged = snapshot(small_corpus)
     assert dict(zip(*merged[2][4:6], strict=True))["sanctions"] == "Sanctions"
     assert merged == cold_snapshot(small_corpus, monkeypatch, tmp_path_factory)
+
+
+@needs_cache
+def test_changed_phrases_recount_only_the_documents_that_hold_them(
+        corpus_folder, generator_module, monkeypatch, tmp_path_factory):
+    """A second copy of an article doubles its n-grams, so new collocations are detected;
+    only documents whose tokens hold a changed phrase are counted again, and the counts
+    still equal a cold count."""
+    before = snapshot(corpus_folder)
+    source = sorted(corpus_folder.glob("*.md"))[5].read_text(encoding="utf-8")
+    (corpus_folder / "copy.md").write_text(
+        re.sub(r"^id: .*$", "id: copy", source, count=1, flags=re.MULTILINE), encoding="utf-8")
+    counted: list[int] = []
+    count_units = matrices.count_units_with_forms
+
+    def counting_units(units, options):
+        counted.append(len(units))
+        return count_units(units, options)
+
+    monkeypatch.setattr(matrices, "count_units_with_forms", counting_units)
+    corpus = load_corpus(corpus_folder)
+    phrases = {c.phrase for c in corpus_collocations(corpus)}
+    assert phrases != {" ".join(keys) for keys, _, _ in before[0]}
+    document_term_counts(corpus, corpus_term_options(corpus))
+    # The copied document (new count only: the stored corpus had its digest once, the
+    # new one twice) and the documents a changed phrase touches (old and new counts).
+    assert counted and sum(counted) < len(corpus.documents)
+    monkeypatch.setattr(matrices, "count_units_with_forms", count_units)
+    assert snapshot(corpus_folder) == cold_snapshot(corpus_folder, monkeypatch,
+                                                    tmp_path_factory)
