@@ -55,14 +55,21 @@ imported at all. A table with a negative cell (only possible when one word
 makes up most of a tiny text, e.g. "a a" twice) made nltk raise a math
 domain error; here its G² is NaN and it is not kept.
 
-:func:`corpus_collocations` caches its result: for the run in
-``corpus.memo``, and across runs in the document cache under a digest of the
-corpus's document digests and the parameters.
+:func:`corpus_collocations` memoises its result for the run in ``corpus.memo``.
+Across runs the document cache keeps the totals detection reads
+(:class:`NgramTotals`: word, pair, gapped-pair and triple counts, keyed by
+strings) per corpus folder and stopword list, with the multiset of document
+digests they cover; a run on a changed corpus counts only the documents added
+or removed since and adds or subtracts them (:func:`corpus_ngram_totals`).
+Totals are sums over documents (no n-gram crosses a sentence), so detection on
+merged totals finds exactly what a full count finds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -72,10 +79,19 @@ import numpy as np
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import (
     ProcessedDocument,
+    _decode,
     corpus_languages,
     document_cache,
+    document_digests,
     processed,
 )
+from framelens.analysis.store.corpus_summary import (
+    digest_changes,
+    load_summary,
+    save_summary,
+    worth_saving,
+)
+from framelens.analysis.store.document_cache import DocumentCache
 from framelens.analysis.store.keys import COLLOCATIONS_VERSION
 from framelens.analysis.text.languages import stopwords_of
 from framelens.analysis.text.normalize import TOKEN_RE, is_stopword, term_key, tokenize
@@ -140,44 +156,192 @@ def find_collocations(
 
 def corpus_collocations(corpus: Corpus, *, min_count: int = DEFAULT_MIN_COUNT
                         ) -> tuple[Collocation, ...]:
-    """Collocations of the whole corpus, cached for the run and across runs."""
+    """Collocations of the whole corpus, memoised for the run.
+
+    Detection reads corpus totals (:class:`NgramTotals`), which the document
+    cache keeps per corpus folder and stopword list with the digests they
+    cover: a run on a corpus that differs by a few documents counts only
+    those and adds or subtracts them (:func:`corpus_ngram_totals`).
+    """
     memo_key = f"collocations:{min_count}"
     cached = corpus.memo.get(memo_key)
     if cached is not None:
         return cached  # type: ignore[return-value]
-    documents = processed(corpus)
-    # The config's stopwords and each non-English language's list (English's is built in).
-    stopwords = corpus.config.stopwords | stopwords_of(corpus_languages(corpus))
-    digest = hashlib.sha256("\0".join(
-        ["collocations", COLLOCATIONS_VERSION, str(min_count), repr(BIGRAM_G2_THRESHOLD),
-         repr(TRIGRAM_G2_THRESHOLD), ",".join(sorted(stopwords)),
-         *sorted(d.digest for d in documents)]).encode()).hexdigest()
-    cache_key = f"collocations-{digest}"
-    cache = document_cache(corpus)
-    result: tuple[Collocation, ...] | None = None
-    if cache is not None:
-        payload = cache.get_many([cache_key]).get(cache_key)
-        result = _from_payload(payload)
-    if result is None:
-        ids, starts, keys = _corpus_word_ids(documents)
-        result = _collocations(ids, starts, keys, min_count=min_count, extra_stopwords=stopwords)
-        if cache is not None:
-            cache.put_many({cache_key: tuple((c.keys, c.count, c.g2) for c in result)})
+    stopwords = collocation_stopwords(corpus)
+    result = detect_collocations(corpus_ngram_totals(corpus, stopwords), min_count=min_count,
+                                 extra_stopwords=stopwords)
     corpus.memo[memo_key] = result
     return result
 
 
-def _from_payload(payload: object) -> tuple[Collocation, ...] | None:
-    """Collocations from a cached payload; None when it has the wrong shape."""
-    if not isinstance(payload, tuple):
-        return None
-    result = []
-    for item in payload:
-        if not (isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], tuple)
-                and isinstance(item[1], int) and isinstance(item[2], float)):
+def collocation_stopwords(corpus: Corpus) -> frozenset[str]:
+    """The config's stopwords and each non-English language's list (English's is built in)."""
+    return corpus.config.stopwords | stopwords_of(corpus_languages(corpus))
+
+
+def corpus_ngram_totals(corpus: Corpus, stopwords: frozenset[str]) -> NgramTotals:
+    """The corpus's word, pair, gapped-pair and triple totals, merged from a stored summary.
+
+    The stored totals (one entry per corpus folder and stopword list, with the
+    multiset of document digests they cover) are brought to this corpus by
+    counting only the documents added or removed since (a removed document's
+    tokens come from the per-document cache by digest); any count that would
+    go negative, a removed document the cache no longer holds, or a damaged
+    entry means a full count instead. Totals are sums over documents, so the
+    result equals a full count exactly.
+    """
+    memo_key = ("ngram_totals", stopwords)
+    cached = corpus.memo.get(memo_key)  # type: ignore[call-overload]
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    cache = document_cache(corpus)
+    digests = document_digests(corpus)
+    family = "collocation-totals-" + hashlib.sha256("\0".join([
+        COLLOCATIONS_VERSION, os.path.abspath(corpus.root) if corpus.root else "",
+        ",".join(sorted(stopwords))]).encode()).hexdigest()
+    stored = _totals_from_payload(load_summary(cache, family, COLLOCATIONS_VERSION))
+    totals = None
+    save = True
+    if stored is not None:
+        covered, stored_totals = stored
+        delta = digest_changes(covered, digests)
+        totals = _apply_changes(corpus, stored_totals, delta, stopwords, cache)
+        save = totals is None or worth_saving(len(delta), len(digests))
+    if totals is None:
+        totals = _count_totals(processed(corpus), stopwords)
+    if cache is not None and save:
+        save_summary(cache, family, COLLOCATIONS_VERSION,
+                     _totals_payload(Counter(digests), totals))
+    corpus.memo[memo_key] = totals
+    return totals
+
+
+def _apply_changes(corpus: Corpus, totals: NgramTotals, delta: dict[str, int],
+                   stopwords: frozenset[str], cache) -> NgramTotals | None:
+    """``totals`` plus the added documents' counts minus the removed ones'; None when a
+    removed document's tokens are not cached or a count would go negative."""
+    if not delta:
+        return totals
+    added = [d for d, change in delta.items() if change > 0]
+    removed = [d for d, change in delta.items() if change < 0]
+    documents = dict(zip(added, processed_digests(corpus, added), strict=True))
+    if removed:
+        payloads = cached_tokens(cache, removed)
+        if len(payloads) < len(removed):
             return None
-        result.append(Collocation(item[0], item[1], item[2]))
-    return tuple(result)
+        documents.update(payloads)
+    # n-grams never cross a sentence, so a group of documents counts as the sum of each.
+    for change in sorted(set(delta.values())):
+        group = [documents[d] for d, c in delta.items() if c == change]
+        totals = totals.merged(_count_totals(group, stopwords), change)
+        if totals is None:
+            return None
+    return totals
+
+
+@dataclass(frozen=True)
+class CachedTokens:
+    """A document's sentences and tokens read back from the per-document cache (a removed
+    document's: its text is no longer in the corpus)."""
+
+    sentences: tuple[str, ...]
+    tokens: tuple[tuple[str, ...], ...]
+
+
+def cached_tokens(cache: DocumentCache | None, digests: Sequence[str]
+                          ) -> dict[str, CachedTokens]:
+    """The sentences and tokens of documents by digest, from the per-document cache;
+    digests whose entry is missing or unreadable are left out."""
+    if cache is None or not digests:
+        return {}
+    found = {}
+    for digest, blob in cache.get_blobs(digests).items():
+        payload = _decode(blob)
+        if payload is not None:
+            found[digest] = CachedTokens(payload[0], payload[1])
+    return found
+
+
+def processed_digests(corpus: Corpus, digests: Sequence[str]) -> list[ProcessedDocument]:
+    """The processed documents of these digests (one each; each must be in the corpus),
+    processing or loading only those unless the run already holds the whole corpus."""
+    position = {}
+    for i, digest in enumerate(document_digests(corpus)):
+        position.setdefault(digest, i)
+    indices = [position[d] for d in digests]
+    if "processed" in corpus.memo or len(indices) == len(corpus.documents):
+        every = processed(corpus)
+        return [every[i] for i in indices]
+    if not indices:
+        return []
+    subset = Corpus(tuple(corpus.documents[i] for i in indices), corpus.config, corpus.root,
+                    corpus.use_cache, corpus.lemmas)
+    if "cache" in corpus.memo:
+        subset.memo["cache"] = corpus.memo["cache"]
+    return list(processed(subset))
+
+
+def _count_totals(documents: Sequence, stopwords: frozenset[str]) -> NgramTotals:
+    ids, starts, keys = _corpus_word_ids(documents)
+    return ngram_totals(ids, starts, keys, stopwords)
+
+
+_TOTALS_FORMAT = "ngram-totals-1"
+
+
+def _totals_payload(covered: Counter, totals: NgramTotals) -> tuple:
+    digests = sorted(covered)
+    return (_TOTALS_FORMAT, tuple(digests), tuple(covered[d] for d in digests),
+            tuple(totals.keys), *(_array_payload(a) for a in
+                                   (totals.words, totals.pairs, totals.gapped, totals.triples)))
+
+
+def _array_payload(array: np.ndarray) -> tuple:
+    """(dtype, shape, bytes), int32 when every value fits (halves the entry)."""
+    if array.size and array.min() >= -(1 << 31) and array.max() < 1 << 31:
+        array = array.astype("<i4")
+    else:
+        array = array.astype("<i8")
+    return array.dtype.str, array.shape, array.tobytes()
+
+
+def _array_from_payload(payload: object) -> np.ndarray:
+    dtype, shape, data = payload  # type: ignore[misc]
+    if dtype not in ("<i4", "<i8") or not isinstance(data, bytes):
+        raise ValueError("not a stored count array")
+    return np.frombuffer(data, dtype=dtype).astype(np.int64).reshape(shape)
+
+
+def _totals_from_payload(payload: object) -> tuple[dict[str, int], NgramTotals] | None:
+    """(digest → multiplicity covered, totals) of a stored entry; None when it has the
+    wrong shape or holds counts no corpus can have."""
+    try:
+        fmt, digests, multiplicity, keys, *arrays = payload  # type: ignore[misc]
+        if fmt != _TOTALS_FORMAT or len(arrays) != 4:
+            return None
+        words, pairs, gapped, triples = map(_array_from_payload, arrays)
+    except (TypeError, ValueError):
+        return None
+    size = len(keys)
+    if not (isinstance(digests, tuple) and isinstance(multiplicity, tuple)
+            and isinstance(keys, tuple) and len(digests) == len(multiplicity)
+            and all(type(d) is str for d in digests) and all(type(k) is str for k in keys)
+            and all(type(m) is int and m > 0 for m in multiplicity)
+            and len(set(keys)) == size and words.shape == (size,)
+            and pairs.ndim == gapped.ndim == triples.ndim == 2
+            and pairs.shape[1] == gapped.shape[1] == 3 and triples.shape[1] == 4):
+        return None
+    for table in (pairs, gapped, triples):
+        ids, counts = table[:, :-1], table[:, -1]
+        if table.size and (ids.min() < 0 or ids.max() >= size or counts.min() <= 0):
+            return None
+        codes = _codes(ids, size)
+        if codes.dtype.names is None and codes.size and not (codes[1:] > codes[:-1]).all():
+            return None  # the tables are stored sorted, each n-gram once
+    if words.size and words.min() < 0:
+        return None
+    return dict(zip(digests, multiplicity, strict=True)), NgramTotals(list(keys), words, pairs,
+                                                                       gapped, triples)
 
 
 def word_runs(sentence: str) -> list[list[str]]:
@@ -307,19 +471,91 @@ def _skeleton(sentences: list[str]) -> bytes:
 # ----------------------------------------------------------------- counting and scores
 
 
-def _collocations(ids: np.ndarray, starts: np.ndarray, keys: list[str], *, min_count: int,
-                  extra_stopwords: frozenset[str],
-                  bigram_threshold: float = BIGRAM_G2_THRESHOLD,
-                  trigram_threshold: float = TRIGRAM_G2_THRESHOLD) -> tuple[Collocation, ...]:
-    """Collocations of a stream of key ids; ``starts`` flags each word that starts a run."""
+@dataclass(frozen=True)
+class NgramTotals:
+    """What detection reads of a stream of key ids: totals that add over documents.
+
+    ``keys``: the counting keys (ids index them); ``words``: the count of each
+    key (every token, stopwords too: N is their sum); ``pairs``: (w1, w2,
+    count) of adjacent words in one run with a content word at an edge;
+    ``gapped``: (w1, w3, count) and ``triples``: (w1, w2, w3, count) of three
+    words in one run with content words at both edges (triples also without a
+    coordinating conjunction in the middle). Each table is sorted by its ids,
+    each n-gram once with a positive count.
+    """
+
+    keys: list[str]
+    words: np.ndarray
+    pairs: np.ndarray
+    gapped: np.ndarray
+    triples: np.ndarray
+
+    def merged(self, other: NgramTotals, times: int = 1) -> NgramTotals | None:
+        """These totals plus ``times`` × ``other`` (negative: subtract); None when a count
+        would go negative (``other`` was never part of these totals)."""
+        index = {key: i for i, key in enumerate(self.keys)}
+        size_before = len(index)
+        remap = np.fromiter((index.setdefault(key, len(index)) for key in other.keys),
+                            dtype=np.int64, count=len(other.keys))
+        keys = self.keys + list(index)[size_before:] if len(index) > size_before else self.keys
+        words = np.zeros(len(keys), dtype=np.int64)
+        words[:size_before] = self.words
+        words[remap] += times * other.words
+        if words.size and words.min() < 0:
+            return None
+        tables = []
+        for mine, theirs in ((self.pairs, other.pairs), (self.gapped, other.gapped),
+                             (self.triples, other.triples)):
+            theirs = np.column_stack((remap[theirs[:, :-1]], times * theirs[:, -1])) \
+                if theirs.size else theirs
+            table = _merge_table(mine, theirs, len(keys))
+            if table is None:
+                return None
+            tables.append(table)
+        return NgramTotals(keys, words, *tables)
+
+
+def _merge_table(table: np.ndarray, change: np.ndarray, size: int) -> np.ndarray | None:
+    """A sorted count table plus rows of distinct (ids, count) changes, sorted, zero rows
+    dropped; None when a count goes negative. The few changed rows are found in the table
+    by binary search and new ones inserted, instead of sorting the table again."""
+    if not change.size:
+        return table
+    change = change[np.argsort(_codes(change[:, :-1], size), kind="stable")]
+    codes = _codes(table[:, :-1], size)
+    wanted = _codes(change[:, :-1], size)
+    at = np.searchsorted(codes, wanted)
+    found = at < len(codes)
+    found[found] = codes[at[found]] == wanted[found]
+    counts = table[:, -1].copy()
+    counts[at[found]] += change[found, -1]
+    merged = np.insert(np.column_stack((table[:, :-1], counts)), at[~found], change[~found],
+                       axis=0)
+    if merged.size and merged[:, -1].min() < 0:
+        return None
+    return merged[merged[:, -1] > 0]
+
+
+def _codes(ids: np.ndarray, size: int) -> np.ndarray:
+    """Each row of ids as one int64 in base ``size`` (ordered as the rows); the rows as
+    one structured record each (same order) when size ** columns does not fit."""
+    if size ** ids.shape[1] > _INT64_MAX:  # pragma: no cover - huge vocabularies only
+        return np.ascontiguousarray(ids).view([(f"c{k}", ids.dtype)
+                                               for k in range(ids.shape[1])]).reshape(-1)
+    codes = np.zeros(len(ids), dtype=np.int64)
+    for column in range(ids.shape[1]):
+        codes = codes * size + ids[:, column]
+    return codes
+
+
+def ngram_totals(ids: np.ndarray, starts: np.ndarray, keys: list[str],
+                 extra_stopwords: frozenset[str]) -> NgramTotals:
+    """The totals of a stream of key ids; ``starts`` flags each word that starts a run."""
     size = len(keys)
-    total = len(ids)
-    if total < 2:
-        return ()
     if size * size > _INT64_MAX:  # pragma: no cover - needs over 3·10⁹ distinct keys
         raise OverflowError("vocabulary too large to encode pairs in int64")
-    word_counts = np.bincount(ids, minlength=size)
-    stop = np.fromiter((is_stopword(key, extra_stopwords) for key in keys), dtype=bool, count=size)
+    word_counts = np.bincount(ids, minlength=size).astype(np.int64)
+    stop = _stop_flags(keys, extra_stopwords)
     coordinator = np.fromiter((key in COORDINATORS for key in keys), dtype=bool, count=size)
     # Position i of these views is the n-gram starting at word i; boolean
     # masks over them select n-grams (cheaper than gathering by index).
@@ -329,17 +565,6 @@ def _collocations(ids: np.ndarray, starts: np.ndarray, keys: list[str], *, min_c
     pair = joined & (content[:-1] | content[1:])
     pair_codes, pair_counts = np.unique(ids[:-1][pair] * size + ids[1:][pair],
                                         return_counts=True)
-
-    found: list[Collocation] = []
-    keep = (pair_counts >= min_count) & ~stop[pair_codes // size] & ~stop[pair_codes % size]
-    w1, w2 = np.divmod(pair_codes[keep], size)
-    count = pair_counts[keep]
-    g2 = _bigram_g2(count, word_counts[w1], word_counts[w2], total)
-    kept = np.flatnonzero(g2 >= bigram_threshold)
-    found.extend(Collocation((keys[a], keys[b]), n, score) for a, b, n, score in zip(
-        w1[kept].tolist(), w2[kept].tolist(), count[kept].tolist(), g2[kept].tolist(),
-        strict=True))
-
     # Triples and gapped pairs with content words at both edges (no other is a
     # candidate or the marginal of one), in one run.
     edges = joined[:-1] & joined[1:] & content[:-2] & content[2:]
@@ -347,10 +572,65 @@ def _collocations(ids: np.ndarray, starts: np.ndarray, keys: list[str], *, min_c
     gapped_codes, gapped_counts = np.unique(first[edges] * size + third[edges],
                                             return_counts=True)
     triple = edges & ~coordinator[ids[1:-1]]
-    first, second, third = first[triple], ids[1:-1][triple], third[triple]
-    (w1, w2, w3), count = _count_triples(first, second, third, size)
-    frequent = count >= min_count
-    w1, w2, w3, count = w1[frequent], w2[frequent], w3[frequent], count[frequent]
+    (w1, w2, w3), count = _count_triples(first[triple], ids[1:-1][triple], third[triple], size)
+    return NgramTotals(
+        keys, word_counts,
+        np.column_stack((*np.divmod(pair_codes, size), pair_counts)).astype(np.int64),
+        np.column_stack((*np.divmod(gapped_codes, size), gapped_counts)).astype(np.int64),
+        np.column_stack((w1, w2, w3, count)).astype(np.int64))
+
+
+def _stop_flags(keys: list[str], extra_stopwords: frozenset[str]) -> np.ndarray:
+    return np.fromiter((is_stopword(key, extra_stopwords) for key in keys), dtype=bool,
+                       count=len(keys))
+
+
+def _collocations(ids: np.ndarray, starts: np.ndarray, keys: list[str], *, min_count: int,
+                  extra_stopwords: frozenset[str],
+                  bigram_threshold: float = BIGRAM_G2_THRESHOLD,
+                  trigram_threshold: float = TRIGRAM_G2_THRESHOLD) -> tuple[Collocation, ...]:
+    """Collocations of a stream of key ids; ``starts`` flags each word that starts a run."""
+    if len(ids) < 2:
+        return ()
+    return detect_collocations(ngram_totals(ids, starts, keys, extra_stopwords),
+                               min_count=min_count, extra_stopwords=extra_stopwords,
+                               bigram_threshold=bigram_threshold,
+                               trigram_threshold=trigram_threshold)
+
+
+def detect_collocations(totals: NgramTotals, *, min_count: int, extra_stopwords: frozenset[str],
+                        bigram_threshold: float = BIGRAM_G2_THRESHOLD,
+                        trigram_threshold: float = TRIGRAM_G2_THRESHOLD
+                        ) -> tuple[Collocation, ...]:
+    """The collocations the totals hold (the tests of the module docstring).
+
+    Depends on the totals only, not on how keys are numbered: every score is
+    computed per candidate and the result is sorted by (−G², keys).
+    """
+    keys = totals.keys
+    size = len(keys)
+    total = int(totals.words.sum())
+    if total < 2:
+        return ()
+    word_counts = totals.words
+    stop = _stop_flags(keys, extra_stopwords)
+    pair_codes = _codes(totals.pairs[:, :2], size)
+    pair_counts = totals.pairs[:, 2]
+
+    found: list[Collocation] = []
+    w1, w2 = totals.pairs[:, 0], totals.pairs[:, 1]
+    keep = (pair_counts >= min_count) & ~stop[w1] & ~stop[w2]
+    w1, w2, count = w1[keep], w2[keep], pair_counts[keep]
+    g2 = _bigram_g2(count, word_counts[w1], word_counts[w2], total)
+    kept = np.flatnonzero(g2 >= bigram_threshold)
+    found.extend(Collocation((keys[a], keys[b]), n, score) for a, b, n, score in zip(
+        w1[kept].tolist(), w2[kept].tolist(), count[kept].tolist(), g2[kept].tolist(),
+        strict=True))
+
+    gapped_codes = _codes(totals.gapped[:, :2], size)
+    gapped_counts = totals.gapped[:, 2]
+    frequent = totals.triples[:, 3] >= min_count
+    w1, w2, w3, count = (totals.triples[frequent, column] for column in range(4))
     left_pair = _lookup(pair_codes, pair_counts, w1 * size + w2)
     right_pair = _lookup(pair_codes, pair_counts, w2 * size + w3)
     gapped = _lookup(gapped_codes, gapped_counts, w1 * size + w3)

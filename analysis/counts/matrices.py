@@ -10,8 +10,10 @@ most frequent surface form.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -22,6 +24,12 @@ from framelens.analysis.process.pipeline import (
     document_cache,
     document_digests,
     processed,
+)
+from framelens.analysis.store.corpus_summary import (
+    digest_changes,
+    load_summary,
+    save_summary,
+    worth_saving,
 )
 from framelens.analysis.store.keys import COUNTS_VERSION
 from framelens.analysis.text.languages import LEMMA_LANGUAGES, lemma, stopwords_of
@@ -82,9 +90,10 @@ def term_options(corpus: Corpus, *, ngram_range: tuple[int, int] = (1, 1),
 def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     """Documents × terms for the whole corpus, memoised for the run and cached across runs.
 
-    The cache entry is keyed by the options and the digests of the documents
-    in order, so a warm run on an unchanged corpus loads the matrix instead of
-    reading any tokens; any change to the corpus recounts.
+    Cached per corpus folder and options with the documents it covers
+    (:func:`_merged_counts`): a warm run on an unchanged corpus loads the matrix
+    without reading any tokens, and a corpus that differs by a few documents (or
+    detected phrases) counts only the documents whose rows change.
 
     Equal to ``count_units([doc.tokens for doc in processed(corpus)], options)``;
     nothing in counting depends on the unit (n-grams never cross sentences),
@@ -92,12 +101,11 @@ def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     options (request them first when both are needed) the document rows are
     summed from them instead of counting the corpus again.
     """
-    def compute() -> TermCounts:
-        if ("sentence_term_counts", options) in corpus.memo:
-            return _documents_from_sentences(corpus, options)
-        return count_units([doc.tokens for doc in processed(corpus)], options)
-
-    return _cached_counts(corpus, options, "document_term_counts", compute)
+    key = ("document_term_counts", options)
+    if key not in corpus.memo and ("sentence_term_counts", options) in corpus.memo:
+        corpus.memo[key] = _documents_from_sentences(corpus, options)  # type: ignore[index]
+    return _cached_counts(corpus, options, "document_term_counts",
+                          lambda: count_units([doc.tokens for doc in processed(corpus)], options))
 
 
 def sentence_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
@@ -118,7 +126,7 @@ def _documents_from_sentences(corpus: Corpus, options: TermOptions) -> TermCount
     from scipy import sparse
 
     sentences = sentence_term_counts(corpus, options)
-    per_document = np.fromiter((len(doc.tokens) for doc in processed(corpus)), dtype=np.int64)
+    per_document = sentences_per_document(corpus)
     owner = np.repeat(np.arange(per_document.size, dtype=np.int64), per_document)
     indicator = sparse.csr_matrix((np.ones(owner.size, dtype=np.int64),
                                    (owner, np.arange(owner.size, dtype=np.int64))),
@@ -131,73 +139,430 @@ def _documents_from_sentences(corpus: Corpus, options: TermOptions) -> TermCount
 
 
 def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, compute) -> TermCounts:
+    """The counts of ``kind`` for these options: from this run's memo, merged from the
+    stored counts of an earlier corpus (:func:`_merged_counts`), or ``compute()`` when
+    nothing is cached."""
     key = (kind, options)
     cached = corpus.memo.get(key)  # type: ignore[call-overload]
     if cached is None:
         cache = document_cache(corpus)
-        family = entry_key = ""
-        if cache is not None:
-            family, entry_key = _counts_cache_keys(corpus, options, kind)
-            cached = _counts_from_payload(cache.get_entry(family, entry_key))
-        if cached is None:
-            cached = compute()
-            if cache is not None:
-                cache.put_entry(family, entry_key, _counts_payload(cached))
+        cached = compute() if cache is None else _merged_counts(corpus, options, kind, cache)
         corpus.memo[key] = cached  # type: ignore[index]
     return cached
 
 
-# Bump when counting changes what a TermCounts holds.
+def sentences_per_document(corpus: Corpus) -> np.ndarray:
+    """How many sentences each document has, in corpus order (without decoding the
+    documents when this run merged stored sentence counts)."""
+    known = corpus.memo.get("sentences_per_document")
+    if known is None:
+        known = np.fromiter((len(doc.tokens) for doc in processed(corpus)), dtype=np.int64,
+                            count=len(corpus.documents))
+        corpus.memo["sentences_per_document"] = known
+    return known  # type: ignore[return-value]
 
 
-def _counts_cache_keys(corpus: Corpus, options: TermOptions, kind: str) -> tuple[str, str]:
-    """(family, key): family = kind + corpus location + options; key = family + document digests."""
+# ------------------------------------------------------------ counts that follow the corpus
+#
+# One entry per (kind, corpus folder, options but the phrases) holds the rows of every
+# document of the corpus it was stored for (digests in corpus order, rows per document),
+# the phrases they were counted with, the terms, the token totals and the surface form
+# totals. A run whose corpus differs by a few documents takes the rows of the unchanged
+# ones from it and counts only the others; the vocabulary is the terms some row still
+# counts, and display forms come from the surface totals with the recounted documents'
+# old forms subtracted and new ones added. Counting a document depends only on its tokens
+# and the options (phrases merge within a sentence), so the rows equal a full count's.
+#
+# Detected collocations change with the corpus (a phrase near the G² threshold crosses
+# it when one article is added), so the phrases may differ from the stored ones. A
+# phrase changes the counts of a sentence only where its first two keys are adjacent,
+# and its first and last keys are content words, which every row that holds them counts
+# (as a word or inside a merged phrase): among the rows that hold both edge keys of a
+# changed phrase, the documents whose tokens hold the phrase's keys one after another
+# are recounted with the rest of the changed documents, the others keep their rows.
+# When a changed phrase's edge could be uncounted (a stopword in lower case), n-grams
+# start above 1 or words count by lemma, every document is recounted.
+
+_COUNTS_FORMAT = "term-counts-2"
+
+
+@dataclass(frozen=True)
+class _StoredCounts:
+    digests: tuple[str, ...]  # the documents of the stored corpus, in its order
+    rows: np.ndarray  # rows of each of those documents
+    phrases: tuple[str, ...]  # the phrases the rows were counted with (sorted, distinct)
+    counts: TermCounts
+    surface_keys: tuple[str, ...]  # "block\x1fform", sorted
+    surface_term: np.ndarray  # column in counts.terms
+    surface_frequency: np.ndarray
+
+
+def _rows_of(kind: str, documents) -> list:
+    """The units of these processed documents: one per sentence or one per document."""
+    if kind == "sentence_term_counts":
+        return [[tokens] for doc in documents for tokens in doc.tokens]
+    return [doc.tokens for doc in documents]
+
+
+def _unit_counts(kind: str, documents) -> np.ndarray:
+    return np.fromiter((len(doc.tokens) if kind == "sentence_term_counts" else 1
+                        for doc in documents), dtype=np.int64, count=len(documents))
+
+
+def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> TermCounts:
+    """Counts of the corpus, from the stored entry plus the changed documents, else counted
+    in full; the entry is written again after a full count or enough changes."""
+    family = _counts_family(corpus, options, kind)
+    digests = document_digests(corpus)
+    phrases = tuple(sorted(set(options.phrases)))
+    stored = _stored_from_payload(load_summary(cache, family, COUNTS_VERSION))
+    merged = None
+    if stored is not None:
+        if stored.digests == digests and stored.phrases == phrases:
+            merged = stored.counts, stored.rows, None, 0
+        else:
+            merged = _apply_counts(corpus, options, kind, stored, cache)
+    if merged is None:
+        documents = processed(corpus)
+        counts, surfaces = count_units_with_forms(_rows_of(kind, documents), options)
+        rows = _unit_counts(kind, documents)
+        entry = _StoredCounts(digests, rows, phrases, counts, *_sorted_surfaces(surfaces))
+        save = True
+    else:
+        counts, rows, entry, recounted = merged
+        save = entry is not None and worth_saving(recounted, len(digests))
+    if kind == "sentence_term_counts":
+        corpus.memo.setdefault("sentences_per_document", rows)
+    if save:
+        save_summary(cache, family, COUNTS_VERSION, _stored_payload(entry))
+    return counts
+
+
+def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions, kind: str,
+                     present: set[str]) -> set[str] | None:
+    """The stored documents (of those ``present``) whose rows may change with the phrases
+    that differ between the stored entry and ``options``; None: any document may."""
+    old = {keys for candidates in _phrase_index(stored.phrases).values() for keys in candidates}
+    new = {keys for candidates in _phrase_index(options.phrases).values() for keys in candidates}
+    changed = old ^ new
+    if not changed:
+        return set()
+    if options.ngram_range[0] != 1 or options.lemma_languages or any(
+            is_stopword(keys[0], options.extra_stopwords)
+            or is_stopword(keys[-1], options.extra_stopwords) for keys in changed):
+        return None
+    from scipy import sparse
+
+    edges = {word for keys in changed for word in (keys[0], keys[-1])}
+    terms = stored.counts.terms
+    holds: dict[str, list[int]] = {word: [] for word in edges}
+    # Columns that count a word: the word itself (any case) or a merged phrase holding it.
+    for column in np.flatnonzero(stored.counts.ngram == 1).tolist():
+        word = terms[column].lower()
+        if word in holds:
+            holds[word].append(column)
+    merged_phrases = {" ".join(keys) for keys in old}
+    for column in np.flatnonzero(stored.counts.ngram > 1).tolist():
+        if terms[column] in merged_phrases:
+            for word in set(terms[column].split(" ")) & edges:
+                holds[word].append(column)
+    changed = sorted(changed)
+    columns, wanted = [], []
+    for k, keys in enumerate(changed):
+        for side, word in enumerate((keys[0], keys[-1])):
+            columns.extend(holds[word])
+            wanted.extend([2 * k + side] * len(holds[word]))
+    selector = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (columns, wanted)),
+                                 shape=(len(terms), 2 * len(changed)))
+    hits = sparse.csc_matrix(stored.counts.matrix @ selector)
+    # rows × changed phrases: nonzero where the row holds both edges of the phrase
+    both = sparse.csr_matrix((hits[:, 0::2] > 0).multiply(hits[:, 1::2] > 0))
+    both.eliminate_zeros()
+    candidates = np.flatnonzero(np.diff(both.indptr))
+    # The candidate rows' documents (and, for sentence rows, which sentence).
+    if kind == "sentence_term_counts":
+        ends = np.cumsum(stored.rows)
+        owner = np.searchsorted(ends, candidates, side="right")
+        sentence = candidates - (ends - stored.rows)[owner]
+    else:
+        owner, sentence = candidates, np.full(candidates.size, -1)
+    wanted: dict[str, list[tuple[int, list[tuple[str, ...]]]]] = {}
+    for row, doc, index in zip(candidates.tolist(), owner.tolist(), sentence.tolist(),
+                               strict=True):
+        digest = stored.digests[doc]
+        if digest in present:
+            phrases = [changed[k] for k in
+                       both.indices[both.indptr[row]:both.indptr[row + 1]].tolist()]
+            wanted.setdefault(digest, []).append((index, phrases))
+    # Exactly: a document is touched where a changed phrase's keys follow one another.
+    from framelens.analysis.counts.collocations import processed_digests
+
+    affected = set()
+    lower_key: dict[str, str] = {}
+    for digest, document in zip(wanted, processed_digests(corpus, list(wanted)), strict=True):
+        for index, phrases in wanted[digest]:
+            sentences = document.tokens if index < 0 else (document.tokens[index],)
+            if any(_holds_sequence(tokens, phrases, lower_key) for tokens in sentences):
+                affected.add(digest)
+                break
+    return affected
+
+
+def _holds_sequence(tokens: Sequence[str], phrases: list[tuple[str, ...]],
+                    lower_key: dict[str, str]) -> bool:
+    """Whether the lower-cased counting keys of ``tokens`` hold one of ``phrases`` as
+    consecutive keys (where merging could start it); ``lower_key`` memoises keys."""
+    keys = []
+    for token in tokens:
+        key = lower_key.get(token)
+        if key is None:
+            key = lower_key[token] = term_key(token).lower()
+        keys.append(key)
+    firsts = {phrase[0] for phrase in phrases}
+    for i, key in enumerate(keys):
+        if key in firsts and any(tuple(keys[i:i + len(p)]) == p for p in phrases):
+            return True
+    return False
+
+
+def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _StoredCounts,
+                  cache):
+    """(counts, rows per document, updated entry, documents recounted) of the corpus from
+    the stored entry; None when a removed document is not cached, the phrases changed
+    where it cannot be told which documents they touch, or the totals do not add up.
+
+    Every document whose digest the corpus holds a different number of times, or whose
+    rows a changed phrase may touch, is recounted: its stored count (old phrases) taken
+    away as many times as the stored corpus held it, its new count added as many times
+    as the corpus holds it.
+    """
+    from bisect import bisect_left
+
+    from scipy import sparse
+
+    from framelens.analysis.counts.collocations import cached_tokens, processed_digests
+
+    digests = document_digests(corpus)
+    old_times = Counter(stored.digests)
+    new_times = Counter(digests)
+    affected = _phrase_affected(corpus, stored, options, kind, set(old_times) & set(new_times))
+    if affected is None:
+        return None
+    changed = sorted(affected | digest_changes(old_times, digests).keys())
+    present = [d for d in changed if new_times[d]]
+    gone = [d for d in changed if not new_times[d]]
+    documents = dict(zip(present, processed_digests(corpus, present), strict=True))
+    if gone:
+        payloads = cached_tokens(cache, gone)
+        if len(payloads) < len(gone):
+            return None
+        documents.update(payloads)
+    old_options = replace(options, phrases=stored.phrases)
+    old_terms = stored.counts.terms
+    # Documents counted together by (options, how many times): (times, group, counts, forms).
+    groups = []
+    for phrases_of, times_of, sign in ((old_options, old_times, -1), (options, new_times, 1)):
+        for times in sorted({times_of[d] for d in changed} - {0}):
+            group = [d for d in changed if times_of[d] == times]
+            counts, surfaces = count_units_with_forms(
+                _rows_of(kind, [documents[d] for d in group]), phrases_of)
+            groups.append((sign * times, group, counts, surfaces))
+    # The vocabulary: the stored terms and the groups' new ones, sorted.
+    new_terms = sorted({t for _, _, counts, _ in groups for t in counts.terms
+                        if (i := bisect_left(old_terms, t)) == len(old_terms)
+                        or old_terms[i] != t})
+    insert_at = np.array([bisect_left(old_terms, t) for t in new_terms], dtype=np.int64)
+    old_column = np.arange(len(old_terms), dtype=np.int64) + np.searchsorted(
+        insert_at, np.arange(len(old_terms)), side="right")
+    terms = list(old_terms)
+    for offset, (position, term) in enumerate(zip(insert_at.tolist(), new_terms, strict=True)):
+        terms.insert(position + offset, term)  # few new terms: cheaper than a full sort
+    column_of = {t: i for i, t in zip((insert_at + np.arange(len(new_terms))).tolist(),
+                                      new_terms, strict=True)}
+
+    def columns_of(group_terms) -> np.ndarray:
+        return np.fromiter((column_of[t] if t in column_of else
+                            int(old_column[bisect_left(old_terms, t)]) for t in group_terms),
+                           dtype=np.int64, count=len(group_terms))
+
+    width = len(terms)
+    stored_matrix = stored.counts.matrix
+    parts = [sparse.csr_matrix((stored_matrix.data, old_column[stored_matrix.indices],
+                                stored_matrix.indptr), shape=(stored_matrix.shape[0], width))]
+    totals_parts = [stored.counts.token_totals]
+    # Where each document's rows are in the stack of the stored rows and the new counts'.
+    first_row = {}
+    offset = 0
+    for digest, count in zip(stored.digests, stored.rows.tolist(), strict=True):
+        first_row.setdefault(digest, (offset, count))
+        offset += count
+    surface_changes = []
+    for times, group, counts, surfaces in groups:
+        group_columns = columns_of(counts.terms)
+        if times > 0:
+            matrix = counts.matrix
+            parts.append(sparse.csr_matrix((matrix.data, group_columns[matrix.indices],
+                                            matrix.indptr), shape=(matrix.shape[0], width)))
+            totals_parts.append(counts.token_totals)
+            for digest, count in zip(group, _unit_counts(kind, [documents[d] for d in group])
+                                     .tolist(), strict=True):
+                first_row[digest] = (offset, count)
+                offset += count
+        surface_changes.append((surfaces, group_columns[surfaces.term], times))
+    starts = np.fromiter((first_row[d][0] for d in digests), dtype=np.int64, count=len(digests))
+    rows = np.fromiter((first_row[d][1] for d in digests), dtype=np.int64, count=len(digests))
+    stack = sparse.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+    take = np.repeat(starts - (np.cumsum(rows) - rows), rows) + np.arange(int(rows.sum()))
+    matrix = stack[take]
+    token_totals = np.concatenate(totals_parts)[take]
+    # Surface totals: the stored ones with the recounted documents' taken away and added.
+    surface_keys = list(stored.surface_keys)
+    surface_term = old_column[stored.surface_term]
+    frequency = stored.surface_frequency.copy()
+    appended_keys: list[str] = []
+    appended_term: list[int] = []
+    appended_frequency: list[int] = []
+    appended_at: dict[str, int] = {}
+    for surfaces, columns, times in surface_changes:
+        for form, n, column, count in zip(surfaces.forms, surfaces.block.tolist(),
+                                          columns.tolist(), surfaces.frequency.tolist(),
+                                          strict=True):
+            key = f"{n}\x1f{form}"
+            i = bisect_left(surface_keys, key)
+            if i < len(surface_keys) and surface_keys[i] == key:
+                frequency[i] += times * count
+            elif key in appended_at:
+                appended_frequency[appended_at[key]] += times * count
+            else:
+                appended_at[key] = len(appended_keys)
+                appended_keys.append(key)
+                appended_term.append(column)
+                appended_frequency.append(times * count)
+    surface_keys.extend(appended_keys)
+    surface_term = np.concatenate((surface_term, np.array(appended_term, dtype=np.int64)))
+    frequency = np.concatenate((frequency, np.array(appended_frequency, dtype=np.int64)))
+    if frequency.size and frequency.min() < 0:
+        return None
+    # Terms no row counts any more (their documents were removed or recounted) are dropped.
+    present_columns = np.bincount(matrix.indices, minlength=width) > 0
+    counted = frequency > 0
+    if not np.array_equal(np.unique(surface_term[counted]), np.flatnonzero(present_columns)):
+        return None  # the surface totals and the rows disagree on which terms occur
+    if not present_columns.all():
+        kept = np.flatnonzero(present_columns)
+        renumber = np.cumsum(present_columns) - 1
+        matrix = sparse.csr_matrix((matrix.data, renumber[matrix.indices], matrix.indptr),
+                                   shape=(matrix.shape[0], kept.size))
+        terms = [terms[i] for i in kept.tolist()]
+        surface_term = np.where(counted, renumber[surface_term], -1)
+    counted = np.flatnonzero(counted)
+    display = _display_forms([surface_keys[i].split("\x1f", 1)[1] for i in counted.tolist()],
+                             surface_term[counted], frequency[counted], len(terms))
+    matrix.sort_indices()
+    ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
+    counts = TermCounts(matrix, tuple(terms), display, ngram, token_totals)
+    order = sorted(counted.tolist(), key=surface_keys.__getitem__)
+    entry = _StoredCounts(digests, rows, tuple(sorted(set(options.phrases))), counts,
+                          tuple(surface_keys[i] for i in order), surface_term[order],
+                          frequency[order])
+    return counts, rows, entry, len(changed)
+
+
+def _sorted_surfaces(surfaces: SurfaceTotals) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    keys = [f"{n}\x1f{form}" for n, form in zip(surfaces.block.tolist(), surfaces.forms,
+                                                strict=True)]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    index = np.array(order, dtype=np.int64)
+    return (tuple(keys[i] for i in order), surfaces.term[index] if index.size else
+            surfaces.term[:0], surfaces.frequency[index] if index.size else surfaces.frequency[:0])
+
+
+def _counts_family(corpus: Corpus, options: TermOptions, kind: str) -> str:
+    """The entry's family: kind, counting version, corpus folder and the options but the
+    phrases (the entry holds those)."""
     import hashlib
     import os
 
     low, high = options.ngram_range
-    family = hashlib.sha256("\0".join([
-        kind, COUNTS_VERSION, os.path.abspath(corpus.root) if corpus.root else "",
-        f"{low},{high}", str(options.keep_stopwords), "\x1f".join(options.phrases),
+    return "counts-" + hashlib.sha256("\0".join([
+        kind, COUNTS_VERSION, _COUNTS_FORMAT, os.path.abspath(corpus.root) if corpus.root else "",
+        f"{low},{high}", str(options.keep_stopwords),
         "\x1f".join(sorted(options.extra_stopwords)),
         *(("lemmas:" + ",".join(options.lemma_languages),) if options.lemma_languages else ())
         ]).encode()).hexdigest()
-    digest = hashlib.sha256(family.encode())
-    for document_digest in document_digests(corpus):
-        digest.update(document_digest.encode())
-    return f"counts-{family}", digest.hexdigest()
 
 
-def _counts_payload(counts: TermCounts) -> tuple:
+def _array_payload(array: np.ndarray) -> tuple:
+    """(dtype, bytes), int32 when every value fits (halves the entry)."""
+    array = np.asarray(array)
+    fits = not array.size or (array.min() >= -(1 << 31) and array.max() < 1 << 31)
+    return ("<i4", array.astype("<i4").tobytes()) if fits else ("<i8",
+                                                                 array.astype("<i8").tobytes())
+
+
+def _array_from_payload(payload: object) -> np.ndarray:
+    dtype, data = payload  # type: ignore[misc]
+    if dtype not in ("<i4", "<i8") or not isinstance(data, bytes):
+        raise ValueError("not a stored array")
+    return np.frombuffer(data, dtype=dtype).astype(np.int64)
+
+
+def _stored_payload(entry: _StoredCounts) -> tuple:
+    counts = entry.counts
     matrix = counts.matrix
-    data = matrix.data
-    if data.size and data.min() >= 0 and data.max() < 1 << 31:
-        data = data.astype(np.int32)  # halves the entry; restored to int64 on load
-    return (matrix.shape[0], matrix.shape[1], data.dtype.str, data.tobytes(),
-            matrix.indices.dtype.str, matrix.indices.tobytes(), matrix.indptr.dtype.str,
-            matrix.indptr.tobytes(), counts.terms, counts.display, counts.token_totals.tobytes())
+    return (_COUNTS_FORMAT, entry.digests, _array_payload(entry.rows), entry.phrases,
+            matrix.shape[0],
+            matrix.shape[1], _array_payload(matrix.data), _array_payload(matrix.indices),
+            _array_payload(matrix.indptr), counts.terms, _array_payload(counts.token_totals),
+            entry.surface_keys, _array_payload(entry.surface_term),
+            _array_payload(entry.surface_frequency))
 
 
-def _counts_from_payload(payload: object) -> TermCounts | None:
-    """The TermCounts of a cache payload; None when it is missing or malformed."""
+def _stored_from_payload(payload: object) -> _StoredCounts | None:
+    """The stored counts of an entry; None when it is missing or does not hold together."""
     from scipy import sparse
 
     try:
-        (rows, columns, data_type, data, index_type, indices, pointer_type, indptr, terms,
-         display, totals) = payload  # type: ignore[misc]
-        matrix = sparse.csr_matrix(
-            (np.frombuffer(data, dtype=data_type).astype(np.int64),
-             np.frombuffer(indices, dtype=index_type).copy(),
-             np.frombuffer(indptr, dtype=pointer_type).copy()), shape=(rows, columns))
-        token_totals = np.frombuffer(totals, dtype=np.int64).copy()
-        if not (isinstance(terms, tuple) and isinstance(display, tuple)
-                and len(terms) == len(display) == columns and len(token_totals) == rows):
+        (fmt, digests, rows, phrases, n_rows, n_columns, data, indices, indptr, terms, totals,
+         surface_keys, surface_term, frequency) = payload  # type: ignore[misc]
+        if fmt != _COUNTS_FORMAT:
             return None
+        rows, data, indices, indptr, totals, surface_term, frequency = map(
+            _array_from_payload, (rows, data, indices, indptr, totals, surface_term, frequency))
+        if not (isinstance(digests, tuple) and isinstance(terms, tuple)
+                and isinstance(surface_keys, tuple) and isinstance(phrases, tuple)
+                and all(type(p) is str for p in phrases) and _increasing(phrases)
+                and type(n_rows) is int and type(n_columns) is int
+                and len(digests) == len(rows) and int(rows.sum()) == n_rows == len(totals)
+                and len(terms) == n_columns and len(indptr) == n_rows + 1
+                and indptr[0] == 0 and indptr[-1] == len(data) == len(indices)
+                and (np.diff(indptr) >= 0).all() and len(surface_keys) == len(surface_term)
+                == len(frequency)
+                and (not data.size or (data.min() > 0 and indices.min() >= 0
+                                       and indices.max() < n_columns))
+                and (not rows.size or rows.min() >= 0) and (not totals.size or totals.min() >= 0)
+                and (not frequency.size or (frequency.min() > 0 and surface_term.min() >= 0
+                                            and surface_term.max() < n_columns))
+                and all(type(d) is str for d in digests)
+                and all(type(t) is str for t in terms) and _increasing(terms)
+                and all(type(k) is str for k in surface_keys) and _increasing(surface_keys)):
+            return None
+        matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
     except (TypeError, ValueError):
         return None
     matrix.has_sorted_indices = True  # stored sorted
     ngram = np.array([term.count(" ") + 1 for term in terms], dtype=np.int64)
-    return TermCounts(matrix, terms, display, ngram, token_totals)
+    display = _display_forms([k.split("\x1f", 1)[-1] for k in surface_keys], surface_term,
+                             frequency, n_columns) if terms else ()
+    if any(form is None for form in display):
+        return None  # a term without a surface form
+    return _StoredCounts(digests, rows, phrases,
+                         TermCounts(matrix, terms, display, ngram, totals), surface_keys,
+                         surface_term, frequency)
+
+
+def _increasing(items: tuple[str, ...]) -> bool:
+    return all(a < b for a, b in zip(items, items[1:], strict=False))
 
 
 def group_rows(counts: TermCounts, labels: Sequence[str], groups: Sequence[str]):
@@ -208,6 +573,30 @@ def group_rows(counts: TermCounts, labels: Sequence[str], groups: Sequence[str])
 
 
 def count_units(units: Sequence[Iterable[Sequence[str]]], options: TermOptions) -> TermCounts:
+    """Count terms in each unit, a unit being an iterable of tokenised sentences
+    (see :func:`count_units_with_forms`)."""
+    return count_units_with_forms(units, options)[0]
+
+
+@dataclass(frozen=True)
+class SurfaceTotals:
+    """How often each surface form was counted, the totals display forms come from.
+
+    One entry per counted column before folding: ``block`` is 1 for single
+    tokens (merged phrases too) and n for n-grams, ``forms`` the surface
+    text, ``term`` the column of its counting key, ``frequency`` its count
+    over all units. Entries add over units, so display forms can be derived
+    again from merged totals.
+    """
+
+    forms: list[str]
+    block: np.ndarray
+    term: np.ndarray
+    frequency: np.ndarray
+
+
+def count_units_with_forms(units: Sequence[Iterable[Sequence[str]]], options: TermOptions
+                           ) -> tuple[TermCounts, SurfaceTotals]:
     """Count terms in each unit, a unit being an iterable of tokenised sentences.
 
     Implementation (vectorised; the Python work is per distinct form, per
@@ -247,9 +636,10 @@ def count_units(units: Sequence[Iterable[Sequence[str]]], options: TermOptions) 
     totals = np.bincount(unit_of_token[token_kept], minlength=n_units).astype(np.int64)
 
     # Blocks of occurrences: (unit, local column) per occurrence, with the columns' forms and keys.
-    blocks: list[tuple[np.ndarray, np.ndarray, list[str], list[str]]] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, list[str], list[str], int]] = []
     if low <= 1 <= high:
-        blocks.append((unit_of_token[token_kept], ids[token_kept], surfaces.forms, surfaces.keys))
+        blocks.append((unit_of_token[token_kept], ids[token_kept], surfaces.forms, surfaces.keys,
+                       1))
     if high >= 2 and ids.size:
         ends = np.repeat(np.cumsum(lengths), lengths)  # end (exclusive) of each token's sentence
         positions = np.arange(ids.size, dtype=np.int64)
@@ -284,7 +674,7 @@ def _gram_block(ids: np.ndarray, example_at: np.ndarray, starts: np.ndarray, gra
     key_parts = [map(surfaces.keys.__getitem__, ids[at + k].tolist()) for k in range(n)]
     forms = list(map(" ".join, zip(*form_parts, strict=True)))
     keys = list(map(" ".join, zip(*key_parts, strict=True)))
-    return unit_of_token[starts], local, forms, keys
+    return unit_of_token[starts], local, forms, keys, n
 
 
 class _Surfaces:
@@ -395,16 +785,18 @@ def _merge_phrases(flat: list[str], ids: np.ndarray, lengths: np.ndarray, surfac
     return ids[keep], lengths
 
 
-def _fold_blocks(blocks, n_units: int, totals: np.ndarray, sparse) -> TermCounts:
+def _fold_blocks(blocks, n_units: int, totals: np.ndarray, sparse
+                 ) -> tuple[TermCounts, SurfaceTotals]:
     """Units × surface columns (per block) → units × counting keys, with display forms.
 
     Each block is (row of each occurrence, local column of each occurrence,
-    forms, keys); columns never counted are dropped.
+    forms, keys, n); columns never counted are dropped.
     """
     rows_parts, column_parts = [], []
     forms: list[str] = []
     keys: list[str] = []
-    for rows, local, block_forms, block_keys in blocks:
+    block_of_form: list[np.ndarray] = []
+    for rows, local, block_forms, block_keys, n in blocks:
         present = np.bincount(local, minlength=len(block_forms)) > 0
         used = np.flatnonzero(present)
         renumber = np.cumsum(present) - 1 + len(forms)
@@ -412,6 +804,7 @@ def _fold_blocks(blocks, n_units: int, totals: np.ndarray, sparse) -> TermCounts
         column_parts.append(renumber[local])
         forms.extend(map(block_forms.__getitem__, used.tolist()))
         keys.extend(map(block_keys.__getitem__, used.tolist()))
+        block_of_form.append(np.full(used.size, n, dtype=np.int64))
     rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
     columns = np.concatenate(column_parts) if column_parts else np.zeros(0, dtype=np.int64)
     terms = sorted(set(keys))
@@ -425,7 +818,9 @@ def _fold_blocks(blocks, n_units: int, totals: np.ndarray, sparse) -> TermCounts
     frequency = np.bincount(columns, minlength=len(forms)).astype(np.int64)
     display = _display_forms(forms, term_of_surface, frequency, len(terms))
     ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
-    return TermCounts(matrix, tuple(terms), display, ngram, totals)
+    block = np.concatenate(block_of_form) if block_of_form else np.zeros(0, dtype=np.int64)
+    return (TermCounts(matrix, tuple(terms), display, ngram, totals),
+            SurfaceTotals(forms, block, term_of_surface, frequency))
 
 
 def _display_forms(forms: list[str], term_of_surface: np.ndarray, frequency: np.ndarray,
@@ -469,7 +864,10 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple(term_key(t) for t in tokenize(phrase))
 
 
-def _phrase_index(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+@lru_cache(maxsize=16)
+def _phrase_index(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by their first lower-cased key, longest first (memoised: a run asks for
+    the same thousands of detected phrases several times; callers only read it)."""
     index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
         keys = tuple(k.lower() for k in phrase_keys(phrase))

@@ -19,6 +19,7 @@ from framelens.analysis.counts.matrices import (
     document_term_counts,
     group_indicator,
     sentence_term_counts,
+    sentences_per_document,
     term_options,
 )
 from framelens.analysis.errors import CorpusError, OptionError
@@ -141,10 +142,8 @@ def sentence_subset_counts(corpus: Corpus, options: TermOptions,
     """
     from scipy import sparse
 
-    from framelens.analysis.process.pipeline import processed
-
     by_sentence = sentence_term_counts(corpus, options)
-    sentence_counts = [len(doc.tokens) for doc in processed(corpus)]
+    sentence_counts = sentences_per_document(corpus).tolist()
     first_row = np.concatenate(([0], np.cumsum(sentence_counts)[:-1])).astype(np.int64)
     doc_index = np.fromiter((d for d, _ in sentences), dtype=np.int64, count=len(sentences))
     sentence_index = np.fromiter((s for _, s in sentences), dtype=np.int64,

@@ -439,7 +439,7 @@ def test_collocations_are_cached_across_runs(bundled, monkeypatch):
 
     found = corpus_collocations(load_corpus(bundled))
     assert found
-    monkeypatch.setattr(module, "_collocations", None)  # a cache miss would fail loudly
+    monkeypatch.setattr(module, "_corpus_word_ids", None)  # counting tokens would fail loudly
     assert corpus_collocations(load_corpus(bundled)) == found
 
 

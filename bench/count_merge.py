@@ -1,0 +1,133 @@
+"""Time ``compare`` when one article is added to a warm corpus (the count stage's merge).
+
+Run from the repository root::
+
+    .venv/bin/python bench/count_merge.py --sources /work/benchdata/j3700.jsonl/articles.jsonl \\
+        --config /work/benchdata/j3700.jsonl/framelens.toml --repeat 3 \\
+        --pythonpath before=/tmp/base --pythonpath after=
+
+copies the corpus (a JSON lines file, or a folder of Markdown articles) to a scratch
+folder for each framelens tree named by ``--pythonpath LABEL=SRC`` (SRC a folder holding a
+``framelens`` package; empty: the installed one) and, with a fresh cache for each, runs
+``compare --format csv``: once cold, ``--repeat`` times warm, then ``--repeat`` times after
+adding one new article each time (a new JSON line, or a new .md file, from
+``bench/generate.py``'s ``new_record``/``new_article`` with another seed). The trees take
+turns at every step, so their figures come from the same minutes. At the end each tree's
+output on the last corpus is compared byte for byte with a cold run (fresh cache) of the
+installed tree. Prints wall and CPU (user + system of the child) times; the +1 figures are
+medians over the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402
+
+COMMAND = [sys.executable, "-c", "import sys; from framelens.cli.entry import main; "
+           "sys.argv[0] = 'framelens'; sys.exit(main())"]
+
+
+def run(arguments: list[str], env: dict[str, str]) -> tuple[float, float, bytes]:
+    """(wall seconds, CPU seconds of the child, stdout) of one framelens command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([*COMMAND, *arguments], env=env, capture_output=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"framelens {' '.join(arguments)} failed:\n{done.stderr.decode()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout
+
+
+class Tree:
+    """One framelens tree with its own copy of the corpus and its own cache."""
+
+    def __init__(self, label: str, pythonpath: str, sources: Path, config: Path | None,
+                 scratch: Path):
+        self.label = label
+        folder = scratch / label
+        folder.mkdir()
+        if sources.is_dir():
+            shutil.copytree(sources, folder / "corpus")
+            self.sources = folder / "corpus"
+        else:
+            self.sources = folder / sources.name
+            shutil.copy(sources, self.sources)
+        self.config = config
+        self.env = dict(os.environ, FRAMELENS_CACHE_DIR=str(folder / "cache"))
+        self.env.pop("FRAMELENS_NO_CACHE", None)
+        if pythonpath:
+            self.env["PYTHONPATH"] = pythonpath
+        else:
+            self.env.pop("PYTHONPATH", None)
+        self.times: dict[str, list[tuple[float, float]]] = {}
+        self.output = b""
+
+    def arguments(self) -> list[str]:
+        extra = ["--config", str(self.config)] if self.config else []
+        return ["compare", "--sources", str(self.sources), *extra, "--format", "csv"]
+
+    def step(self, name: str) -> None:
+        wall, cpu, self.output = run(self.arguments(), self.env)
+        self.times.setdefault(name, []).append((wall, cpu))
+
+    def add_article(self, index: int) -> None:
+        doc_id = f"bench-added-{index}"
+        if self.sources.is_dir():
+            generate.new_article(self.sources / f"{doc_id}.md", seed=100 + index, doc_id=doc_id)
+        else:
+            with self.sources.open("a", encoding="utf-8") as handle:
+                handle.write(generate.new_record(seed=100 + index, doc_id=doc_id))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=Path, required=True)
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pythonpath", action="append", default=[],
+                        help="LABEL=SRC: a framelens tree to time (repeatable)")
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="count-merge-"))
+    try:
+        trees = [Tree(label, path, args.sources, args.config, scratch)
+                 for label, path in (item.split("=", 1) for item in args.pythonpath or ["="])]
+        for tree in trees:
+            tree.step("cold")
+        for _ in range(args.repeat):
+            for tree in trees:
+                tree.step("warm")
+        for index in range(args.repeat):
+            for tree in trees:
+                tree.add_article(index)
+                tree.step("+1")
+        for tree in trees:
+            cold = Tree(f"{tree.label}-check", "", tree.sources, args.config, scratch)
+            cold.step("cold")
+            same = "identical" if cold.output == tree.output else "DIFFERENT"
+            print(f"{tree.label}: +1 output {same} to a cold run of the installed tree "
+                  f"({len(tree.output):,} bytes)")
+        print("| tree | run | wall (s) | CPU (s) |\n|---|---|---:|---:|")
+        for tree in trees:
+            for name, times in tree.times.items():
+                print(f"| {tree.label} | {name} | {statistics.median(t[0] for t in times):.2f} "
+                      f"| {statistics.median(t[1] for t in times):.2f} |")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
