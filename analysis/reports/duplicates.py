@@ -35,14 +35,20 @@ Both ways, the check of a few named articles gives the rows the whole-corpus che
 for them.
 
 Caching. Per document digest: (fingerprint, language) and, per term options, (terms,
-counts, MinHash signature). Per corpus folder, one index merges them: the digests with
-their multiplicity, fingerprints, languages, signatures, and the document frequency of
-every term. A run updates the index by the documents added and removed since it was
-stored (df is a sum, so the update is exact), so checking one new article reads one
-stored index, processes that article, and never loads the other articles' tokens. The
-index is stored again once 1 % of the documents (and at least 64) changed; fewer changes
-are applied again on each run, from the per-document cache, faster than writing the
-index.
+counts, MinHash signature) and the document's index row (fingerprint, language, signature).
+The one pass over new documents (:mod:`framelens.analysis.process.document_pass`, run by
+``compare``, ``stance``, ...) computes and caches them with the rest of each document, with
+the term options of the languages the documents declare, so the first ``check`` after
+``compare`` reads them rather than every document's tokens. Per corpus folder, one index
+merges them: the digests with their multiplicity, fingerprints, languages, signatures, and
+the document frequency of every term. A run updates the index by the documents added and
+removed since it was stored (df is a sum, so the update is exact), so checking one new
+article reads one stored index, processes that article, and never loads the other
+articles' tokens. When many documents changed (1 % of them, and at least 64), or there is
+no index, the rows come from the documents' cached rows and df is counted only when a
+cosine needs it (a candidate pair passed the signature filter), from the cached term
+summaries; the index is then stored, with its df. Fewer changes are applied again on each
+run, from the per-document cache, faster than writing the index.
 """
 
 from __future__ import annotations
