@@ -74,7 +74,7 @@ from framelens.analysis.counts.near_duplicates import summarise_terms as _summar
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import document_cache, document_digests, processed
 from framelens.analysis.reports.check_codes import CheckRow, row
-from framelens.analysis.store.keys import DUPLICATES_VERSION
+from framelens.analysis.store.keys import DUPLICATES_INDEX_VERSION
 
 JACCARD_MARGIN = 0.22
 """Banding is tuned for term-set Jaccard t² - JACCARD_MARGIN at cosine threshold t."""
@@ -255,6 +255,7 @@ class _Store:
         self._options_key: str | None = None
         self._terms: dict[str, TermSummary] = {}
         self._signatures: dict[str, bytes] = {}  # read with the identities, for the index rows
+        self._df_counted = False
 
     # -- fingerprints and languages ------------------------------------------------------
 
@@ -386,6 +387,7 @@ class _Store:
                         totals[term] += times
         index.vocabulary = {term: column for column, term in enumerate(totals)}
         index.df = list(totals.values())
+        self._df_counted = True
 
     def has_terms(self) -> list[bool]:
         self._sync_index()
@@ -478,15 +480,14 @@ class _Store:
         return identities
 
     def save(self) -> None:
-        """Store the index when enough documents changed and it holds df: writing it costs
-        time in proportion to the corpus, while a few changes are applied again, from the
-        per-document cache, in less time than that (and an index without df is assembled
-        from the documents' cached rows as fast as it loads)."""
+        """Store the index when enough documents changed, or df was counted in this run:
+        writing it costs time in proportion to the corpus, while a few changes are applied
+        again, from the per-document cache, in less time than that. An index is stored
+        without df when no cosine needed it."""
         if self.cache is None:
             return
         self._sync_index()
-        if (self.index.df is not None and self.changes
-                and self.changes >= max(_SAVE_MIN_CHANGES, len(self.digests) // _SAVE_SHARE)):
+        if self._df_counted or (self.changes and self.changes >= self._few_changes()):
             self.index.save(self.cache, self.family)
 
 
@@ -535,10 +536,14 @@ class _Index:
         from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
 
         index = cls()
-        payload = cache.get_entry(family, DUPLICATES_VERSION) if cache is not None else None
+        payload = cache.get_entry(family, DUPLICATES_INDEX_VERSION) if cache is not None \
+            else None
         try:
             (options_key, identity_digests, fingerprints, languages, digests, multiplicity,
              has_terms, signatures, vocabulary, df) = payload  # type: ignore[misc]
+            counted = df is not None or vocabulary is not None
+            if not counted:  # stored before df was counted
+                vocabulary = df = ()
             if not (isinstance(options_key, str) and isinstance(has_terms, bytes)
                     and isinstance(signatures, bytes)
                     and len(digests) == len(multiplicity) == len(has_terms)
@@ -560,7 +565,7 @@ class _Index:
                       enumerate(zip(digests, has_terms, strict=True))}
         index.signature_blocks = [signatures]
         index.vocabulary = {t: k for k, t in enumerate(vocabulary)}
-        index.df = list(df)
+        index.df = list(df) if counted else None
         return index
 
     def _signature_array(self):
@@ -607,19 +612,20 @@ class _Index:
 
     def save(self, cache, family: str) -> None:
         """Store the index (rows of removed documents and terms no document has dropped)."""
-        assert self.df is not None
         table = self._signature_array()
         digests = [d for d in self.rows if d in self.multiplicity]
         rows = [self.rows[d][0] for d in digests]
         signatures = table[rows].tobytes() if rows else b""
-        kept = [t for t, k in self.vocabulary.items() if self.df[k] > 0]
+        df = self.df
+        kept = [t for t, k in self.vocabulary.items() if df[k] > 0] if df is not None else []
         present = set(self.multiplicity)
         identity = {d: v for d, v in self.identity.items() if d in present} \
             if len(self.identity) > 2 * max(len(present), 1) else self.identity
         payload = (self.options_key, tuple(identity), tuple(v[0] for v in identity.values()),
                    tuple(v[1] for v in identity.values()), tuple(digests),
                    tuple(self.multiplicity[d] for d in digests),
-                   bytes(self.rows[d][1] for d in digests), signatures, tuple(kept),
-                   tuple(self.df[self.vocabulary[t]] for t in kept))
-        cache.put_entry(family, DUPLICATES_VERSION, payload)
+                   bytes(self.rows[d][1] for d in digests), signatures,
+                   tuple(kept) if df is not None else None,
+                   tuple(df[self.vocabulary[t]] for t in kept) if df is not None else None)
+        cache.put_entry(family, DUPLICATES_INDEX_VERSION, payload)
 
