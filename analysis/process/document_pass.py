@@ -87,7 +87,7 @@ def prepare(corpus: Corpus) -> None:
             cache.put_many(fresh_annotations)
             cache.put_tones(fresh_tones)
             if check_options is not None:
-                _store_check_products(cache, check_options[1], digests,
+                _store_check_products(cache, check_options[2], digests,
                                       [result[4] for result in results])
         return payloads
 
@@ -125,17 +125,22 @@ def _pass_chunk(items: list[tuple[str, bool, str]], shared) -> list[tuple]:
 
 
 def _check_options(corpus: Corpus) -> tuple | None:
-    """The term options ``check`` will count this corpus's terms with, from the languages
-    the documents declare (when some do not, those of the others: the options then differ
+    """The term options ``check`` will count this corpus's terms with (single words, no
+    lemmas; the config's phrases; the config's stopwords and those of the languages the
+    documents declare: when some do not, those of the others, and the options then differ
     only if a detected language is a new one, and ``check`` misses these products and
-    computes its own), and their cache key; None when nothing is cached."""
-    from framelens.analysis.counts.near_duplicates import check_term_options, summaries_key
+    computes its own), as (stopwords, phrases, their cache key); None when nothing is
+    cached."""
+    from framelens.analysis.process.term_summaries import summaries_key
     from framelens.analysis.store.document_cache import NO_CACHE_ENV
+    from framelens.analysis.text.languages import stopwords_of
 
     if document_cache(corpus) is None or os.environ.get(NO_CACHE_ENV):
         return None
-    options = check_term_options(corpus.config, {d.language for d in corpus.documents})
-    return options, summaries_key(options)
+    config = corpus.config
+    stopwords = config.stopwords | stopwords_of({d.language for d in corpus.documents})
+    phrases = tuple(config.phrases)
+    return stopwords, phrases, summaries_key((1, 1), False, phrases, stopwords, ())
 
 
 def _check_products(payloads: list[tuple], check_options: tuple | None) -> list[tuple | None]:
@@ -143,13 +148,14 @@ def _check_products(payloads: list[tuple], check_options: tuple | None) -> list[
     worker), in the order of their keys; None for each when ``check_options`` is None."""
     if check_options is None:
         return [None] * len(payloads)
-    from framelens.analysis.counts.near_duplicates import (
+    from framelens.analysis.process.term_summaries import (
         product_values,
-        summarise_terms,
+        summarise_words,
         token_fingerprint,
     )
 
-    summaries = summarise_terms([payload[1] for payload in payloads], check_options[0])
+    stopwords, phrases, _ = check_options
+    summaries = summarise_words([payload[1] for payload in payloads], stopwords, phrases)
     return [tuple(map(marshal.dumps, product_values(token_fingerprint(payload[1]), payload[4],
                                                     summary)))
             for payload, summary in zip(payloads, summaries, strict=True)]
@@ -157,7 +163,7 @@ def _check_products(payloads: list[tuple], check_options: tuple | None) -> list[
 
 def _store_check_products(cache, options_key: str, digests: list[str],
                           products: list[tuple]) -> None:
-    from framelens.analysis.counts.near_duplicates import product_keys
+    from framelens.analysis.process.term_summaries import product_keys
 
     cache.put_blobs({key: blob for digest, blobs in zip(digests, products, strict=True)
                      for key, blob in zip(product_keys(digest, options_key), blobs,

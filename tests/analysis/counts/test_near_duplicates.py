@@ -53,7 +53,9 @@ def test_signature_is_the_minimum_over_the_set_whatever_the_order_or_chunking(mo
     hashes = rng.integers(0, 2 ** 63, size=60, dtype=np.uint64)
     indptr = [0, 20, 20, 45, 60]
     whole = nd.minhash_signatures(hashes, indptr)
-    monkeypatch.setattr(nd, "_CHUNK_ELEMENTS", 7)  # sets longer than a chunk, and many chunks
+    from framelens.analysis.process import term_summaries
+
+    monkeypatch.setattr(term_summaries, "_CHUNK_ELEMENTS", 7)  # sets longer than a chunk, and many chunks
     assert (nd.minhash_signatures(hashes, indptr) == whole).all()
     reversed_sets = np.concatenate([hashes[0:20][::-1], hashes[20:45][::-1], hashes[45:60]])
     assert (nd.minhash_signatures(reversed_sets, indptr) == whole).all()
