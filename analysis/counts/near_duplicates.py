@@ -30,74 +30,30 @@ pure function of the term set and can be cached per document.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-NUM_PERMUTATIONS = 256  # positions of a signature (uint16 each: 512 bytes a document)
-_SEED = 20240514  # fixed: signatures are cached, so the hash functions never change
-# Set elements hashed at once (NUM_PERMUTATIONS × this many uint64: 32 MB of scratch).
-_CHUNK_ELEMENTS = 1 << 14
+from framelens.analysis.process.term_summaries import (  # noqa: F401 - with the method here
+    NUM_PERMUTATIONS,
+    TermSummary,
+    _hash_functions,
+    identity_key,
+    minhash_signatures,
+    product_entries,
+    product_keys,
+    product_values,
+    row_key,
+    signed,
+    summarise_words,
+    term_hashes,
+    terms_key,
+    token_fingerprint,
+    valid_row,
+    valid_summary,
+)
+
 # Below this many targets, each target's bands are compared with every document's; from
 # it on, documents are grouped by sorting each band's keys.
 _FEW_TARGETS = 64
-
-
-def term_hashes(terms: Sequence[str]):
-    """64-bit BLAKE2b of each term's UTF-8 bytes (little-endian), as a uint64 array."""
-    import numpy as np
-
-    joined = b"".join(hashlib.blake2b(term.encode(), digest_size=8).digest() for term in terms)
-    return np.frombuffer(joined, dtype="<u8").astype(np.uint64)
-
-
-def _hash_functions(count: int):
-    import numpy as np
-
-    generator = np.random.default_rng(_SEED)
-    multipliers = generator.integers(0, 1 << 63, size=count, dtype=np.uint64) * np.uint64(2) \
-        + np.uint64(1)
-    offsets = generator.integers(0, 1 << 63, size=count, dtype=np.uint64) * np.uint64(2)
-    return multipliers[:, None], offsets[:, None]
-
-
-def minhash_signatures(hashes, indptr, num_permutations: int = NUM_PERMUTATIONS):
-    """MinHash signatures of sets in CSR layout: set ``d`` is
-    ``hashes[indptr[d]:indptr[d + 1]]`` (64-bit term hashes, distinct within a set).
-
-    Returns a ``(sets, num_permutations)`` uint16 array: entry (d, i) is bits 32-47 of
-    min over x in set d of (a_i·x + c_i) mod 2^64 (the shift commutes with the minimum,
-    so it is taken once per minimum). An empty set's row is all zeros: callers leave empty
-    sets out. Vectorised over chunks of sets, never a Python loop per set.
-    """
-    import numpy as np
-
-    hashes = np.asarray(hashes, dtype=np.uint64)
-    indptr = np.asarray(indptr, dtype=np.int64)
-    n_sets = indptr.size - 1
-    signatures = np.zeros((n_sets, num_permutations), dtype=np.uint16)
-    multipliers, offsets = _hash_functions(num_permutations)
-    nonempty = np.flatnonzero(np.diff(indptr) > 0)
-    ends = indptr[nonempty + 1]
-    scratch = np.empty(num_permutations * _CHUNK_ELEMENTS, dtype=np.uint64)
-    start = 0
-    while start < nonempty.size:
-        # As many whole non-empty sets as fit in the chunk (at least one). Empty sets hold
-        # no elements, so the slice from the first set's start to the last one's end is
-        # exactly the chunk's elements.
-        first = indptr[nonempty[start]]
-        stop = max(start + 1, int(np.searchsorted(ends, first + _CHUNK_ELEMENTS, side="right")))
-        chunk = nonempty[start:stop]
-        last = indptr[chunk[-1] + 1]
-        size = int(last - first)
-        values = (scratch[:num_permutations * size] if size <= _CHUNK_ELEMENTS
-                  else np.empty(num_permutations * size, dtype=np.uint64))
-        values = values.reshape(num_permutations, size)
-        np.multiply(hashes[first:last][None, :], multipliers, out=values)
-        values += offsets
-        minima = np.minimum.reduceat(values, indptr[chunk] - first, axis=1)
-        signatures[chunk] = ((minima >> np.uint64(32)) & np.uint64(0xFFFF)).T.astype(np.uint16)
-        start = stop
-    return signatures
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
@@ -261,3 +217,48 @@ def min_agreement(jaccard: float, max_miss: float,
             return count
         tail += term
     return num_permutations
+
+
+# ------------------------------------------------------------------ per-document products
+
+
+def summarise_terms(token_lists: Sequence[Sequence[Sequence[str]]], options) -> list[TermSummary]:
+    """Each document's term counts, as
+    :func:`~framelens.analysis.counts.matrices.count_units` counts it alone (one unit per
+    document: its counts depend on its own tokens only), and the MinHash signature of its
+    set of terms. Single words without lemmas (``check``'s options) are counted by
+    :func:`~framelens.analysis.process.term_summaries.summarise_words`; other options by
+    ``count_units`` itself."""
+    if options.ngram_range == (1, 1) and not options.keep_stopwords \
+            and not options.lemma_languages:
+        return summarise_words(token_lists, options.extra_stopwords, tuple(options.phrases))
+    from framelens.analysis.counts.matrices import count_units
+
+    counts = count_units(token_lists, options)
+    matrix = counts.matrix.tocsr()
+    matrix.sort_indices()  # columns follow the sorted terms: each row's terms are sorted
+    counted = []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        counted.append((tuple(map(counts.terms.__getitem__, matrix.indices[start:end].tolist())),
+                        tuple(matrix.data[start:end].tolist())))
+    return signed(counted)
+
+
+def check_term_options(config, languages):
+    """The term options of ``check``'s near-duplicate search for a corpus with this config
+    and these document languages: :func:`~framelens.analysis.counts.matrices.term_options`
+    of a corpus without ``--lemmas`` (single words, stopwords removed)."""
+    from framelens.analysis.counts.matrices import TermOptions
+    from framelens.analysis.text.languages import stopwords_of
+
+    return TermOptions((1, 1), False, config.phrases, config.stopwords | stopwords_of(languages),
+                       ())
+
+
+def summaries_key(options) -> str:
+    """:func:`~framelens.analysis.process.term_summaries.summaries_key` of these options."""
+    from framelens.analysis.process.term_summaries import summaries_key as key_of
+
+    return key_of(options.ngram_range, options.keep_stopwords, options.phrases,
+                  options.extra_stopwords, options.lemma_languages)

@@ -18,6 +18,8 @@ process writes the cache.
 
 from __future__ import annotations
 
+import marshal
+import os
 from collections.abc import Sequence
 
 from framelens.analysis.io.documents import Corpus
@@ -66,13 +68,14 @@ def prepare(corpus: Corpus) -> None:
     def process_missing(digests: list[str], items: list[tuple[str, bool, str]]
                         ) -> list[tuple[tuple, bytes | None]]:
         annotators = standard_annotators(corpus)  # built only when a document is new
+        check_options = _check_options(corpus)
         results = parallel_map(_pass_chunk, items, min_items=PARALLEL_MIN_DOCUMENTS,
                                chunk_limits=(16, _CHUNK_DOCUMENTS),
-                               shared=(annotators, sorted(TONE_LANGUAGES)))
+                               shared=(annotators, sorted(TONE_LANGUAGES), check_options))
         fresh_annotations: dict[str, tuple] = {}
         fresh_tones: dict[tuple[str, int], float] = {}
         payloads = []
-        for digest, (blob, found, toned, scores) in zip(digests, results, strict=True):
+        for digest, (blob, found, toned, scores, _) in zip(digests, results, strict=True):
             payloads.append((decode_blob(blob), blob))
             for annotator, payload in zip(annotators, found, strict=True):
                 fresh_annotations[annotator.cache_key(digest)] = payload
@@ -83,15 +86,20 @@ def prepare(corpus: Corpus) -> None:
         if cache is not None:
             cache.put_many(fresh_annotations)
             cache.put_tones(fresh_tones)
+            if check_options is not None:
+                _store_check_products(cache, check_options[2], digests,
+                                      [result[4] for result in results])
         return payloads
 
     processed(corpus, process_missing)
 
 
 def _pass_chunk(items: list[tuple[str, bool, str]], shared) -> list[tuple]:
-    """Each document's cache blob, annotations, toned sentence indices and their tones."""
+    """Each document's cache blob, annotations, toned sentence indices and their tones, and
+    what ``check`` reads of it (:func:`_check_products`)."""
     annotators: Sequence[Annotator]
-    annotators, tone_languages = shared
+    annotators, tone_languages, check_options = shared
+    payloads = []
     results = []
     for text, markdown, language in items:
         payload = process_text(text, markdown, language)
@@ -104,4 +112,59 @@ def _pass_chunk(items: list[tuple[str, bool, str]], shared) -> list[tuple]:
                                   for index in annotator.toned(annotation)}))
         scores = tuple(score_texts([document.sentences[i] for i in toned]))
         results.append((encode_payload(payload), annotations, toned, scores))
-    return results
+        payloads.append(payload)
+    products = _check_products(payloads, check_options)
+    return [(*result, product) for result, product in zip(results, products, strict=True)]
+
+
+# ------------------------------------------------------------------ check's products
+# ``check`` reads of every document its fingerprint, language, terms and MinHash signature
+# (:mod:`framelens.analysis.reports.duplicates`): pure functions of its tokens, language
+# and the term options, computed here with the rest and cached by digest, so that the
+# first ``check`` after ``compare`` reads them instead of every document's tokens.
+
+
+def _check_options(corpus: Corpus) -> tuple | None:
+    """The term options ``check`` will count this corpus's terms with (single words, no
+    lemmas; the config's phrases; the config's stopwords and those of the languages the
+    documents declare: when some do not, those of the others, and the options then differ
+    only if a detected language is a new one, and ``check`` misses these products and
+    computes its own), as (stopwords, phrases, their cache key); None when nothing is
+    cached."""
+    from framelens.analysis.process.term_summaries import summaries_key
+    from framelens.analysis.store.document_cache import NO_CACHE_ENV
+    from framelens.analysis.text.languages import stopwords_of
+
+    if document_cache(corpus) is None or os.environ.get(NO_CACHE_ENV):
+        return None
+    config = corpus.config
+    stopwords = config.stopwords | stopwords_of({d.language for d in corpus.documents})
+    phrases = tuple(config.phrases)
+    return stopwords, phrases, summaries_key((1, 1), False, phrases, stopwords, ())
+
+
+def _check_products(payloads: list[tuple], check_options: tuple | None) -> list[tuple | None]:
+    """Per processed payload, its cache entries for ``check`` (marshalled here, in the
+    worker), in the order of their keys; None for each when ``check_options`` is None."""
+    if check_options is None:
+        return [None] * len(payloads)
+    from framelens.analysis.process.term_summaries import (
+        product_values,
+        summarise_words,
+        token_fingerprint,
+    )
+
+    stopwords, phrases, _ = check_options
+    summaries = summarise_words([payload[1] for payload in payloads], stopwords, phrases)
+    return [tuple(map(marshal.dumps, product_values(token_fingerprint(payload[1]), payload[4],
+                                                    summary)))
+            for payload, summary in zip(payloads, summaries, strict=True)]
+
+
+def _store_check_products(cache, options_key: str, digests: list[str],
+                          products: list[tuple]) -> None:
+    from framelens.analysis.process.term_summaries import product_keys
+
+    cache.put_blobs({key: blob for digest, blobs in zip(digests, products, strict=True)
+                     for key, blob in zip(product_keys(digest, options_key), blobs,
+                                          strict=True)})

@@ -35,14 +35,20 @@ Both ways, the check of a few named articles gives the rows the whole-corpus che
 for them.
 
 Caching. Per document digest: (fingerprint, language) and, per term options, (terms,
-counts, MinHash signature). Per corpus folder, one index merges them: the digests with
-their multiplicity, fingerprints, languages, signatures, and the document frequency of
-every term. A run updates the index by the documents added and removed since it was
-stored (df is a sum, so the update is exact), so checking one new article reads one
-stored index, processes that article, and never loads the other articles' tokens. The
-index is stored again once 1 % of the documents (and at least 64) changed; fewer changes
-are applied again on each run, from the per-document cache, faster than writing the
-index.
+counts, MinHash signature) and the document's index row (fingerprint, language, signature).
+The one pass over new documents (:mod:`framelens.analysis.process.document_pass`, run by
+``compare``, ``stance``, ...) computes and caches them with the rest of each document, with
+the term options of the languages the documents declare, so the first ``check`` after
+``compare`` reads them rather than every document's tokens. Per corpus folder, one index
+merges them: the digests with their multiplicity, fingerprints, languages, signatures, and
+the document frequency of every term. A run updates the index by the documents added and
+removed since it was stored (df is a sum, so the update is exact), so checking one new
+article reads one stored index, processes that article, and never loads the other
+articles' tokens. When many documents changed (1 % of them, and at least 64), or there is
+no index, the rows come from the documents' cached rows and df is counted only when a
+cosine needs it (a candidate pair passed the signature filter), from the cached term
+summaries; the index is then stored, with its df. Fewer changes are applied again on each
+run, from the per-document cache, faster than writing the index.
 """
 
 from __future__ import annotations
@@ -51,13 +57,24 @@ import hashlib
 import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import chain
 
+from framelens.analysis.counts.near_duplicates import (
+    TermSummary,
+    identity_key,
+    product_entries,
+    row_key,
+    summaries_key,
+    terms_key,
+    token_fingerprint,
+    valid_row,
+    valid_summary,
+)
+from framelens.analysis.counts.near_duplicates import summarise_terms as _summarise_terms
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import document_cache, document_digests, processed
 from framelens.analysis.reports.check_codes import CheckRow, row
-from framelens.analysis.store.keys import COUNTS_VERSION, DUPLICATES_VERSION
+from framelens.analysis.store.keys import DUPLICATES_INDEX_VERSION
 
 JACCARD_MARGIN = 0.22
 """Banding is tuned for term-set Jaccard t² - JACCARD_MARGIN at cosine threshold t."""
@@ -87,23 +104,6 @@ def banding(threshold: float) -> tuple[int, int] | None:
     from framelens.analysis.counts.near_duplicates import banding_for
 
     return banding_for(jaccard_floor(threshold), MAX_MISS)
-
-
-def token_fingerprint(tokens: Sequence[Sequence[str]]) -> str:
-    """SHA-256 (hex) of the case-folded tokens of all sentences joined by one space; ""
-    for a document without tokens (never a duplicate)."""
-    folded = [t.casefold() for sentence in tokens for t in sentence]
-    return hashlib.sha256(" ".join(folded).encode()).hexdigest() if folded else ""
-
-
-@dataclass(frozen=True)
-class TermSummary:
-    """A document's terms (sorted), their counts, and the MinHash signature of the set
-    (``NUM_PERMUTATIONS`` little-endian uint16; empty when there is no term)."""
-
-    terms: tuple[str, ...]
-    counts: tuple[int, ...]
-    signature: bytes
 
 
 def duplicate_rows(corpus: Corpus, reported: set[str]) -> list[CheckRow]:
@@ -254,6 +254,8 @@ class _Store:
         self._synced = False
         self._options_key: str | None = None
         self._terms: dict[str, TermSummary] = {}
+        self._signatures: dict[str, bytes] = {}  # read with the identities, for the index rows
+        self._df_counted = False
 
     # -- fingerprints and languages ------------------------------------------------------
 
@@ -262,7 +264,10 @@ class _Store:
         known = self.index.identity
         missing = [d for d in dict.fromkeys(self.digests) if d not in known]
         if missing:
-            found = self._cached_identities(missing)
+            found = self._cached_rows(missing) if _declared(self.corpus) else {}
+            rest = [d for d in missing if d not in found]
+            if rest:
+                found.update(self._cached_identities(rest))
             absent = [d for d in missing if d not in found]
             if absent:
                 found.update(self._compute(absent, terms=self.with_terms))
@@ -275,12 +280,28 @@ class _Store:
     def _cached_identities(self, digests: list[str]) -> dict[str, tuple[str, str]]:
         if self.cache is None:
             return {}
-        keys = {f"dup-id:{DUPLICATES_VERSION}:{d}": d for d in digests}
+        keys = {identity_key(d): d for d in digests}
         found = {}
         for key, payload in self.cache.get_many(keys).items():
             if (isinstance(payload, tuple) and len(payload) == 2
                     and all(isinstance(v, str) for v in payload)):
                 found[keys[key]] = payload
+        return found
+
+    def _cached_rows(self, digests: list[str]) -> dict[str, tuple[str, str]]:
+        """Identities of these digests from their cached index rows (whose signatures are
+        kept for the index): one small entry a document, what the one pass stores."""
+        if self.cache is None or not digests:
+            return {}
+        key = self.options_key()
+        keys = {row_key(key, d): d for d in digests}
+        found = {}
+        for cache_key, payload in self.cache.get_many(keys).items():
+            entry = valid_row(payload)
+            if entry is not None:
+                digest = keys[cache_key]
+                found[digest] = entry[:2]
+                self._signatures[digest] = entry[2]
         return found
 
     # -- terms, signatures and document frequencies --------------------------------------
@@ -289,17 +310,18 @@ class _Store:
         if self._options_key is None:
             from framelens.analysis.counts.matrices import term_options
 
-            options = term_options(self.corpus)
-            self.options = options
-            self._options_key = hashlib.sha256("\0".join([
-                DUPLICATES_VERSION, COUNTS_VERSION, str(options.ngram_range),
-                str(options.keep_stopwords), "\x1f".join(options.phrases),
-                "\x1f".join(sorted(options.extra_stopwords)),
-                ",".join(options.lemma_languages)]).encode()).hexdigest()
+            self.options = term_options(self.corpus)
+            self._options_key = summaries_key(self.options)
         return self._options_key
 
+    def _few_changes(self) -> int:
+        """Changes at most this many documents are applied to the index's df as they come
+        (and the index is not stored again); more drop df, counted again when needed."""
+        return max(_SAVE_MIN_CHANGES, len(self.digests) // _SAVE_SHARE)
+
     def _sync_index(self) -> None:
-        """Bring the index's terms, signatures and df to this corpus's documents (once)."""
+        """Bring the index's rows (signatures) to this corpus's documents, and its df when
+        it holds one and few documents changed (once)."""
         if self._synced:
             return
         index = self.index
@@ -311,14 +333,61 @@ class _Store:
                  for d in wanted.keys() | index.multiplicity.keys()
                  if wanted[d] != index.multiplicity.get(d, 0)}
         if delta:
-            summaries = self.term_summaries(list(delta))
-            if any(d not in summaries for d in delta):  # a removed document's terms are gone
-                index.reset_terms(key)
-                delta = dict(wanted)
-                summaries = self.term_summaries(list(wanted))
-            index.apply(delta, summaries)
+            if index.df is not None and len(delta) <= self._few_changes():
+                summaries = self.term_summaries(list(delta))
+                if any(d not in summaries for d in delta):  # a removed document's terms are gone
+                    index.df = None
+                else:
+                    index.apply_df(delta, summaries)
+            else:
+                index.df = None
+            added = [d for d, change in delta.items() if change > 0 and d not in index.rows]
+            index.apply_rows(delta, self._signatures_of(added))
             self.changes = len(delta)
         self._synced = True
+
+    def _signatures_of(self, digests: list[str]) -> dict[str, bytes]:
+        """Signatures of these digests: this run's, from their cached rows or summaries, or
+        computed."""
+        found = {d: self._terms[d].signature for d in digests if d in self._terms}
+        found.update((d, self._signatures[d]) for d in digests
+                     if d in self._signatures and d not in found)
+        missing = [d for d in digests if d not in found]
+        if missing and self.cache is not None:
+            key = self.options_key()
+            keys = {row_key(key, d): d for d in missing}
+            for cache_key, payload in self.cache.get_many(keys).items():
+                entry = valid_row(payload)
+                if entry is not None:
+                    found[keys[cache_key]] = entry[2]
+            missing = [d for d in missing if d not in found]
+        for start in range(0, len(missing), _SUMMARY_BATCH):
+            batch = missing[start:start + _SUMMARY_BATCH]
+            found.update((d, s.signature) for d, s in self.term_summaries(batch, keep=False).items())
+        return found
+
+    def _ensure_df(self) -> None:
+        """Count df over the indexed documents when the index holds none: term summaries
+        read in batches, in the order of their digests (the columns the index would get
+        from applying every document at once)."""
+        index = self.index
+        if index.df is not None:
+            return
+        totals: Counter[str] = Counter()
+        digests = sorted(index.multiplicity)
+        for start in range(0, len(digests), _SUMMARY_BATCH):
+            batch = digests[start:start + _SUMMARY_BATCH]
+            summaries = self.term_summaries(batch, keep=False)
+            for digest in batch:
+                times = index.multiplicity[digest]
+                if times == 1:
+                    totals.update(summaries[digest].terms)
+                else:
+                    for term in summaries[digest].terms:
+                        totals[term] += times
+        index.vocabulary = {term: column for column, term in enumerate(totals)}
+        index.df = list(totals.values())
+        self._df_counted = True
 
     def has_terms(self) -> list[bool]:
         self._sync_index()
@@ -338,6 +407,7 @@ class _Store:
         from scipy import sparse
 
         self._sync_index()
+        self._ensure_df()
         vocabulary = self.index.vocabulary
         digests = [self.digests[i] for i in documents]
         unique = list(dict.fromkeys(digests))
@@ -355,9 +425,10 @@ class _Store:
         values = np.fromiter(chain.from_iterable(rows[d][1] for d in digests),
                              dtype=np.float64, count=int(lengths.sum()))
         indptr = np.r_[0, np.cumsum(lengths)]
-        matrix = sparse.csr_matrix((values, columns, indptr),
-                                   shape=(len(digests), len(self.index.df)))
-        return matrix, np.asarray(self.index.df, dtype=np.int64)
+        df = self.index.df
+        assert df is not None
+        matrix = sparse.csr_matrix((values, columns, indptr), shape=(len(digests), len(df)))
+        return matrix, np.asarray(df, dtype=np.int64)
 
     def term_summaries(self, digests: list[str], *, keep: bool = True) -> dict[str, TermSummary]:
         """Term summaries of these digests: this run's, cached, or computed (those of the
@@ -366,9 +437,9 @@ class _Store:
         found = {d: self._terms[d] for d in digests if d in self._terms}
         missing = [d for d in digests if d not in found]
         if missing and self.cache is not None:
-            keys = {f"dup-terms:{key}:{d}": d for d in missing}
+            keys = {terms_key(key, d): d for d in missing}
             for cache_key, payload in self.cache.get_many(keys).items():
-                summary = _term_summary(payload)
+                summary = valid_summary(payload)
                 if summary is not None:
                     found[keys[cache_key]] = summary
                     if keep:
@@ -385,7 +456,7 @@ class _Store:
 
     def _compute(self, digests: list[str], *, terms: bool = False) -> dict[str, tuple[str, str]]:
         """Process these documents (one of each digest); store their identities (those not
-        known yet) and, with ``terms``, their term summaries."""
+        known yet) and, with ``terms``, their term summaries and index rows."""
         chosen: dict[str, int] = {}
         wanted = set(digests)
         for i, digest in enumerate(self.digests):
@@ -395,28 +466,35 @@ class _Store:
         known = self.index.identity
         identities = {doc.digest: (token_fingerprint(doc.tokens), doc.language)
                       for doc in docs if doc.digest not in known}
-        payloads: dict[str, object] = {f"dup-id:{DUPLICATES_VERSION}:{d}": v
-                                       for d, v in identities.items()}
+        payloads: dict[str, object] = {identity_key(d): v for d, v in identities.items()}
         if terms:
             key = self.options_key()
-            for doc, summary in zip(docs, _summarise_terms(docs, self.options), strict=True):
+            summaries = _summarise_terms([doc.tokens for doc in docs], self.options)
+            for doc, summary in zip(docs, summaries, strict=True):
                 self._terms[doc.digest] = summary
-                payloads[f"dup-terms:{key}:{doc.digest}"] = (summary.terms, summary.counts,
-                                                            summary.signature)
+                fingerprint, language = identities.get(doc.digest) or known[doc.digest]
+                payloads.update(product_entries(doc.digest, fingerprint, language, summary,
+                                                key))
         if self.cache is not None:
             self.cache.put_many(payloads)
         return identities
 
     def save(self) -> None:
-        """Store the index when enough documents changed: writing it costs time in
-        proportion to the corpus, while a few changes are applied again, from the
-        per-document cache, in less time than that."""
+        """Store the index when enough documents changed, or df was counted in this run:
+        writing it costs time in proportion to the corpus, while a few changes are applied
+        again, from the per-document cache, in less time than that. An index is stored
+        without df when no cosine needed it."""
         if self.cache is None:
             return
         self._sync_index()
-        if self.changes and self.changes >= max(_SAVE_MIN_CHANGES,
-                                                len(self.digests) // _SAVE_SHARE):
+        if self._df_counted or (self.changes and self.changes >= self._few_changes()):
             self.index.save(self.cache, self.family)
+
+
+def _declared(corpus: Corpus) -> bool:
+    """Whether every document declares its language, so the term options are known before
+    any document is read."""
+    return "languages" in corpus.memo or all(d.language for d in corpus.documents)
 
 
 def processed_subset(corpus: Corpus, indices: Sequence[int]):
@@ -431,50 +509,13 @@ def processed_subset(corpus: Corpus, indices: Sequence[int]):
     return list(processed(subset))
 
 
-def _summarise_terms(docs, options) -> list[TermSummary]:
-    """Term counts (:func:`~framelens.analysis.counts.matrices.count_units`, one unit per
-    document) and MinHash signatures of these processed documents, all at once."""
-
-    from framelens.analysis.counts.matrices import count_units
-    from framelens.analysis.counts.near_duplicates import minhash_signatures, term_hashes
-
-    counts = count_units([doc.tokens for doc in docs], options)
-    matrix = counts.matrix.tocsr()
-    matrix.sort_indices()  # columns follow the sorted terms, so each row's terms are sorted
-    hashes = term_hashes(counts.terms)
-    signatures = minhash_signatures(hashes[matrix.indices], matrix.indptr)
-    terms = counts.terms
-    summaries = []
-    for k in range(matrix.shape[0]):
-        start, end = matrix.indptr[k], matrix.indptr[k + 1]
-        columns = matrix.indices[start:end].tolist()
-        summaries.append(TermSummary(
-            tuple(terms[c] for c in columns), tuple(matrix.data[start:end].tolist()),
-            signatures[k].astype("<u2").tobytes() if end > start else b""))
-    return summaries
-
-
-def _term_summary(payload: object) -> TermSummary | None:
-    from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
-
-    if not (isinstance(payload, tuple) and len(payload) == 3):
-        return None
-    terms, counts, signature = payload
-    if not (isinstance(terms, tuple) and isinstance(counts, tuple) and len(terms) == len(counts)
-            and isinstance(signature, bytes)
-            and len(signature) == (2 * NUM_PERMUTATIONS if terms else 0)
-            and all(type(t) is str for t in terms)
-            and all(type(c) is int and c > 0 for c in counts)):
-        return None
-    return TermSummary(terms, counts, signature)
-
-
 class _Index:
     """One corpus folder's merged summaries (stored as one corpus entry).
 
     ``identity``: digest → (fingerprint, language); ``multiplicity``: how many documents
     of the indexed corpus have each digest; ``rows``: digest → (signature row, has terms);
-    ``df``: term → number of documents (with multiplicity) that contain it.
+    ``df``: term → number of documents (with multiplicity) that contain it (column
+    ``vocabulary[term]``), or None when not counted yet.
     """
 
     def __init__(self):
@@ -487,7 +528,7 @@ class _Index:
         self.rows: dict[str, tuple[int, bool]] = {}
         self.signature_blocks: list[bytes] = []
         self.vocabulary: dict[str, int] = {}
-        self.df: list[int] = []
+        self.df: list[int] | None = []  # None: not counted (see _Store._ensure_df)
 
     @classmethod
     def load(cls, cache, family: str) -> _Index:
@@ -495,10 +536,14 @@ class _Index:
         from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
 
         index = cls()
-        payload = cache.get_entry(family, DUPLICATES_VERSION) if cache is not None else None
+        payload = cache.get_entry(family, DUPLICATES_INDEX_VERSION) if cache is not None \
+            else None
         try:
             (options_key, identity_digests, fingerprints, languages, digests, multiplicity,
              has_terms, signatures, vocabulary, df) = payload  # type: ignore[misc]
+            counted = df is not None or vocabulary is not None
+            if not counted:  # stored before df was counted
+                vocabulary = df = ()
             if not (isinstance(options_key, str) and isinstance(has_terms, bytes)
                     and isinstance(signatures, bytes)
                     and len(digests) == len(multiplicity) == len(has_terms)
@@ -520,7 +565,7 @@ class _Index:
                       enumerate(zip(digests, has_terms, strict=True))}
         index.signature_blocks = [signatures]
         index.vocabulary = {t: k for k, t in enumerate(vocabulary)}
-        index.df = list(df)
+        index.df = list(df) if counted else None
         return index
 
     def _signature_array(self):
@@ -538,25 +583,30 @@ class _Index:
         table = self._signature_array()
         return table[np.array([self.rows[d][0] for d in digests], dtype=np.int64)]
 
-    def apply(self, delta: dict[str, int], summaries: dict[str, TermSummary]) -> None:
-        """Add (or remove, for negative counts) documents by digest."""
-        from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
-
+    def apply_df(self, delta: dict[str, int], summaries: dict[str, TermSummary]) -> None:
+        """Add (or remove, for negative counts) documents' terms to df, by digest."""
+        assert self.df is not None
         for digest, change in sorted(delta.items()):
-            summary = summaries[digest]
-            for term in summary.terms:
+            for term in summaries[digest].terms:
                 column = self.vocabulary.get(term)
                 if column is None:
                     column = self.vocabulary[term] = len(self.df)
                     self.df.append(0)
                 self.df[column] += change
+
+    def apply_rows(self, delta: dict[str, int], signatures: dict[str, bytes]) -> None:
+        """Add (or remove, for negative counts) documents by digest; ``signatures``: those
+        of the digests the index has no row for."""
+        from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
+
+        for digest, change in sorted(delta.items()):
             total = self.multiplicity.get(digest, 0) + change
             if total > 0:
                 self.multiplicity[digest] = total
                 if digest not in self.rows:
-                    self.rows[digest] = (len(self.rows), bool(summary.terms))
-                    self.signature_blocks.append(summary.signature or
-                                                 bytes(2 * NUM_PERMUTATIONS))
+                    signature = signatures[digest]
+                    self.rows[digest] = (len(self.rows), bool(signature))
+                    self.signature_blocks.append(signature or bytes(2 * NUM_PERMUTATIONS))
             else:
                 self.multiplicity.pop(digest, None)
 
@@ -566,14 +616,16 @@ class _Index:
         digests = [d for d in self.rows if d in self.multiplicity]
         rows = [self.rows[d][0] for d in digests]
         signatures = table[rows].tobytes() if rows else b""
-        kept = [t for t, k in self.vocabulary.items() if self.df[k] > 0]
+        df = self.df
+        kept = [t for t, k in self.vocabulary.items() if df[k] > 0] if df is not None else []
         present = set(self.multiplicity)
         identity = {d: v for d, v in self.identity.items() if d in present} \
             if len(self.identity) > 2 * max(len(present), 1) else self.identity
         payload = (self.options_key, tuple(identity), tuple(v[0] for v in identity.values()),
                    tuple(v[1] for v in identity.values()), tuple(digests),
                    tuple(self.multiplicity[d] for d in digests),
-                   bytes(self.rows[d][1] for d in digests), signatures, tuple(kept),
-                   tuple(self.df[self.vocabulary[t]] for t in kept))
-        cache.put_entry(family, DUPLICATES_VERSION, payload)
+                   bytes(self.rows[d][1] for d in digests), signatures,
+                   tuple(kept) if df is not None else None,
+                   tuple(df[self.vocabulary[t]] for t in kept) if df is not None else None)
+        cache.put_entry(family, DUPLICATES_INDEX_VERSION, payload)
 

@@ -21,6 +21,7 @@ COLLOCATIONS_VERSION = "3"  # corpus collocations (3: stopwords per language)
 MANIFEST_VERSION = "1"  # remembered readings of article files
 RESULT_CACHE_VERSION = "2"  # whole-command results (2: checksummed)
 DUPLICATES_VERSION = "1"  # check's per-document fingerprints, term counts and MinHash signatures
+DUPLICATES_INDEX_VERSION = "2"  # check's per-folder index (2: stored without df too)
 
 # Libraries whose numbers appear in results (VADER scores, TF-IDF, NMF, quantiles).
 RESULT_LIBRARIES = ("numpy", "scipy", "scikit-learn", "vadersentiment", "nltk")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, invoke
+from tests.conftest import REPO, invoke, needs_cache
 
 COMMANDS = (["compare"], ["keywords"], ["stance"], ["topics"])
 
@@ -196,3 +196,31 @@ def test_ctrl_c_on_a_cluster_exits_130_and_leaves_no_tasks_behind(generated, sch
         while client.run_on_scheduler(tasks) > 0:  # the run's tasks are released, not left running
             assert time.monotonic() < deadline, "tasks of the interrupted run stayed on the cluster"
             time.sleep(0.2)
+
+
+@needs_dask
+@needs_cache
+def test_check_after_a_dask_compare_reads_the_products_of_a_local_one(generated, scheduler,
+                                                                     tmp_path, monkeypatch):
+    """The one pass caches check's per-document products (fingerprint, terms, signature)
+    with the same values on either engine, and check prints the same bytes after either."""
+    import marshal
+    import sqlite3
+
+    products, checks = {}, {}
+    for engine in ("local", "dask"):
+        cache = tmp_path / engine
+        monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(cache))
+        chosen = ["--engine", "dask", "--scheduler", scheduler] if engine == "dask" else []
+        result = invoke(["compare", "--sources", generated, "--format", "csv", *chosen])
+        assert result.exit_code == 0, result.output
+        (database,) = cache.glob("*.sqlite")
+        with sqlite3.connect(database) as connection:
+            # Values: marshal's bytes depend on which objects a process happened to share.
+            products[engine] = {key: marshal.loads(blob) for key, blob in connection.execute(
+                "SELECT digest, payload FROM documents WHERE digest LIKE 'dup-%'")}
+        result = invoke(["check", "--sources", generated, "--format", "csv"])
+        checks[engine] = (result.exit_code, result.stdout_bytes)
+    assert len(products["local"]) == 3 * 450  # identity, terms and row of each article
+    assert products["dask"] == products["local"]
+    assert checks["dask"] == checks["local"]

@@ -53,7 +53,9 @@ def test_signature_is_the_minimum_over_the_set_whatever_the_order_or_chunking(mo
     hashes = rng.integers(0, 2 ** 63, size=60, dtype=np.uint64)
     indptr = [0, 20, 20, 45, 60]
     whole = nd.minhash_signatures(hashes, indptr)
-    monkeypatch.setattr(nd, "_CHUNK_ELEMENTS", 7)  # sets longer than a chunk, and many chunks
+    from framelens.analysis.process import term_summaries
+
+    monkeypatch.setattr(term_summaries, "_CHUNK_ELEMENTS", 7)  # sets longer than a chunk, and many chunks
     assert (nd.minhash_signatures(hashes, indptr) == whole).all()
     reversed_sets = np.concatenate([hashes[0:20][::-1], hashes[20:45][::-1], hashes[45:60]])
     assert (nd.minhash_signatures(reversed_sets, indptr) == whole).all()
@@ -158,3 +160,112 @@ def test_min_agreement_is_the_binomial_lower_tail_by_hand():
     # At the default floor s = 0.59 over 256 positions: mean 151, sd 7.87; c = 122 sits
     # 3.7 sd below the mean (a normal tail of about 1e-4).
     assert nd.min_agreement(0.59, 1e-4) == 122
+
+
+# ------------------------------------------------------------------ per-document products
+
+
+def _reference_summaries(token_lists, options):
+    """Term summaries by the definition: ``count_units`` over all the documents at once,
+    each row's terms and counts, and the MinHash signature of each row's term set."""
+    from framelens.analysis.counts.matrices import count_units
+
+    counts = count_units(token_lists, options)
+    matrix = counts.matrix.tocsr()
+    matrix.sort_indices()
+    signatures = nd.minhash_signatures(nd.term_hashes(counts.terms)[matrix.indices],
+                                       matrix.indptr)
+    summaries = []
+    for k in range(matrix.shape[0]):
+        start, end = matrix.indptr[k], matrix.indptr[k + 1]
+        summaries.append(nd.TermSummary(
+            tuple(counts.terms[c] for c in matrix.indices[start:end]),
+            tuple(int(v) for v in matrix.data[start:end]),
+            signatures[k].astype("<u2").tobytes() if end > start else b""))
+    return summaries
+
+
+PHRASE_TEXTS = (
+    # Overlapping phrases (the longest that fits wins, left to right), a phrase cut by the
+    # end of its sentence, "US" (a term) against "us" (a stopword), a phrase in capitals,
+    # a stopword-only phrase, repeated phrases, and a document without tokens.
+    "The Security Council of the United Nations met. The UN Security Council voted. "
+    "Security. Council members said the security council would meet the US envoy with us.",
+    "Minsk agreements and the Minsk agreement; the Minsk process stalled. Minsk. "
+    "Process servers and security guarantees, security guarantee, SECURITY GUARANTEES.",
+    "of the of the. the of. United States of America and the United States.",
+    "",
+)
+
+
+def _phrase_options():
+    from framelens.analysis.counts.matrices import TermOptions
+
+    return TermOptions((1, 1), False, ("security council", "UN Security Council",
+                                       "Minsk agreements", "Minsk agreement", "Minsk process",
+                                       "security guarantees", "security guarantee",
+                                       "of the", "United States", "United States of America"),
+                       frozenset({"minsk"}), ())
+
+
+def _tokens(text):
+    from framelens.analysis.process.pipeline import process_text
+
+    return process_text(text, False, "en")[1]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 64])
+def test_summaries_equal_count_units_with_phrases_and_stopwords(chunk):
+    options = _phrase_options()
+    token_lists = [_tokens(text) for text in PHRASE_TEXTS]
+    expected = _reference_summaries(token_lists, options)
+    assert any("security council" in s.terms for s in expected)  # the phrases do merge
+    assert any("US" in s.terms for s in expected) and expected[-1].terms == ()
+    found = [s for start in range(0, len(token_lists), chunk)
+             for s in nd.summarise_terms(token_lists[start:start + chunk], options)]
+    assert found == expected
+
+
+def test_summaries_equal_count_units_on_the_bundled_and_a_generated_corpus(bundled, tmp_path):
+    import sys
+
+    from framelens.analysis.counts.matrices import term_options
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.process.pipeline import processed
+    from tests.conftest import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    generated = generate(300, tmp_path / "generated", quiet=True)
+    for folder in (bundled, generated):
+        corpus = load_corpus(folder, use_cache=False)
+        options = term_options(corpus)
+        assert options.phrases  # the default phrases: merging is exercised
+        token_lists = [doc.tokens for doc in processed(corpus)]
+        expected = _reference_summaries(token_lists, options)
+        for chunk in (len(token_lists), 16):
+            assert [s for start in range(0, len(token_lists), chunk) for s in
+                    nd.summarise_terms(token_lists[start:start + chunk], options)] == expected
+        # Options counted by count_units itself (lemmas) give its summaries too.
+        lemma_options = term_options(load_corpus(folder, use_cache=False, lemmas=True))
+        assert nd.summarise_terms(token_lists, lemma_options) == _reference_summaries(
+            token_lists, lemma_options)
+
+
+def test_token_fingerprint_folds_each_token():
+    tokens = (("Straße", "ΣΊΣΥΦΟΣ"), ("İstanbul", "US"), ())
+    folded = " ".join(t.casefold() for sentence in tokens for t in sentence)
+    assert nd.token_fingerprint(tokens) == hashlib.sha256(folded.encode()).hexdigest()
+    assert nd.token_fingerprint(((), ())) == ""
+
+
+def test_check_term_options_are_those_of_check(bundled):
+    from framelens.analysis.counts.matrices import term_options
+    from framelens.analysis.io.reader import load_corpus
+
+    corpus = load_corpus(bundled, use_cache=False)
+    declared = {d.language for d in corpus.documents}
+    assert nd.check_term_options(corpus.config, declared) == term_options(corpus)

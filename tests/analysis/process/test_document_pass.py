@@ -82,3 +82,59 @@ def test_the_pass_waits_for_nothing_once_documents_are_processed(bundled, monkey
     monkeypatch.setattr(document_pass, "parallel_map",
                         lambda *a, **k: pytest.fail("the pass ran twice"))
     document_pass.prepare(corpus)
+
+
+def _generated(folder, articles: int):
+    import sys
+
+    from tests.conftest import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    return generate(articles, folder, quiet=True)
+
+
+@needs_cache
+@pytest.mark.parametrize("source", ["bundled", "generated"])
+def test_the_pass_caches_what_check_computes_of_each_document(bundled, tmp_path, monkeypatch,
+                                                              source):
+    """Fingerprint, language, terms, counts and signature of every document, as the
+    definitions give them: ``count_units`` on the document with check's term options."""
+    import hashlib
+
+    from framelens.analysis.counts import near_duplicates
+    from framelens.analysis.counts.matrices import count_units, term_options
+    from framelens.analysis.store.document_cache import DocumentCache
+
+    folder = bundled if source == "bundled" else _generated(tmp_path / "generated", 400)
+    monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / "cache"))
+    document_pass.prepare(load_corpus(folder))  # 400 documents: on the process pool
+    corpus = load_corpus(folder, use_cache=False)
+    options = term_options(corpus)  # check's: single words, stopwords of every language
+    key = near_duplicates.summaries_key(options)
+    cache = DocumentCache()
+    for doc in processed(corpus):
+        counts = count_units([doc.tokens], options)
+        terms = tuple(counts.terms[c] for c in counts.matrix.tocsr().indices)
+        signature = near_duplicates.minhash_signatures(
+            near_duplicates.term_hashes(terms), [0, len(terms)])[0].astype("<u2").tobytes()
+        folded = " ".join(t.casefold() for sentence in doc.tokens for t in sentence)
+        fingerprint = hashlib.sha256(folded.encode()).hexdigest() if folded else ""
+        expected = ((fingerprint, doc.language),
+                    (terms, tuple(counts.matrix.tocsr().data.tolist()),
+                     signature if terms else b""),
+                    (fingerprint, doc.language, signature if terms else b""))
+        keys = near_duplicates.product_keys(doc.digest, key)
+        stored = cache.get_many(keys)
+        assert tuple(stored[k] for k in keys) == expected
+    cache.close()
+
+
+def test_nothing_is_computed_for_check_without_a_cache(bundled, monkeypatch):
+    monkeypatch.setattr(document_pass, "_check_products",
+                        lambda payloads, options: [None] * len(payloads)
+                        if options is None else pytest.fail("computed for no cache"))
+    document_pass.prepare(load_corpus(bundled, use_cache=False))

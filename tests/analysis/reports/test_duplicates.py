@@ -337,3 +337,91 @@ def test_the_index_follows_added_and_removed_articles_exactly(corpus_folder, tmp
     # And the rows equal those of a fresh cache.
     monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / "fresh-cache"))
     assert duplicate_rows_of(folder) == after
+
+
+def _compare_only(folder: Path) -> None:
+    """What ``compare`` leaves in the cache: the one pass over every document."""
+    from framelens.analysis.io.reader import load_corpus
+    from framelens.analysis.process.document_pass import prepare
+
+    prepare(load_corpus(folder))
+
+
+@needs_cache
+@pytest.mark.parametrize(("threshold", "declared"),  # banding, every pair; languages known
+                         [(0.9, True), (0.6, True), (0.9, False)])
+def test_check_after_compare_gives_the_rows_of_a_cold_check_and_of_a_check_after_check(
+        corpus_folder, tmp_path, monkeypatch, threshold, declared):
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_folder, folder)
+    with_threshold(folder, threshold)
+    if declared:  # else languages are detected: the pseudo-words read as en, de, es, fr, it
+        config = folder / "framelens.toml"
+        config.write_text('language = "en"\n' + config.read_text(), encoding="utf-8")
+    outside = tmp_path / "new.md"
+    outside.write_text((folder / "v01-3.md").read_text().replace("id: v01-3", "id: new")
+                       .replace("\n\n", "\nextra words here\n\n", 1))
+    runs = {}
+    for state in ("cold", "after compare", "after check"):
+        monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / f"cache-{state}"))
+        if state == "after compare":
+            _compare_only(folder)
+        elif state == "after check":
+            duplicate_rows_of(folder)
+        # With detected languages, compare cannot know check's stopwords (those of every
+        # language detected): check then summarises the articles itself.
+        warm = state != "cold" and declared
+        with monkeypatch.context() as patch:
+            if warm:  # the named articles' tokens are read (content checks), no others
+                _forbid_recomputing(patch, read=2)
+            named = (duplicate_rows_of(folder, paths=[outside]),
+                     duplicate_rows_of(folder, paths=[folder / "v01-3.md", folder / "a007.md"]))
+        with monkeypatch.context() as patch:
+            if warm:  # every article's tokens are read (content checks), none summarised
+                _forbid_recomputing(patch, read=None)
+            runs[state] = (*named, duplicate_rows_of(folder))
+    assert any(r[0] == "FL041" and "v01-3" in r[2] for r in runs["cold"][0])
+    assert runs["after compare"] == runs["cold"] == runs["after check"]
+    assert runs["cold"][2] == reference_rows(folder, threshold)
+
+
+def _forbid_recomputing(monkeypatch, read: int | None) -> None:
+    """Fail if check reads the tokens of more than ``read`` articles at once (None: any
+    number), or summarises any article but one outside the folder."""
+    summarise = duplicates._summarise_terms
+    subset = duplicates.processed_subset
+
+    def few(corpus, indices):
+        assert read is None or len(indices) <= read, "read every article's tokens"
+        return subset(corpus, indices)
+
+    def summarise_few(token_lists, options):
+        assert len(token_lists) <= 1 and read is not None, "summarised a cached article again"
+        return summarise(token_lists, options)
+
+    monkeypatch.setattr(duplicates, "processed_subset", few)
+    monkeypatch.setattr(duplicates, "_summarise_terms", summarise_few)
+
+
+@needs_cache
+def test_the_index_built_after_compare_holds_the_df_of_a_cold_check(corpus_folder, tmp_path,
+                                                                    monkeypatch):
+    from framelens.analysis.io.reader import load_corpus
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_folder, folder)
+    _compare_only(folder)
+    store = duplicates._Store(load_corpus(folder), with_terms=True)
+    store.fingerprints()
+    store.has_terms()
+    assert store.index.df is None  # not counted until a cosine needs it
+    store.term_matrix([0])
+    assert _index_df(store.index) == _reference_df(folder)
+    monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / "cold"))
+    cold = duplicates._Store(load_corpus(folder), with_terms=True)
+    cold.fingerprints()
+    cold.term_matrix([0])
+    # The same columns in the same order, whichever way the index was built.
+    assert cold.index.vocabulary == store.index.vocabulary and cold.index.df == store.index.df
+    assert cold.index.signature_rows(cold.digests).tobytes() == \
+        store.index.signature_rows(store.digests).tobytes()
