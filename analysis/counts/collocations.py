@@ -79,8 +79,9 @@ import numpy as np
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import (
     ProcessedDocument,
-    _decode,
     corpus_languages,
+    corpus_part,
+    decode_cached_blob,
     document_cache,
     document_digests,
     processed,
@@ -222,14 +223,10 @@ def _apply_changes(corpus: Corpus, totals: NgramTotals, delta: dict[str, int],
     removed document's tokens are not cached or a count would go negative."""
     if not delta:
         return totals
-    added = [d for d, change in delta.items() if change > 0]
-    removed = [d for d, change in delta.items() if change < 0]
-    documents = dict(zip(added, processed_digests(corpus, added), strict=True))
-    if removed:
-        payloads = cached_tokens(cache, removed)
-        if len(payloads) < len(removed):
-            return None
-        documents.update(payloads)
+    documents = changed_documents(corpus, [d for d, change in delta.items() if change > 0],
+                                  [d for d, change in delta.items() if change < 0], cache)
+    if documents is None:
+        return None
     # n-grams never cross a sentence, so a group of documents counts as the sum of each.
     for change in sorted(set(delta.values())):
         group = [documents[d] for d, c in delta.items() if c == change]
@@ -256,10 +253,25 @@ def cached_tokens(cache: DocumentCache | None, digests: Sequence[str]
         return {}
     found = {}
     for digest, blob in cache.get_blobs(digests).items():
-        payload = _decode(blob)
+        payload = decode_cached_blob(blob)
         if payload is not None:
             found[digest] = CachedTokens(payload[0], payload[1])
     return found
+
+
+def changed_documents(corpus: Corpus, present: Sequence[str], gone: Sequence[str], cache
+                      ) -> dict[str, ProcessedDocument | CachedTokens] | None:
+    """The tokens of the documents a merge adds (``present``: in the corpus, processed or
+    loaded) and subtracts (``gone``: from the per-document cache), by digest; None when
+    a gone document's tokens are not cached (the merge cannot be exact)."""
+    documents: dict[str, ProcessedDocument | CachedTokens] = dict(
+        zip(present, processed_digests(corpus, present), strict=True))
+    if gone:
+        payloads = cached_tokens(cache, gone)
+        if len(payloads) < len(gone):
+            return None
+        documents.update(payloads)
+    return documents
 
 
 def processed_digests(corpus: Corpus, digests: Sequence[str]) -> list[ProcessedDocument]:
@@ -274,11 +286,7 @@ def processed_digests(corpus: Corpus, digests: Sequence[str]) -> list[ProcessedD
         return [every[i] for i in indices]
     if not indices:
         return []
-    subset = Corpus(tuple(corpus.documents[i] for i in indices), corpus.config, corpus.root,
-                    corpus.use_cache, corpus.lemmas)
-    if "cache" in corpus.memo:
-        subset.memo["cache"] = corpus.memo["cache"]
-    return list(processed(subset))
+    return list(processed(corpus_part(corpus, [corpus.documents[i] for i in indices])))
 
 
 def _count_totals(documents: Sequence, stopwords: frozenset[str]) -> NgramTotals:

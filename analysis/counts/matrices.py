@@ -340,7 +340,7 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
 
     from scipy import sparse
 
-    from framelens.analysis.counts.collocations import cached_tokens, processed_digests
+    from framelens.analysis.counts.collocations import changed_documents
 
     digests = document_digests(corpus)
     old_times = Counter(stored.digests)
@@ -351,12 +351,9 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     changed = sorted(affected | digest_changes(old_times, digests).keys())
     present = [d for d in changed if new_times[d]]
     gone = [d for d in changed if not new_times[d]]
-    documents = dict(zip(present, processed_digests(corpus, present), strict=True))
-    if gone:
-        payloads = cached_tokens(cache, gone)
-        if len(payloads) < len(gone):
-            return None
-        documents.update(payloads)
+    documents = changed_documents(corpus, present, gone, cache)
+    if documents is None:
+        return None
     old_options = replace(options, phrases=stored.phrases)
     old_terms = stored.counts.terms
     # Documents counted together by (options, how many times): (times, group, counts, forms).

@@ -100,7 +100,7 @@ def processed(corpus: Corpus, process_missing: Callable[[list[str], list[tuple[s
     results: dict[str, tuple] = {}
     if cache is not None:
         for digest, blob in cache.get_blobs(digests).items():
-            payload = _decode(blob)
+            payload = decode_cached_blob(blob)
             if payload is not None:
                 results[digest] = payload
     missing = {digest: doc for digest, doc in zip(digests, corpus.documents, strict=True)
@@ -282,7 +282,7 @@ def decode_blob(blob: bytes) -> tuple:
     return _decoded(marshal.loads(blob))
 
 
-def _decode(blob: bytes) -> tuple | None:
+def decode_cached_blob(blob: bytes) -> tuple | None:
     """The payload of a cache blob; None when it is unreadable or has the wrong shape."""
     try:
         encoded = marshal.loads(blob)
