@@ -86,22 +86,14 @@ def stream_text(result: StreamedResult, fmt: OutputFormat, counted: list[int] | 
     """
     counted = counted if counted is not None else [0]
     if fmt in (OutputFormat.csv, OutputFormat.tsv):
-        delimiter = "," if fmt is OutputFormat.csv else "\t"
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(result.columns)
-        yield buffer.getvalue()
+        yield _csv_text((), fmt, header=result.columns)
         for chunk in result.chunks():
-            buffer = io.StringIO(newline="")
-            writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-            for row in chunk:
-                writer.writerow([_csv_cell(v) for v in astuple_shallow(row)])
             counted[0] += len(chunk)
-            yield buffer.getvalue()
+            yield _csv_text(chunk, fmt)
     elif fmt is OutputFormat.jsonl:
         for chunk in result.chunks():
             counted[0] += len(chunk)
-            yield "".join(json.dumps(_json_row(result, row), ensure_ascii=False,
-                                     allow_nan=False) + "\n" for row in chunk)
+            yield _jsonl_text(result, chunk)
     elif fmt is OutputFormat.json:
         # json.dumps(rows, indent=2): "[", each row indented by two more spaces, "]".
         for chunk in result.chunks():
@@ -137,19 +129,12 @@ def render_text(result: Result | Report, fmt: OutputFormat) -> str:
             return "\n".join(parts)
         result = result.long_table
     if fmt in (OutputFormat.csv, OutputFormat.tsv):
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, delimiter="," if fmt is OutputFormat.csv else "\t",
-                            lineterminator="\n")
-        writer.writerow(result.columns)
-        for row in result.rows:
-            writer.writerow([_csv_cell(v) for v in astuple_shallow(row)])
-        return buffer.getvalue()
+        return _csv_text(result.rows, fmt, header=result.columns)
     if fmt is OutputFormat.json:
         rows = [_json_row(result, row) for row in result.rows]
         return json.dumps(rows, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt is OutputFormat.jsonl:
-        return "".join(json.dumps(_json_row(result, row), ensure_ascii=False, allow_nan=False)
-                       + "\n" for row in result.rows)
+        return _jsonl_text(result, result.rows)
     if fmt is OutputFormat.markdown:
         parts = [f"## {result.title}\n"] if result.title else []
         parts.append(_markdown(result))
@@ -157,6 +142,23 @@ def render_text(result: Result | Report, fmt: OutputFormat) -> str:
             parts.append(result.caption + "\n")
         return "\n".join(parts)
     raise OptionError(f"format {fmt.value!r} cannot be written as text")
+
+
+def _csv_text(rows, fmt: OutputFormat, *, header: tuple[str, ...] | None = None) -> str:
+    """CSV (or TSV) lines of ``rows``, after a ``header`` line when given."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter="," if fmt is OutputFormat.csv else "\t",
+                        lineterminator="\n")
+    if header is not None:
+        writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in astuple_shallow(row)])
+    return buffer.getvalue()
+
+
+def _jsonl_text(result: Result | StreamedResult, rows) -> str:
+    return "".join(json.dumps(_json_row(result, row), ensure_ascii=False, allow_nan=False)
+                   + "\n" for row in rows)
 
 
 def render_table(result: Result | Report, table_view: TableView | None,
@@ -269,7 +271,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _json_row(result: Result, row: Any) -> dict[str, Any]:
+def _json_row(result: Result | StreamedResult, row: Any) -> dict[str, Any]:
     return {name: _json_value(getattr(row, name)) for name in result.columns}
 
 

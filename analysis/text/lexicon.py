@@ -541,9 +541,7 @@ def _literal_units(term: str) -> tuple[str, ...] | None:
     ("ſ" matches "s"), so that the screen cannot be used.
     """
     units: list[str] = []
-    for position, word in enumerate(term.split()):
-        wildcard = word.endswith("*") and len(word) > 1
-        literal = word[:-1] if wildcard else word
+    for position, literal in enumerate(_leading_literals(term)):
         if position:
             units.append(r"\s+")
         for char in literal:
@@ -552,9 +550,19 @@ def _literal_units(term: str) -> tuple[str, ...] | None:
                     return ()
                 return None
             units.append(re.escape(char.lower()))
+    return tuple(units)
+
+
+def _leading_literals(term: str) -> list[str]:
+    """The words of ``term`` up to its first wildcard word, that one without its ``*``:
+    the part every match of the term starts with."""
+    words = []
+    for word in term.split():
+        wildcard = word.endswith("*") and len(word) > 1
+        words.append(word[:-1] if wildcard else word)
         if wildcard:
             break
-    return tuple(units)
+    return words
 
 
 def _exact_units(term: str) -> tuple[str, ...]:
@@ -566,9 +574,7 @@ def _exact_units(term: str) -> tuple[str, ...]:
     (the rule compares characters exactly).
     """
     units: list[str] = []
-    for position, word in enumerate(term.split()):
-        wildcard = word.endswith("*") and len(word) > 1
-        literal = word[:-1] if wildcard else word
+    for position, literal in enumerate(_leading_literals(term)):
         if position:
             units.append(r"\s+")
         for index, char in enumerate(literal):
@@ -578,8 +584,6 @@ def _exact_units(term: str) -> tuple[str, ...]:
                 units.append(f"[{char.upper()}{char}]")
             else:
                 units.append(re.escape(char))
-        if wildcard:
-            break
     return tuple(units)
 
 
