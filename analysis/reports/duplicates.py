@@ -74,7 +74,17 @@ from framelens.analysis.counts.near_duplicates import summarise_terms as _summar
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import document_cache, document_digests, processed
 from framelens.analysis.reports.check_codes import CheckRow, row
+from framelens.analysis.store.corpus_summary import (
+    SAVE_MIN_CHANGES,
+    SAVE_SHARE,
+    digest_changes,
+)
 from framelens.analysis.store.keys import DUPLICATES_INDEX_VERSION
+
+# The index is stored again once this many documents changed (and 1/_SAVE_SHARE of them),
+# as every corpus summary is.
+_SAVE_MIN_CHANGES = SAVE_MIN_CHANGES
+_SAVE_SHARE = SAVE_SHARE
 
 JACCARD_MARGIN = 0.22
 """Banding is tuned for term-set Jaccard t² - JACCARD_MARGIN at cosine threshold t."""
@@ -88,9 +98,6 @@ signature positions and is dropped before its cosine is computed."""
 
 _SIMILARITY_BLOCK = 512  # target rows per sparse product in the exact (all-pairs) path
 _SUMMARY_BATCH = 2048  # term summaries read from the cache at once
-# The index is stored again once this many documents changed (and 1/_SAVE_SHARE of them).
-_SAVE_MIN_CHANGES = 64
-_SAVE_SHARE = 100
 
 
 def jaccard_floor(threshold: float) -> float:
@@ -326,12 +333,9 @@ class _Store:
             return
         index = self.index
         key = self.options_key()
-        wanted = Counter(self.digests)
         if index.options_key != key:
             index.reset_terms(key)
-        delta = {d: wanted[d] - index.multiplicity.get(d, 0)
-                 for d in wanted.keys() | index.multiplicity.keys()
-                 if wanted[d] != index.multiplicity.get(d, 0)}
+        delta = digest_changes(index.multiplicity, self.digests)
         if delta:
             if index.df is not None and len(delta) <= self._few_changes():
                 summaries = self.term_summaries(list(delta))

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from framelens.analysis.store.document_cache import DocumentCache
 
 _CHECK_BYTES = 16
+# A summary (and check's index) is stored again once this many documents changed, and
+# 1/SAVE_SHARE of them.
 SAVE_MIN_CHANGES = 64
 SAVE_SHARE = 100
 
