@@ -23,7 +23,7 @@ import numpy as np
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotators import variant_mentions
 from framelens.analysis.process.document_pass import prepare
-from framelens.analysis.process.pipeline import processed
+from framelens.analysis.process.pipeline import outlines
 from framelens.analysis.results import Result
 from framelens.analysis.stats import keyness as stats
 
@@ -55,7 +55,7 @@ def naming(corpus: Corpus) -> Result:
     pairs = corpus.config.naming
     perspectives = corpus.perspective_ids
     prepare(corpus)  # one pass over every new document: its annotations and tones too
-    documents = processed(corpus)
+    documents = outlines(corpus)
     where = {p: i for i, p in enumerate(perspectives)}
     owner = np.array([where[doc.perspective] for doc in documents], dtype=np.int64)
     tokens = np.bincount(owner, weights=[doc.token_count for doc in documents],

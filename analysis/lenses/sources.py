@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import processed
+from framelens.analysis.process.pipeline import document_texts, outlines
 from framelens.analysis.results import Result
 
 
@@ -50,8 +50,8 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     order = {p: i for i, p in enumerate(corpus.perspective_ids)}
     rows = [
         SourceRow(d.id, d.perspective, d.title, d.author, d.outlet, d.published,
-                  p.language, _language_source(d), p.token_count, len(p.sentences), d.path)
-        for d, p in zip(corpus.documents, processed(corpus), strict=True)
+                  p.language, _language_source(d), p.token_count, p.sentence_count, d.path)
+        for d, p in zip(corpus.documents, outlines(corpus), strict=True)
         if perspective is None or d.perspective == perspective
     ]
     rows.sort(key=lambda r: (order.get(r.perspective, len(order)), r.id))
@@ -68,7 +68,7 @@ def show_source(corpus: Corpus, doc_id: str) -> Result:
     """One article: its metadata, counts and the analysed text (paragraphs by blank lines)."""
     document = corpus.document(doc_id)
     index = corpus.documents.index(document)
-    doc = processed(corpus)[index]
+    doc = document_texts(corpus, [index])[index]
     paragraphs: list[list[str]] = []
     for sentence, paragraph in zip(doc.sentences, doc.paragraph, strict=True):
         if len(paragraphs) <= paragraph:

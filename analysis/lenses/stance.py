@@ -45,6 +45,7 @@ the month, "force" the noun).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -61,7 +62,13 @@ from framelens.analysis.process.annotators import (
     target_mentions,
 )
 from framelens.analysis.process.document_pass import prepare
-from framelens.analysis.process.pipeline import ProcessedDocument, corpus_part, processed
+from framelens.analysis.process.pipeline import (
+    DocumentOutline,
+    corpus_part,
+    document_texts,
+    outlines,
+    processed,
+)
 from framelens.analysis.process.tone import (
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
@@ -191,7 +198,7 @@ def stance(
     selected = select_targets(all_targets, targets)
     names = tuple(t.name for t in selected)
     prepare(corpus)  # one pass over every new document: its annotations and tones too
-    documents = processed(corpus)
+    documents = outlines(corpus)  # counts only: sentences are read for windows and evidence
     perspectives = corpus.perspective_ids
 
     # Match every target (so overlapping aliases resolve as in the full matrix), keep selected.
@@ -282,7 +289,7 @@ def stance(
     if evidence is None:
         return matrix
 
-    evidence_rows, spans = _evidence(documents, all_targets, groups, group_units, mentions,
+    evidence_rows, spans = _evidence(corpus, all_targets, groups, group_units, mentions,
                                      evidence)
     return Result(EvidenceRow, tuple(evidence_rows),
                   title=f"Evidence: the {evidence} most negative and most positive "
@@ -292,11 +299,12 @@ def stance(
 
 
 # A tone unit: (tone, doc index, sentence index, start, end); start/end delimit the
-# window in the sentence (the whole sentence without --window).
+# window in the sentence; without --window the unit is the whole sentence: (0, WHOLE).
 _Unit = tuple[float, int, int, int, int]
+_WHOLE = -1
 
 
-def _tone_units(corpus: Corpus, documents: Sequence[ProcessedDocument],
+def _tone_units(corpus: Corpus, documents: Sequence[DocumentOutline],
                 mentions: Mapping[tuple[int, int], tuple[tuple[int, int, int], ...]],
                 group_sentences: Mapping[tuple[str, int], list[tuple[int, int]]],
                 window: int | None) -> dict[tuple[str, int], list[_Unit]]:
@@ -306,11 +314,12 @@ def _tone_units(corpus: Corpus, documents: Sequence[ProcessedDocument],
         for d, i in mentions:
             needed.setdefault(d, []).append(i)
         tones = sentence_tones(corpus, needed)
-        return {g: [(tones[key], key[0], key[1], 0, len(documents[key[0]].sentences[key[1]]))
-                    for key in keys] for g, keys in group_sentences.items()}
+        return {g: [(tones[key], key[0], key[1], 0, _WHOLE) for key in keys]
+                for g, keys in group_sentences.items()}
+    texts = document_texts(corpus, {d for d, _ in mentions})
     pending: list[tuple[tuple[str, int], int, int, int, int]] = []
     for (d, i), triples in mentions.items():
-        sentence = documents[d].sentences[i]
+        sentence = texts[d].sentences[i]
         token_positions = token_spans(sentence)
         perspective = documents[d].perspective
         seen: set[tuple[int, int, int]] = set()
@@ -319,7 +328,7 @@ def _tone_units(corpus: Corpus, documents: Sequence[ProcessedDocument],
             if (k, lo, hi) not in seen:  # a second mention inside the same window: one unit
                 seen.add((k, lo, hi))
                 pending.append(((perspective, k), d, i, lo, hi))
-    scores = text_tones(corpus, [documents[d].sentences[i][lo:hi] for _, d, i, lo, hi in pending],
+    scores = text_tones(corpus, [texts[d].sentences[i][lo:hi] for _, d, i, lo, hi in pending],
                         [d for _, d, _, _, _ in pending])
     units: dict[tuple[str, int], list[_Unit]] = {g: [] for g in group_sentences}
     for (g, d, i, lo, hi), score in zip(pending, scores, strict=True):
@@ -345,27 +354,34 @@ def _polarity_shares(tones: np.ndarray) -> tuple[float, float, float]:
     return negative, neutral, positive
 
 
-def _evidence(documents, targets, groups, group_units, mentions, n):
-    """The n lowest (<= -0.05) and n highest (>= 0.05) units per group, ties by position."""
-    rows: list[EvidenceRow] = []
-    spans: list[tuple[tuple[int, int], ...]] = []
+def _evidence(corpus: Corpus, targets, groups, group_units, mentions, n):
+    """The n lowest (<= -0.05) and n highest (>= 0.05) units per group, ties by position.
+
+    Only the chosen units' documents are read for their text."""
+    doc_ids = [document.id for document in corpus.documents]
+    picked: list[tuple[tuple[str, int], str, list[_Unit]]] = []
     for g in groups:
         units = group_units[g]
 
         def position(u: _Unit) -> tuple[str, int, int]:
-            return (documents[u[1]].doc_id, u[2], u[3])
+            return (doc_ids[u[1]], u[2], u[3])
 
-        negative = sorted((u for u in units if u[0] <= NEGATIVE_THRESHOLD),
-                          key=lambda u: (u[0], position(u)))[:n]
-        positive = sorted((u for u in units if u[0] >= POSITIVE_THRESHOLD),
-                          key=lambda u: (-u[0], position(u)))[:n]
-        for polarity, chosen in (("negative", negative), ("positive", positive)):
-            for rank, (tone, d, i, lo, hi) in enumerate(chosen, start=1):
-                text = documents[d].sentences[i][lo:hi]
-                rows.append(EvidenceRow(g[0], targets[g[1]].name, polarity, rank, tone,
-                                        documents[d].doc_id, i, text))
-                spans.append(tuple((start - lo, end - lo) for k, start, end in mentions[(d, i)]
-                                   if k == g[1] and start >= lo and end <= hi))
+        negative = heapq.nsmallest(n, (u for u in units if u[0] <= NEGATIVE_THRESHOLD),
+                                   key=lambda u: (u[0], position(u)))
+        positive = heapq.nsmallest(n, (u for u in units if u[0] >= POSITIVE_THRESHOLD),
+                                   key=lambda u: (-u[0], position(u)))
+        picked.extend([(g, "negative", negative), (g, "positive", positive)])
+    texts = document_texts(corpus, {u[1] for _, _, chosen in picked for u in chosen})
+    rows: list[EvidenceRow] = []
+    spans: list[tuple[tuple[int, int], ...]] = []
+    for g, polarity, chosen in picked:
+        for rank, (tone, d, i, lo, hi) in enumerate(chosen, start=1):
+            sentence = texts[d].sentences[i]
+            hi = len(sentence) if hi == _WHOLE else hi
+            rows.append(EvidenceRow(g[0], targets[g[1]].name, polarity, rank, tone,
+                                    doc_ids[d], i, sentence[lo:hi]))
+            spans.append(tuple((start - lo, end - lo) for k, start, end in mentions[(d, i)]
+                               if k == g[1] and start >= lo and end <= hi))
     return rows, tuple(spans)
 
 

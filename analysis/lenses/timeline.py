@@ -56,7 +56,7 @@ from framelens.analysis.process.annotators import (
     variant_mentions,
 )
 from framelens.analysis.process.document_pass import prepare
-from framelens.analysis.process.pipeline import processed
+from framelens.analysis.process.pipeline import DocumentsOnDemand, outlines
 from framelens.analysis.results import Result
 from framelens.analysis.stats.bootstrap import (
     MIN_ARTICLES_FOR_INTERVAL,
@@ -284,8 +284,9 @@ def timeline(corpus: Corpus, *, period: str = "week", topics: Iterable[str] = ()
     topics, targets, naming = list(topics), list(targets), list(naming)
     everything = not (topics or targets or naming)
     prepare(corpus)  # one pass over every new document: its annotations and tones too
-    documents = processed(corpus)
-    n_sentences = np.array([len(doc.sentences) for doc in documents], dtype=np.int64)
+    n_sentences = np.array([outline.sentence_count for outline in outlines(corpus)],
+                           dtype=np.int64)
+    documents = DocumentsOnDemand(corpus)  # the text of the few documents cited as evidence
 
     placed: list[tuple[int, str, dt.date, dt.date, PublicationDate]] = []
     undated = imprecise = 0

@@ -49,7 +49,7 @@ from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotators import TopicHits, resolve_topic, topic_hits, topic_lexicon
 from framelens.analysis.process.document_pass import prepare
-from framelens.analysis.process.pipeline import processed
+from framelens.analysis.process.pipeline import document_texts, outlines
 from framelens.analysis.results import Result
 
 # Sentences shorter than this (headings such as "Security Guarantees",
@@ -150,11 +150,11 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
     chosen = (resolve_topic(corpus, topic),) if topic is not None else corpus.config.topics
     prepare(corpus)  # one pass over every new document: its annotations and tones too
     all_hits = topic_hits(corpus)
-    documents = processed(corpus)
+    documents = outlines(corpus)  # counts only: the examples' documents are read for text
     perspectives = corpus.perspective_ids
     p_index = {p: i for i, p in enumerate(perspectives)}
     doc_persp = np.array([p_index[d.perspective] for d in corpus.documents], dtype=np.int64)
-    sentences_per_doc = np.array([len(d.sentences) for d in documents], dtype=np.int64)
+    sentences_per_doc = np.array([d.sentence_count for d in documents], dtype=np.int64)
     tokens_per_doc = np.array([d.token_count for d in documents], dtype=np.int64)
     n_persp = len(perspectives)
     persp_sentences = np.bincount(doc_persp, weights=sentences_per_doc, minlength=n_persp)
@@ -196,13 +196,19 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
             resamples=TONE_RESAMPLES, level=TONE_LEVEL)
         for t, (interval,) in zip(chosen, tone_intervals, strict=True):
             intervals[(t.name, p)] = interval
+    best_of = {(t.name, p): example_order(all_hits[t.name],
+                                          np.flatnonzero(doc_persp[all_hits[t.name].doc] == p)
+                                          )[:examples]
+               for t in chosen for p in range(n_persp)}
+    texts = document_texts(corpus, {int(all_hits[name].doc[i])
+                                    for (name, _), best in best_of.items() for i in best})
     rows: list[TopicRow] = []
     spans: dict[tuple[str, str], list[list[tuple[int, int]]]] = {}
     for t in chosen:
         h = all_hits[t.name]
         lexicon = topic_lexicon(t)
         persp_of_hit = doc_persp[h.doc]
-        words = _distinctive(corpus, documents, h, persp_of_hit, n_persp, terms)
+        words = _distinctive(corpus, h, persp_of_hit, n_persp, terms)
         sentence_counts = np.bincount(persp_of_hit, minlength=n_persp)
         match_counts = np.bincount(persp_of_hit, weights=h.matches, minlength=n_persp)
         rates = rate_per_10k(match_counts, persp_tokens)
@@ -210,10 +216,10 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
             mine = np.flatnonzero(persp_of_hit == p)
             tone = intervals[(t.name, p)]
             share_ci = share_intervals[(t.name, p)]
-            best = example_order(h, mine)[:examples]
+            best = best_of[(t.name, p)]
             share = sentence_counts[p] / persp_sentences[p] if persp_sentences[p] else 0.0
             spans[(perspective, t.name)] = [
-                [(m.start, m.end) for m in lexicon.find(documents[h.doc[i]].sentences[h.sentence[i]])]
+                [(m.start, m.end) for m in lexicon.find(texts[h.doc[i]].sentences[h.sentence[i]])]
                 for i in best]
             rows.append(TopicRow(
                 perspective=perspective, topic=t.name, sentences=int(sentence_counts[p]),
@@ -221,7 +227,7 @@ def topics(corpus: Corpus, *, topic: str | None = None, terms: int = 5,
                 term_matches=int(match_counts[p]), rate_per_10k=float(rates[p]),
                 tone_mean=tone.estimate, tone_ci_low=tone.low, tone_ci_high=tone.high,
                 distinctive_terms=";".join(words[p]),
-                example="\n".join(documents[h.doc[i]].sentences[h.sentence[i]] for i in best),
+                example="\n".join(texts[h.doc[i]].sentences[h.sentence[i]] for i in best),
                 example_doc_id="\n".join(documents[h.doc[i]].doc_id for i in best),
                 ci_unit=tone.unit, share_ci_low=share_ci.low, share_ci_high=share_ci.high,
                 share_ci_unit=share_ci.unit,
@@ -259,12 +265,13 @@ def _tones(corpus: Corpus, needed: dict[int, set[int]]) -> dict[tuple[int, int],
     return sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())})
 
 
-def _distinctive(corpus: Corpus, documents, hits: TopicHits, persp_of_hit: np.ndarray,
+def _distinctive(corpus: Corpus, hits: TopicHits, persp_of_hit: np.ndarray,
                  n_persp: int, top: int) -> list[list[str]]:
     """Top ``top`` distinctive terms (display forms) of each perspective on one topic."""
     empty: list[list[str]] = [[] for _ in range(n_persp)]
     if top == 0 or hits.doc.size == 0:
         return empty
+    documents = document_texts(corpus, set(hits.doc.tolist()))
     units: list[list[tuple[str, ...]]] = [[] for _ in range(n_persp)]
     for d, s, p in zip(hits.doc.tolist(), hits.sentence.tolist(), persp_of_hit.tolist(),
                        strict=True):

@@ -16,7 +16,12 @@ from functools import cached_property
 
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.parallel import PARALLEL_MIN_DOCUMENTS, parallel_map
-from framelens.analysis.process.pipeline import ProcessedDocument, document_cache, processed
+from framelens.analysis.process.pipeline import (
+    ProcessedDocument,
+    document_cache,
+    document_texts,
+    outlines,
+)
 from framelens.analysis.store.keys import ANNOTATION_VERSION
 from framelens.analysis.text.lexicon import Lexicon
 
@@ -30,16 +35,17 @@ class Annotator:
     """One kind of per-document annotation: how to compute it, check it and key its cache.
 
     ``compute(doc)`` is a pure function of a processed document (a closure
-    over compiled lexicons); ``valid(payload, doc)`` rejects a cached payload
-    of the wrong shape; ``toned(payload)``, when given, names the sentences
-    whose tone the lenses read for this annotation (mentions, topic hits), so
+    over compiled lexicons); ``valid(payload, sentence_count)`` rejects a
+    cached payload of the wrong shape for a document of that many sentences;
+    ``toned(payload)``, when given, names the sentences whose tone the lenses
+    read for this annotation (mentions, topic hits), so
     the one-pass map scores them with the rest.
     """
 
     kind: str
     fingerprint: tuple
     compute: Callable[[ProcessedDocument], tuple]
-    valid: Callable[[object, ProcessedDocument], bool]
+    valid: Callable[[object, int], bool]
     toned: Callable[[tuple], Iterable[int]] | None = None
 
     @cached_property
@@ -65,18 +71,22 @@ def cached_annotations(corpus: Corpus, annotator: Annotator) -> list[tuple]:
     memo = corpus.memo.get(memo_key)
     if memo is not None:
         return memo  # type: ignore[return-value]
-    documents = processed(corpus)
-    keys = [annotator.cache_key(doc.digest) for doc in documents]
+    shapes = outlines(corpus)
+    keys = [annotator.cache_key(outline.digest) for outline in shapes]
     pending: dict[str, tuple] = corpus.memo.get(PENDING_MEMO_KEY, {})  # type: ignore[assignment]
     found = {key: pending[key] for key in keys if key in pending}
     cache = document_cache(corpus)
     if cache is not None and len(found) < len(keys):
         found.update(cache.get_many(key for key in keys if key not in found))
-    missing = [i for i, (key, doc) in enumerate(zip(keys, documents, strict=True))
-               if not annotator.valid(found.get(key), doc)]
-    fresh = dict(zip((keys[i] for i in missing),
-                     compute_many(annotator.compute, documents, missing), strict=True)
-                 ) if missing else {}
+    missing = [i for i, (key, outline) in enumerate(zip(keys, shapes, strict=True))
+               if not annotator.valid(found.get(key), outline.sentence_count)]
+    fresh = {}
+    if missing:
+        texts = document_texts(corpus, missing)
+        documents = [texts[i] for i in missing]
+        fresh = dict(zip((keys[i] for i in missing),
+                         compute_many(annotator.compute, documents, list(range(len(missing)))),
+                         strict=True))
     found.update(fresh)
     payloads = [found[key] for key in keys]
     if cache is not None and fresh:

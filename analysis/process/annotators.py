@@ -25,7 +25,7 @@ from framelens.analysis.config.settings import Config, Target, Topic
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotations import Annotator, cached_annotations, matching_rules
-from framelens.analysis.process.pipeline import ProcessedDocument, processed
+from framelens.analysis.process.pipeline import ProcessedDocument, outlines
 from framelens.analysis.text.lexicon import (
     OPEN_TOKENS,
     WORD_RUN_RE,
@@ -219,7 +219,7 @@ def target_mentions(corpus: Corpus, targets: Sequence[Target]
                     ) -> list[tuple[tuple[tuple[int, int, int], ...], ...]]:
     """Target mentions per document and sentence: ``(target index, start, end)`` triples.
 
-    Aligned with ``processed(corpus)``; indices refer to ``targets``. Cached
+    Aligned with ``corpus.documents``; indices refer to ``targets``. Cached
     per document (content digest + the targets' aliases), so warm runs do not
     scan the text again.
     """
@@ -273,7 +273,7 @@ def _target_annotator(targets: tuple[Target, ...]) -> Annotator:
     fingerprint = (tuple((t.name, tuple(t.aliases)) for t in targets),
                    matching_rules(lexicon.lexicon))
     return Annotator("stance-targets", fingerprint, compute,
-                     lambda payload, doc: _valid_annotation(payload, len(doc.sentences), None),
+                     lambda payload, sentences: _valid_annotation(payload, sentences, None),
                      toned=lambda payload: (s for s, triples in enumerate(payload) if triples))
 
 
@@ -350,7 +350,7 @@ def cue_annotator(config: Config) -> Annotator:
     fingerprint = (tuple((name, tuple(config.cue_lexicon(name))) for name in CUE_NAMES),
                    tuple(matching_rules(lexicon) for lexicon in counter.lexicons))
     return Annotator("stance-cues", fingerprint, compute,
-                     lambda payload, doc: _valid_annotation(payload, len(doc.sentences),
+                     lambda payload, sentences: _valid_annotation(payload, sentences,
                                                             len(CUE_NAMES)))
 
 
@@ -392,17 +392,17 @@ def topic_hits(corpus: Corpus, topics: Sequence[Topic] | None = None) -> dict[st
     cached = corpus.memo.get(key)  # type: ignore[call-overload]
     if cached is not None:
         return cached
-    documents = processed(corpus)
+    shapes = outlines(corpus)
     annotations = cached_annotations(corpus, topic_annotator(chosen))
     columns: list[tuple[list[int], list[int], list[int], list[int]]] = [
         ([], [], [], []) for _ in chosen]
-    for d, (doc, payload) in enumerate(zip(documents, annotations, strict=True)):
+    for d, (outline, payload) in enumerate(zip(shapes, annotations, strict=True)):
         for s, t, found in payload:
             doc_ix, sent_ix, matches, tokens = columns[t]
             doc_ix.append(d)
             sent_ix.append(s)
             matches.append(found)
-            tokens.append(len(doc.tokens[s]))
+            tokens.append(outline.sentence_tokens[s])
     hits: dict[str, TopicHits] = {}
     for topic, (doc_ix, sent_ix, matches, tokens) in zip(chosen, columns, strict=True):
         hits[topic.name] = TopicHits(np.asarray(doc_ix, dtype=np.int64),
@@ -447,9 +447,9 @@ def _topic_annotator(topics: tuple[Topic, ...]) -> Annotator:
                     hits.append((s, t, found))
         return tuple(hits)
 
-    def valid(payload, doc) -> bool:
+    def valid(payload, sentences: int) -> bool:
         return isinstance(payload, tuple) and all(
-            type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(doc.sentences)
+            type(item) is tuple and len(item) == 3 and 0 <= item[0] < sentences
             and 0 <= item[1] < len(lexicons) for item in payload)
 
     fingerprint = (tuple((t.name, tuple(t.terms)) for t in topics),
@@ -541,7 +541,7 @@ def _naming_annotator(pairs: tuple) -> Annotator:
             found.extend((c, int(name), count) for name, count in sorted(counts.items()))
         return tuple(found)
 
-    def valid(payload, doc) -> bool:
+    def valid(payload, sentences: int) -> bool:
         return isinstance(payload, tuple) and all(
             type(item) is tuple and len(item) == 3 and 0 <= item[0] < len(lexicons)
             for item in payload)

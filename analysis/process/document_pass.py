@@ -36,9 +36,11 @@ from framelens.analysis.process.pipeline import (
     ProcessedDocument,
     decode_blob,
     document_cache,
+    document_digests,
     encode_payload,
     process_text,
     processed,
+    store_outlines,
 )
 from framelens.analysis.process.tone import TONE_LANGUAGES, TONE_MEMO_KEY, score_texts
 
@@ -59,8 +61,11 @@ def prepare(corpus: Corpus) -> None:
     Once the corpus's documents are processed (by this or any earlier step of
     the run), this does nothing: documents already in the cache keep their
     cached annotations, and lenses compute what is missing their usual way.
+    When the cache holds some of the documents, only the others are read,
+    processed and stored, and the cached ones are not decoded: lenses that
+    need only outlines, annotations and tones never decode them.
     """
-    if "processed" in corpus.memo:
+    if "processed" in corpus.memo or "prepared" in corpus.memo:
         return
     pending: dict[str, tuple] = corpus.memo.setdefault(PENDING_MEMO_KEY, {})  # type: ignore[assignment]
     tones: dict[tuple[str, int], float] = corpus.memo.setdefault(TONE_MEMO_KEY, {})  # type: ignore[assignment]
@@ -91,7 +96,22 @@ def prepare(corpus: Corpus) -> None:
                                       [result[4] for result in results])
         return payloads
 
-    processed(corpus, process_missing)
+    cache = document_cache(corpus)
+    digests = document_digests(corpus)
+    held = cache.held(digests) if cache is not None else set()
+    if not held:  # a cold run: every document is new, and the run keeps them all
+        processed(corpus, process_missing)
+        return
+    new = {digest: document for digest, document in zip(digests, corpus.documents, strict=True)
+           if digest not in held}
+    if new:
+        payloads = process_missing(list(new), [(d.text, d.is_markdown, d.language)
+                                               for d in new.values()])
+        assert cache is not None
+        cache.put_blobs({digest: blob for digest, (_, blob) in zip(new, payloads, strict=True)})
+        store_outlines(cache, {digest: payload
+                               for digest, (payload, _) in zip(new, payloads, strict=True)})
+    corpus.memo["prepared"] = True
 
 
 def _pass_chunk(items: list[tuple[str, bool, str]], shared) -> list[tuple]:

@@ -54,6 +54,42 @@ class ProcessedDocument:
     def token_count(self) -> int:
         return sum(map(len, self.tokens))
 
+    @property
+    def outline(self) -> DocumentOutline:
+        return DocumentOutline(self.doc_id, self.perspective, self.digest, self.language,
+                               tuple(map(len, self.tokens)))
+
+
+@dataclass(frozen=True)
+class DocumentOutline:
+    """What the lenses count of a document without its text: its language and the number
+    of tokens of each sentence (so its sentence and token counts).
+
+    Cached per content digest next to the document (``OUTLINE_KEY``), a few bytes
+    a sentence: the lenses that need only counts, annotations and tones
+    (``stance``, ``topics``, ``naming``, ``sources``) read these instead of
+    decoding every document's sentences and tokens, and fetch the text of the
+    few documents whose sentences they show (:func:`document_texts`).
+    """
+
+    doc_id: str
+    perspective: str
+    digest: str
+    language: str
+    sentence_tokens: tuple[int, ...]
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self.sentence_tokens)
+
+    @cached_property
+    def token_count(self) -> int:
+        return sum(self.sentence_tokens)
+
+
+OUTLINE_KEY = "outline-v1:"
+"""Cache key prefix of a document's outline (``language, tokens per sentence``)."""
+
 
 def process_text(text: str, markdown: bool, language: str = "en") -> tuple:
     """Split and tokenise one body in ``language`` ("" = detect it from the text).
@@ -116,12 +152,86 @@ def processed(corpus: Corpus, process_missing: Callable[[list[str], list[tuple[s
                 blobs[digest] = blob if blob is not None else encode_payload(payload)
         if cache is not None:
             cache.put_blobs(blobs)
+            store_outlines(cache, {digest: results[digest] for digest in missing})
     documents = tuple(
         ProcessedDocument(doc.id, doc.perspective, digest, *results[digest])
         for digest, doc in zip(digests, corpus.documents, strict=True)
     )
     corpus.memo["processed"] = documents
     return documents
+
+
+def store_outlines(cache: DocumentCache, payloads: Mapping[str, tuple]) -> None:
+    """Cache the outline of each processed payload (by document digest)."""
+    cache.put_many({OUTLINE_KEY + digest: (payload[4], tuple(map(len, payload[1])))
+                    for digest, payload in payloads.items()})
+
+
+def _valid_outline(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], tuple)
+            and all(type(n) is int and n >= 0 for n in value[1]))
+
+
+def outlines(corpus: Corpus) -> tuple[DocumentOutline, ...]:
+    """The outline of every document, aligned with ``corpus.documents`` (memoised).
+
+    From the run's processed documents when it has them, else from the cache;
+    when the cache lacks some (a cache written before outlines were, or
+    ``--no-cache``), every document is processed as :func:`processed` does and
+    the outlines are stored.
+    """
+    memo = corpus.memo.get("outlines")
+    if memo is not None:
+        return memo  # type: ignore[return-value]
+    found: dict[str, tuple] = {}
+    cache = document_cache(corpus)
+    digests = document_digests(corpus)
+    looked = cache is not None and "processed" not in corpus.memo
+    if looked and cache is not None:
+        stored = cache.get_many(OUTLINE_KEY + digest for digest in digests)
+        found = {key[len(OUTLINE_KEY):]: value for key, value in stored.items()
+                 if _valid_outline(value)}
+    if len(found) < len(set(digests)):
+        made = tuple(doc.outline for doc in processed(corpus))
+        if looked and cache is not None:  # what it lacked (an older cache) or held broken
+            cache.put_many({OUTLINE_KEY + o.digest: (o.language, o.sentence_tokens)
+                            for o in made if o.digest not in found})
+    else:
+        made = tuple(DocumentOutline(doc.id, doc.perspective, digest, *found[digest])
+                     for doc, digest in zip(corpus.documents, digests, strict=True))
+    corpus.memo["outlines"] = made
+    return made
+
+
+def document_texts(corpus: Corpus, indices) -> dict[int, ProcessedDocument]:
+    """The processed documents at these positions of ``corpus.documents``: from the run's
+    memo when it holds every document, else decoded (or processed) for these only."""
+    wanted = sorted(set(indices))
+    every = corpus.memo.get("processed")
+    if every is not None:
+        return {i: every[i] for i in wanted}  # type: ignore[index]
+    # Kept for the run: lenses show examples from the same few documents.
+    read: dict[int, ProcessedDocument] = corpus.memo.setdefault("texts", {})  # type: ignore[assignment]
+    unread = [i for i in wanted if i not in read]
+    if unread:
+        part = corpus_part(corpus, [corpus.documents[i] for i in unread])
+        read.update(zip(unread, processed(part), strict=True))
+    return {i: read[i] for i in wanted}
+
+
+class DocumentsOnDemand:
+    """``processed(corpus)[d]`` for the few documents a step shows, each read once a run
+    (:func:`document_texts`), for steps that otherwise need only outlines."""
+
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+
+    def __len__(self) -> int:
+        return len(self.corpus.documents)
+
+    def __getitem__(self, index: int) -> ProcessedDocument:
+        return document_texts(self.corpus, [index])[index]
 
 
 def document_languages(corpus: Corpus) -> tuple[str, ...]:
@@ -134,7 +244,7 @@ def document_languages(corpus: Corpus) -> tuple[str, ...]:
         if all(d.language for d in corpus.documents):
             languages = tuple(d.language for d in corpus.documents)
         else:
-            languages = tuple(doc.language for doc in processed(corpus))
+            languages = tuple(outline.language for outline in outlines(corpus))
         corpus.memo["languages"] = languages
     return languages  # type: ignore[return-value]
 

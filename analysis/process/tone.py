@@ -37,7 +37,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import document_cache, processed
+from framelens.analysis.process.pipeline import (
+    document_cache,
+    document_languages,
+    document_texts,
+    outlines,
+)
 from framelens.analysis.text.normalize import TOKEN_RE
 
 # Languages VADER reads.
@@ -98,20 +103,20 @@ def sentence_tones(corpus: Corpus,
                    needed: Mapping[int, Iterable[int]]) -> dict[tuple[int, int], float]:
     """Tone of the sentences asked for: ``{doc_index: [sentence indices]}``.
 
-    ``doc_index`` indexes ``corpus.documents`` (and ``processed(corpus)``).
+    ``doc_index`` indexes ``corpus.documents``.
     Returns ``{(doc_index, sentence_index): compound}``. Scores come from the
     run's memo, then the document cache, and only the rest are computed
     (and written back to the cache). Documents with identical text share
     their scores, since the cache key is the content digest.
     """
-    documents = processed(corpus)
+    documents = outlines(corpus)
     memo: dict[tuple[str, int], float] = corpus.memo.setdefault(TONE_MEMO_KEY, {})  # type: ignore[assignment]
     wanted: dict[tuple[int, int], tuple[str, int]] = {}
     untoned: dict[tuple[int, int], float] = {}
     for doc_index, indices in needed.items():
         doc = documents[doc_index]
         for i in indices:
-            if not 0 <= i < len(doc.sentences):
+            if not 0 <= i < doc.sentence_count:
                 raise IndexError(f"sentence {i} out of range for document {doc.doc_id!r}")
             if doc.language in TONE_LANGUAGES:
                 wanted[(doc_index, i)] = (doc.digest, i)
@@ -124,7 +129,9 @@ def sentence_tones(corpus: Corpus,
     # In request order (deterministic, and independent of the digests' values).
     to_score = list(dict.fromkeys(key for key in wanted.values() if key not in memo))
     if to_score:
-        text_of = {doc.digest: doc.sentences for doc in documents}
+        position_of = {doc.digest: d for d, doc in enumerate(documents)}
+        texts = document_texts(corpus, {position_of[digest] for digest, _ in to_score})
+        text_of = {doc.digest: doc.sentences for doc in texts.values()}
         fresh = dict(zip(to_score, compounds(text_of[d][i] for d, i in to_score), strict=True))
         memo.update(fresh)
         if cache is not None:
@@ -143,7 +150,7 @@ def text_tones(corpus: Corpus, texts: Sequence[str],
     from a document VADER cannot read (:data:`TONE_LANGUAGES`) gets a missing tone.
     """
     if documents is not None:
-        languages = [doc.language for doc in processed(corpus)]
+        languages = document_languages(corpus)
         readable = [languages[d] in TONE_LANGUAGES for d in documents]
         if not all(readable):
             scores = iter(text_tones(corpus, [t for t, ok in zip(texts, readable, strict=True)

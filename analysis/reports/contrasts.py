@@ -208,28 +208,40 @@ def _overlap(rows: dict, roles: dict[str, str]) -> bool | None:
     return bool(rows[high].tone_ci_low <= rows[low].tone_ci_high)
 
 
-def _evidence_tuple(corpus: Corpus, documents, d: int, s: int, tone: float | None):
-    document = corpus.documents[d]
-    doc = documents[d]
-    return (doc.sentences[s], doc.doc_id, document.body_line + doc.lines[s] - 1, tone)
+def _evidence_tuples(corpus: Corpus, chosen: dict, tones: dict[tuple[int, int], float]) -> dict:
+    """``{key: (sentence, doc id, line, tone)}`` for each chosen ``(doc, sentence)`` position
+    (``_NO_EVIDENCE`` for None); only the chosen documents are read for their text."""
+    from framelens.analysis.process.pipeline import document_texts
+
+    texts = document_texts(corpus, {position[0] for position in chosen.values()
+                                    if position is not None})
+    found = {}
+    for key, position in chosen.items():
+        if position is None:
+            found[key] = _NO_EVIDENCE
+            continue
+        d, s = position
+        doc = texts[d]
+        found[key] = (doc.sentences[s], doc.doc_id,
+                      corpus.documents[d].body_line + doc.lines[s] - 1, tones[position])
+    return found
 
 
-def _nearest(keys: list[tuple[int, int]], tones: dict[tuple[int, int], float], mean: float,
-             documents) -> tuple[int, int] | None:
+def _nearest(corpus: Corpus, keys: list[tuple[int, int]], tones: dict[tuple[int, int], float],
+             mean: float) -> tuple[int, int] | None:
     """The sentence whose tone is nearest ``mean``; ties by document id, sentence index."""
     keys = [k for k in keys if not math.isnan(tones[k])]  # missing tones (not English)
     if not keys or math.isnan(mean):
         return None
-    return min(keys, key=lambda k: (abs(tones[k] - mean), documents[k[0]].doc_id, k[1]))
+    documents = corpus.documents
+    return min(keys, key=lambda k: (abs(tones[k] - mean), documents[k[0]].id, k[1]))
 
 
 def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: set[str]) -> dict:
     from framelens.analysis.lenses.topics import example_order
     from framelens.analysis.process.annotators import topic_hits
-    from framelens.analysis.process.pipeline import processed
     from framelens.analysis.process.tone import sentence_tones
 
-    documents = processed(corpus)
     hits = topic_hits(corpus)
     cells = {(r.topic, r.perspective): r for r in result.rows}
     p_index = {p: i for i, p in enumerate(perspectives)}
@@ -241,31 +253,27 @@ def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: s
             needed.setdefault(d, set()).add(s)
     tones = sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())}) \
         if needed else {}
-    evidence: dict = {}
+    chosen: dict = {}
     for topic in result.extra["topics"]:
         h = hits[topic]
         persp_of_hit = doc_persp[h.doc] if h.doc.size else np.zeros(0, dtype=np.int64)
         for p in perspectives:
             mine = np.flatnonzero(persp_of_hit == p_index[p])
             if mine.size == 0:
-                evidence[("example", topic, p)] = evidence[("tone", topic, p)] = _NO_EVIDENCE
+                chosen[("example", topic, p)] = chosen[("tone", topic, p)] = None
                 continue
             best = int(example_order(h, mine)[0])
-            d, s = int(h.doc[best]), int(h.sentence[best])
-            evidence[("example", topic, p)] = _evidence_tuple(corpus, documents, d, s,
-                                                              tones[(d, s)])
+            chosen[("example", topic, p)] = (int(h.doc[best]), int(h.sentence[best]))
             if topic in tone_topics:
                 keys = [(int(h.doc[i]), int(h.sentence[i])) for i in mine]
-                near = _nearest(keys, tones, cells[(topic, p)].tone_mean, documents)
-                evidence[("tone", topic, p)] = _NO_EVIDENCE if near is None else \
-                    _evidence_tuple(corpus, documents, *near, tones[near])
-    return evidence
+                chosen[("tone", topic, p)] = _nearest(corpus, keys, tones,
+                                                      cells[(topic, p)].tone_mean)
+    return _evidence_tuples(corpus, chosen, tones)
 
 
 def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
                       min_sentences: int, target_alias: tuple[str, ...]) -> list[ContrastRow]:
     from framelens.analysis.process.annotators import configured_targets, target_mentions
-    from framelens.analysis.process.pipeline import processed
     from framelens.analysis.process.tone import sentence_tones
 
     targets = tuple(dict.fromkeys(r.target for r in result.rows))
@@ -283,7 +291,6 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
     picked = _rank(candidates, per_kind)
     if not picked:
         return []
-    documents = processed(corpus)
     all_targets = configured_targets(corpus.config, target_alias)
     number = {t.name: k for k, t in enumerate(all_targets)}
     mentions = target_mentions(corpus, all_targets)
@@ -291,7 +298,7 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
     for d, per_sentence in enumerate(mentions):
         for s, triples in enumerate(per_sentence):
             for k in {t[0] for t in triples}:
-                sentences.setdefault((all_targets[k].name, documents[d].perspective),
+                sentences.setdefault((all_targets[k].name, corpus.documents[d].perspective),
                                      []).append((d, s))
     wanted = {number[t] for t, _ in picked}
     needed: dict[int, set[int]] = {}
@@ -301,16 +308,17 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
                 needed.setdefault(d, set()).add(s)
     tones = sentence_tones(corpus, {d: sorted(s) for d, s in sorted(needed.items())}) \
         if needed else {}
+    evidence = _evidence_tuples(corpus, {
+        (target, p): _nearest(corpus, sorted(sentences.get((target, p), [])), tones,
+                              cells[(target, p)].tone_mean)
+        for target, _ in picked for p in perspectives}, tones)
     out: list[ContrastRow] = []
     for rank, (target, spread) in enumerate(picked, start=1):
         rows = {p: cells[(target, p)] for p in perspectives}
         counted, roles, overlap = _tone_roles(rows, perspectives, min_sentences)
         for p in perspectives:
             r = rows[p]
-            near = _nearest(sorted(sentences.get((target, p), [])), tones, r.tone_mean,
-                            documents)
-            sentence, doc_id, line, tone_value = _NO_EVIDENCE if near is None else \
-                _evidence_tuple(corpus, documents, *near, tones[near])
+            sentence, doc_id, line, tone_value = evidence[(target, p)]
             out.append(ContrastRow(rank, "target_tone", target, "tone_mean", spread, p,
                                    roles.get(p, ""), r.tone_mean, r.sentences, r.tone_ci_low,
                                    r.tone_ci_high, p in counted, overlap, sentence, doc_id,

@@ -111,6 +111,23 @@ class DocumentCache:
             return found
         return found
 
+    def held(self, digests: Iterable[str]) -> set[str]:
+        """Which of these keys the cache holds (without reading their payloads)."""
+        connection = self._connect()
+        if connection is None:
+            return set()
+        digests = list(dict.fromkeys(digests))
+        found: set[str] = set()
+        try:
+            for start in range(0, len(digests), _BATCH):
+                batch = digests[start:start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                found.update(row[0] for row in connection.execute(
+                    f"SELECT digest FROM documents WHERE digest IN ({marks})", batch))
+        except sqlite3.DatabaseError:
+            return found
+        return found
+
     def put_many(self, payloads: Mapping[str, object]) -> None:
         self.put_blobs({digest: marshal.dumps(payload) for digest, payload in payloads.items()})
 
