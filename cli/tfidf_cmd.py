@@ -74,7 +74,9 @@ def _tfidf_view(result):
     return Group(*tables)
 
 
-@corpus_command(app, "tfidf", cache_result=True, compares_words=True,
+@corpus_command(app, "tfidf", compares_words=True,
+                # Rows per document stream as they are made; per perspective they are few.
+                cache_result=lambda values: values["by"] != UnitsBy.document,
                 view=_tfidf_view,
                 help="Top TF-IDF terms per perspective (documents pooled) or per document.")
 def tfidf_command(
@@ -92,10 +94,14 @@ def tfidf_command(
     no_collocations: NoCollocationsOpt = False,
     collocation_min_count: CollocationMinCountOpt = 2,
 ):
-    from framelens.analysis.lenses.tfidf import tfidf
+    from framelens.analysis.lenses.tfidf import tfidf, tfidf_stream
 
-    return tfidf(corpus, by=by.value, top=top, sublinear_tf=sublinear_tf, pooling=pooling.value,
-                 **term_arguments(ngrams, keep_stopwords, no_collocations, collocation_min_count))
+    arguments = dict(by=by.value, top=top, sublinear_tf=sublinear_tf, pooling=pooling.value,
+                     **term_arguments(ngrams, keep_stopwords, no_collocations,
+                                      collocation_min_count))
+    if by is UnitsBy.document:
+        return tfidf_stream(corpus, **arguments)
+    return tfidf(corpus, **arguments)
 
 
 # ------------------------------------------------------------------------ similarity

@@ -40,7 +40,7 @@ from framelens.analysis.counts.units import (
 )
 from framelens.analysis.errors import OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.results import Result
+from framelens.analysis.results import Result, StreamedResult
 
 POOLING_CHOICES = ("pooled", "mean")
 
@@ -59,6 +59,10 @@ class TfidfRow:
     perspective: str
 
 
+STREAM_CHUNK_GROUPS = 2000
+"""Documents whose rows a streamed ``--by document`` table makes at a time."""
+
+
 def tfidf(corpus: Corpus, *, by: str = "perspective", top: int = 15, sublinear_tf: bool = False,
           ngram_range: tuple[int, int] = (1, 1), keep_stopwords: bool = False,
           pooling: str = "pooled", collocations: bool = True,
@@ -70,6 +74,22 @@ def tfidf(corpus: Corpus, *, by: str = "perspective", top: int = 15, sublinear_t
     group's terms by (-tfidf, term key). ``count`` is the term's count in the
     group; ``df`` and ``idf`` are over the units the idf was fitted on: the
     perspectives for ``pooling="pooled"``, the documents otherwise.
+    """
+    return tfidf_stream(corpus, by=by, top=top, sublinear_tf=sublinear_tf,
+                        ngram_range=ngram_range, keep_stopwords=keep_stopwords, pooling=pooling,
+                        collocations=collocations,
+                        collocation_min_count=collocation_min_count).collect()
+
+
+def tfidf_stream(corpus: Corpus, *, by: str = "perspective", top: int = 15,
+                 sublinear_tf: bool = False, ngram_range: tuple[int, int] = (1, 1),
+                 keep_stopwords: bool = False, pooling: str = "pooled",
+                 collocations: bool = True, collocation_min_count: int = 2) -> StreamedResult:
+    """:func:`tfidf` with its rows made ``STREAM_CHUNK_GROUPS`` groups at a time.
+
+    The weights are computed here, whole (the idf needs every document); only
+    the rows, which with ``by="document"`` grow with the corpus (``top`` per
+    document), are made while they are written.
     """
     from scipy import sparse
 
@@ -100,27 +120,42 @@ def tfidf(corpus: Corpus, *, by: str = "perspective", top: int = 15, sublinear_t
         noun = "perspective" if by == "perspective" and pooling == "pooled" else "document"
         warnings.append(f"only one {noun}: every term has the same idf, so TF-IDF ranks by "
                         "term frequency alone")
+    positive = np.concatenate(([0], np.cumsum(weights.data > 0)))
+    has_terms = positive[weights.indptr[1:]] > positive[weights.indptr[:-1]]
+    warnings.extend(f"{group}: no terms left after stopword removal"
+                    for group, found in zip(units.ids, has_terms.tolist(), strict=True)
+                    if not found)
     count_matrix = sparse.csr_matrix(units.matrix)
-    rows: list[TfidfRow] = []
-    for index, (group, perspective) in enumerate(zip(units.ids, units.perspectives, strict=True)):
-        columns, values = top_of_row(weights, index, top)
-        group_counts = row_values(count_matrix, index, columns)
-        if columns.size == 0:
-            warnings.append(f"{group}: no terms left after stopword removal")
-        rows.extend(
-            TfidfRow(group, counts.display[c], float(v), int(n), int(df[c]), float(idf[c]),
-                     rank, perspective)
-            for rank, (c, v, n) in enumerate(zip(columns.tolist(), values.tolist(),
-                                                 group_counts.tolist(), strict=True), start=1))
-    return Result(
-        TfidfRow, tuple(rows),
-        title=_title(by, pooling, top),
-        caption=_caption(by, pooling, sublinear_tf, fitted_on),
-        warnings=tuple(warnings),
-        extra={"by": by, "pooling": pooling, "groups": units.ids,
-               "group_perspectives": units.perspectives},
-        styles=corpus.styles,
-    )
+
+    def chunks():
+        groups = list(zip(units.ids, units.perspectives, strict=True))
+        for first in range(0, len(groups), STREAM_CHUNK_GROUPS):
+            rows: list[TfidfRow] = []
+            for index in range(first, min(first + STREAM_CHUNK_GROUPS, len(groups))):
+                group, perspective = groups[index]
+                columns, values = top_of_row(weights, index, top)
+                group_counts = row_values(count_matrix, index, columns)
+                rows.extend(
+                    TfidfRow(group, counts.display[c], float(v), int(n), int(df[c]),
+                             float(idf[c]), rank, perspective)
+                    for rank, (c, v, n) in enumerate(zip(columns.tolist(), values.tolist(),
+                                                         group_counts.tolist(), strict=True),
+                                                     start=1))
+            yield tuple(rows)
+
+    def finish(rows: tuple[TfidfRow, ...]) -> Result:
+        return Result(
+            TfidfRow, rows,
+            title=_title(by, pooling, top),
+            caption=_caption(by, pooling, sublinear_tf, fitted_on),
+            warnings=tuple(warnings),
+            extra={"by": by, "pooling": pooling, "groups": units.ids,
+                   "group_perspectives": units.perspectives},
+            styles=corpus.styles,
+        )
+
+    return StreamedResult(TfidfRow, chunks, finish, warnings=lambda count: tuple(warnings),
+                          styles=corpus.styles)
 
 
 def top_of_row(weights, row: int, top: int) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ import pytest
 from framelens.analysis.io.output import write_output
 from framelens.analysis.lenses import kwic as kwic_lens
 from framelens.analysis.lenses import stance as stance_lens
+from framelens.analysis.lenses import tfidf as tfidf_lens
 from framelens.analysis.results import Result, StreamedResult
 from framelens.cli._output import STREAMED_FORMATS, OutputFormat, render_text, stream_text
 from tests.conftest import BUNDLED, invoke, write_article
@@ -89,12 +90,14 @@ def many_articles(tmp_path) -> Path:
 
 
 @pytest.mark.parametrize("command", [["sentences"], ["kwic", "NATO"], ["kwic", "sanction*",
-                                                                       "--window", "3"]])
+                                                                       "--window", "3"],
+                                     ["tfidf", "--by", "document", "--top", "4"]])
 def test_parts_of_any_size_write_the_same_bytes(many_articles, monkeypatch, tmp_path, command):
     outputs = {}
     for size in (1, 3, 2000):
         monkeypatch.setattr(stance_lens, "STREAM_CHUNK_DOCUMENTS", size)
         monkeypatch.setattr(kwic_lens, "STREAM_CHUNK_DOCUMENTS", size)
+        monkeypatch.setattr(tfidf_lens, "STREAM_CHUNK_GROUPS", size)
         monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / f"cache-{size}"))
         for fmt in ("csv", "json", "jsonl", "markdown"):
             result = invoke([*command, "--sources", many_articles, "--format", fmt])
@@ -109,3 +112,24 @@ def test_no_match_is_an_empty_list_and_a_warning():
     assert result.exit_code == 0
     assert result.stdout == "[]\n"
     assert "no matches for 'zzqq'" in result.stderr
+
+
+def test_tfidf_per_document_streams_its_rows_and_warns_after_them(many_articles, tmp_path):
+    write_article(many_articles, "z-only-stopwords", "china", "It was of the and to them.")
+    from framelens.analysis.io.reader import load_corpus
+
+    corpus = load_corpus(many_articles)
+    streamed = tfidf_lens.tfidf_stream(corpus, by="document", top=3)
+    whole = tfidf_lens.tfidf(corpus, by="document", top=3)
+    assert isinstance(streamed, StreamedResult)
+    assert streamed.collect() == whole
+    assert streamed.warnings(len(whole.rows)) == whole.warnings == (
+        "z-only-stopwords: no terms left after stopword removal",)
+    groups = [row.group for row in whole.rows]
+    assert "z-only-stopwords" not in groups and len(set(groups)) == len(corpus.documents) - 1
+    assert all(1 <= row.rank <= 3 and row.tfidf > 0 for row in whole.rows)
+    result = invoke(["tfidf", "--by", "document", "--top", "3", "--sources", many_articles,
+                     "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout == render_text(whole, OutputFormat.csv)
+    assert "no terms left after stopword removal" in result.stderr
