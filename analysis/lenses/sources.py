@@ -47,14 +47,16 @@ def list_sources(corpus: Corpus, *, perspective: str | None = None) -> Result:
     if perspective is not None and perspective not in corpus.perspective_ids:
         raise OptionError(f"unknown perspective {perspective!r} (corpus has: "
                           f"{', '.join(corpus.perspective_ids)})")
-    order = {p: i for i, p in enumerate(corpus.perspective_ids)}
-    rows = [
-        SourceRow(d.id, d.perspective, d.title, d.author, d.outlet, d.published,
-                  p.language, _language_source(d), p.token_count, p.sentence_count, d.path)
-        for d, p in zip(corpus.documents, outlines(corpus), strict=True)
-        if perspective is None or d.perspective == perspective
-    ]
-    rows.sort(key=lambda r: (order.get(r.perspective, len(order)), r.id))
+    every: tuple[SourceRow, ...] | None = corpus.memo.get("source_rows")  # type: ignore[assignment]
+    if every is None:  # compare asks three times
+        order = {p: i for i, p in enumerate(corpus.perspective_ids)}
+        every = tuple(sorted(
+            (SourceRow(d.id, d.perspective, d.title, d.author, d.outlet, d.published,
+                       p.language, _language_source(d), p.token_count, p.sentence_count, d.path)
+             for d, p in zip(corpus.documents, outlines(corpus), strict=True)),
+            key=lambda r: (order.get(r.perspective, len(order)), r.id)))
+        corpus.memo["source_rows"] = every
+    rows = [r for r in every if perspective is None or r.perspective == perspective]
     total_words = sum(r.words for r in rows)
     return Result(SourceRow, tuple(rows), title=f"Corpus: {len(rows)} articles, "
                   f"{total_words:,} words", caption=f"Source: {corpus.root}. Words are tokens "

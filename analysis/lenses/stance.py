@@ -57,6 +57,7 @@ from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.annotators import (
     CUE_NAMES,
     configured_targets,
+    mentioning_sentences,
     select_targets,
     sentence_cues,
     target_mentions,
@@ -204,13 +205,11 @@ def stance(
     # Match every target (so overlapping aliases resolve as in the full matrix), keep selected.
     wanted = {k for k, t in enumerate(all_targets) if t in selected}
     keep_all = len(wanted) == len(all_targets)
-    mentions: dict[tuple[int, int], tuple[tuple[int, int, int], ...]] = {}
-    for d, per_sentence in enumerate(target_mentions(corpus, all_targets)):
-        for i, triples in enumerate(per_sentence):
-            if triples and not keep_all:
-                triples = tuple(t for t in triples if t[0] in wanted)
-            if triples:
-                mentions[(d, i)] = triples
+    mentions = mentioning_sentences(corpus, all_targets)
+    if not keep_all:
+        kept = {key: tuple(t for t in triples if t[0] in wanted)
+                for key, triples in mentions.items()}
+        mentions = {key: triples for key, triples in kept.items() if triples}
 
     index_of = {t.name: k for k, t in enumerate(all_targets)}
     groups = [(p, index_of[name]) for p in perspectives for name in names]

@@ -226,6 +226,21 @@ def target_mentions(corpus: Corpus, targets: Sequence[Target]
     return cached_annotations(corpus, target_annotator(targets))
 
 
+def mentioning_sentences(corpus: Corpus, targets: Sequence[Target]
+                         ) -> dict[tuple[int, int], tuple[tuple[int, int, int], ...]]:
+    """``{(doc index, sentence index): mention triples}`` of the sentences that mention any
+    of ``targets``, in document and sentence order (memoised: stance and its contrasts
+    read the same)."""
+    key = ("mentioning_sentences", tuple(targets))
+    found = corpus.memo.get(key)  # type: ignore[call-overload]
+    if found is None:
+        found = {(d, i): triples
+                 for d, per_sentence in enumerate(target_mentions(corpus, targets))
+                 for i, triples in enumerate(per_sentence) if triples}
+        corpus.memo[key] = found  # type: ignore[index]
+    return found
+
+
 def target_annotator(targets: Sequence[Target]) -> Annotator:
     """The :class:`Annotator` of :func:`target_mentions`; a mention's sentence is toned."""
     return _target_annotator(tuple(targets))

@@ -115,13 +115,15 @@ def sentence_tones(corpus: Corpus,
     untoned: dict[tuple[int, int], float] = {}
     for doc_index, indices in needed.items():
         doc = documents[doc_index]
-        for i in indices:
-            if not 0 <= i < doc.sentence_count:
-                raise IndexError(f"sentence {i} out of range for document {doc.doc_id!r}")
-            if doc.language in TONE_LANGUAGES:
-                wanted[(doc_index, i)] = (doc.digest, i)
-            else:
-                untoned[(doc_index, i)] = MISSING
+        indices = list(indices)
+        if indices and (min(indices) < 0 or max(indices) >= doc.sentence_count):
+            bad = next(i for i in indices if not 0 <= i < doc.sentence_count)
+            raise IndexError(f"sentence {bad} out of range for document {doc.doc_id!r}")
+        if doc.language in TONE_LANGUAGES:
+            digest = doc.digest
+            wanted.update(((doc_index, i), (digest, i)) for i in indices)
+        else:
+            untoned.update(((doc_index, i), MISSING) for i in indices)
     missing_digests = {key[0] for key in wanted.values() if key not in memo}
     cache = document_cache(corpus)
     if cache is not None and missing_digests:

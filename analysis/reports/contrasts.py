@@ -273,7 +273,7 @@ def _topic_evidence(corpus: Corpus, result: Result, perspectives, tone_topics: s
 
 def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: int,
                       min_sentences: int, target_alias: tuple[str, ...]) -> list[ContrastRow]:
-    from framelens.analysis.process.annotators import configured_targets, target_mentions
+    from framelens.analysis.process.annotators import configured_targets, mentioning_sentences
     from framelens.analysis.process.tone import sentence_tones
 
     targets = tuple(dict.fromkeys(r.target for r in result.rows))
@@ -293,13 +293,11 @@ def _target_contrasts(corpus: Corpus, result: Result, perspectives, per_kind: in
         return []
     all_targets = configured_targets(corpus.config, target_alias)
     number = {t.name: k for k, t in enumerate(all_targets)}
-    mentions = target_mentions(corpus, all_targets)
     sentences: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for d, per_sentence in enumerate(mentions):
-        for s, triples in enumerate(per_sentence):
-            for k in {t[0] for t in triples}:
-                sentences.setdefault((all_targets[k].name, corpus.documents[d].perspective),
-                                     []).append((d, s))
+    for (d, s), triples in mentioning_sentences(corpus, all_targets).items():
+        for k in {t[0] for t in triples}:
+            sentences.setdefault((all_targets[k].name, corpus.documents[d].perspective),
+                                 []).append((d, s))
     wanted = {number[t] for t, _ in picked}
     needed: dict[int, set[int]] = {}
     for (name, _), keys in sentences.items():
