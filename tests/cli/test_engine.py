@@ -224,3 +224,40 @@ def test_check_after_a_dask_compare_reads_the_products_of_a_local_one(generated,
     assert len(products["local"]) == 3 * 450  # identity, terms and row of each article
     assert products["dask"] == products["local"]
     assert checks["dask"] == checks["local"]
+
+
+@needs_dask
+@needs_cache
+def test_new_articles_in_a_cached_corpus_are_processed_on_the_cluster(generated, scheduler,
+                                                                      tmp_path):
+    """A corpus the cache holds but for a few new articles: only those go to the cluster
+    (the cached ones are not even decoded), and the bytes are a cold local run's."""
+    import shutil as files
+
+    from tests.conftest import write_article
+
+    corpus = tmp_path / "corpus"
+    files.copytree(generated, corpus)
+    first = invoke(["compare", "--sources", str(corpus), "--format", "csv"])
+    assert first.exit_code == 0, first.output
+    for i in range(3):
+        write_article(corpus, f"zz-new-{i}", ("ukraine", "russia", "china")[i],
+                      "NATO and Russia met in Geneva. Sanctions were \"on the table\", "
+                      f"officials said on day {i}. Ukraine asked for guarantees.",
+                      published=f"2022-01-{20 + i}")
+    expected = invoke(["compare", "--sources", str(corpus), "--format", "csv", "--no-cache"])
+    assert expected.exit_code == 0, expected.output
+    from distributed import Client
+
+    def finished(dask_scheduler) -> list:
+        return [entry[0] for entry in dask_scheduler.transition_log
+                if "_pass_chunk" in str(entry[0]) and entry[2] == "memory"]
+
+    with Client(scheduler) as client:
+        before = set(client.run_on_scheduler(finished))
+        found = invoke(["compare", "--sources", str(corpus), "--format", "csv",
+                        "--engine", "dask", "--scheduler", scheduler])
+        ran = set(client.run_on_scheduler(finished)) - before
+    assert found.exit_code == 0, found.output
+    assert found.stdout_bytes == expected.stdout_bytes
+    assert len(ran) == 1  # one chunk: the three new articles
