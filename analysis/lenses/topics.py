@@ -271,7 +271,7 @@ def _distinctive(corpus: Corpus, hits: TopicHits, persp_of_hit: np.ndarray,
     empty: list[list[str]] = [[] for _ in range(n_persp)]
     if top == 0 or hits.doc.size == 0:
         return empty
-    documents = document_texts(corpus, set(hits.doc.tolist()))
+    documents = document_texts(corpus, set(hits.doc.tolist()), keep=False)
     units: list[list[tuple[str, ...]]] = [[] for _ in range(n_persp)]
     for d, s, p in zip(hits.doc.tolist(), hits.sentence.tolist(), persp_of_hit.tolist(),
                        strict=True):

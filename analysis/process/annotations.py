@@ -82,7 +82,7 @@ def cached_annotations(corpus: Corpus, annotator: Annotator) -> list[tuple]:
                if not annotator.valid(found.get(key), outline.sentence_count)]
     fresh = {}
     if missing:
-        texts = document_texts(corpus, missing)
+        texts = document_texts(corpus, missing, keep=False)  # read once, for this
         documents = [texts[i] for i in missing]
         fresh = dict(zip((keys[i] for i in missing),
                          compute_many(annotator.compute, documents, list(range(len(missing)))),

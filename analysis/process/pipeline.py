@@ -204,20 +204,26 @@ def outlines(corpus: Corpus) -> tuple[DocumentOutline, ...]:
     return made
 
 
-def document_texts(corpus: Corpus, indices) -> dict[int, ProcessedDocument]:
+def document_texts(corpus: Corpus, indices, *, keep: bool = True
+                   ) -> dict[int, ProcessedDocument]:
     """The processed documents at these positions of ``corpus.documents``: from the run's
-    memo when it holds every document, else decoded (or processed) for these only."""
+    memo when it holds every document, else decoded (or processed) for these only, and
+    kept for the rest of the run unless ``keep`` is False (a step that reads many
+    documents once, such as annotating those whose annotations are not cached)."""
     wanted = sorted(set(indices))
     every = corpus.memo.get("processed")
     if every is not None:
         return {i: every[i] for i in wanted}  # type: ignore[index]
-    # Kept for the run: lenses show examples from the same few documents.
+    # Lenses show examples and evidence from the same few documents.
     read: dict[int, ProcessedDocument] = corpus.memo.setdefault("texts", {})  # type: ignore[assignment]
     unread = [i for i in wanted if i not in read]
-    if unread:
-        part = corpus_part(corpus, [corpus.documents[i] for i in unread])
-        read.update(zip(unread, processed(part), strict=True))
-    return {i: read[i] for i in wanted}
+    if not unread:
+        return {i: read[i] for i in wanted}
+    part = corpus_part(corpus, [corpus.documents[i] for i in unread])
+    fresh = dict(zip(unread, processed(part), strict=True))
+    if keep:
+        read.update(fresh)
+    return {i: read[i] if i in read else fresh[i] for i in wanted}
 
 
 class DocumentsOnDemand:

@@ -127,3 +127,15 @@ def test_a_broken_outline_is_made_again(corpus_folder):
     assert outlines(corpus) == expected
     assert DocumentCache().get_many([OUTLINE_KEY + digests[1]]) == {
         OUTLINE_KEY + digests[1]: (expected[1].language, expected[1].sentence_tokens)}
+
+
+@needs_cache
+def test_annotating_cached_documents_keeps_none_of_them(corpus_folder):
+    from framelens.analysis.lenses.stance import stance
+
+    processed(load_corpus(corpus_folder))  # documents cached, not annotated (as `keywords`)
+    expected = stance(load_corpus(corpus_folder, use_cache=False))
+    corpus = load_corpus(corpus_folder)
+    assert stance(corpus) == expected
+    assert "processed" not in corpus.memo
+    assert not corpus.memo.get("texts")  # read to annotate, then let go
