@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import chdtrc
 
 DEFAULT_ALPHA0 = 1000.0
 """Default total pseudo-count α0 of the informative Dirichlet prior.
@@ -220,7 +219,7 @@ def g2(a, b, n1, n2) -> tuple[np.ndarray, np.ndarray]:
         + (cell(c, n1 * row_rest / total) + cell(d, n2 * row_rest / total))
     )
     stat = np.maximum(stat, 0.0)  # G² ≥ 0; drop rounding noise near independence
-    return _out(_direction(a, b, n1, n2) * stat), _out(chdtrc(1, stat))
+    return _out(_direction(a, b, n1, n2) * stat), _out(_chi2_1_upper_tail(stat))
 
 
 def chi2_quanteda(a, b, n1, n2) -> tuple[np.ndarray, np.ndarray]:
@@ -258,7 +257,15 @@ def chi2_quanteda(a, b, n1, n2) -> tuple[np.ndarray, np.ndarray]:
     denominator = (row_term * row_rest) * (n1 * n2)
     stat = np.divide(numerator, denominator, out=np.zeros_like(numerator),
                      where=denominator > 0)
-    return _out(_direction(a, b, n1, n2) * stat), _out(chdtrc(1, stat))
+    return _out(_direction(a, b, n1, n2) * stat), _out(_chi2_1_upper_tail(stat))
+
+
+def _chi2_1_upper_tail(stat: np.ndarray) -> np.ndarray:
+    """P(χ²₁ ≥ stat). scipy.special is imported here, not with the module: it is a third
+    of a warm run's time, and most commands never ask for a χ² p-value."""
+    from scipy.special import chdtrc
+
+    return chdtrc(1, stat)
 
 
 # ------------------------------------------------------------------- effect sizes
