@@ -20,6 +20,19 @@ GOLDEN = TESTS / "golden"
 DATA = TESTS / "data"
 
 
+@pytest.fixture
+def generator_module():
+    """``bench/generate.py``, the benchmark's seeded corpus generator, as a module."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    return generate
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory, monkeypatch):
     """Every test gets its own cache folder, so results never depend on earlier runs."""

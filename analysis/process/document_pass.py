@@ -99,11 +99,13 @@ def prepare(corpus: Corpus) -> None:
     cache = document_cache(corpus)
     digests = document_digests(corpus)
     held = cache.held(digests) if cache is not None else set()
-    if not held:  # a cold run: every document is new, and the run keeps them all
-        processed(corpus, process_missing)
-        return
     new = {digest: document for digest, document in zip(digests, corpus.documents, strict=True)
            if digest not in held}
+    if 2 * len(new) > len(digests):
+        # Mostly new (a cold run): the run keeps every document, as the count stage reads
+        # them all, rather than decode them again from the cache.
+        processed(corpus, process_missing)
+        return
     if new:
         payloads = process_missing(list(new), [(d.text, d.is_markdown, d.language)
                                                for d in new.values()])

@@ -4,7 +4,6 @@ document's sentences and tokens, and give the same bytes as a run without the ca
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,10 @@ from framelens.analysis.process import pipeline
 from framelens.analysis.process.pipeline import OUTLINE_KEY, document_digests, outlines, processed
 from framelens.analysis.reports.compare import compare
 from framelens.analysis.store.document_cache import DocumentCache
-from tests.conftest import REPO, needs_cache
+from tests.conftest import needs_cache
 
 ARTICLES = 60
 COUNT_FREE_SECTIONS = ("corpus", "topics", "stance", "naming", "contrasts")
-
-
-@pytest.fixture
-def generator_module():
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    return generate
 
 
 @pytest.fixture
