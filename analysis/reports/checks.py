@@ -107,7 +107,7 @@ def check_corpus(
     texts: dict[str, str] = {}
     digests: dict[str, str] = {}
     unreadable: list[CorpusError] = []
-    files, identities, stats = _article_files(sources, paths or (), unreadable)
+    files, stats, identities = _article_files(sources, paths or (), unreadable)
     rows += [row(exc.code or "FL005", exc.path or sources, exc.line, exc.message)
              for exc in unreadable]
     wanted = {_identity(p) for p in paths} if paths else None
@@ -119,8 +119,20 @@ def check_corpus(
         from framelens.analysis.store.document_cache import DocumentCache
 
         manifest = Manifest(DocumentCache(), sources)
-    for path in files:
-        stat = stats.get(path) if manifest is not None else None
+    recalled: list = [None] * len(files)
+    if manifest is not None and wanted is not None:
+        folder_files = [i for i, stat in enumerate(stats)
+                        if stat is not None and (stat.st_dev, stat.st_ino) not in wanted]
+        hits = manifest.recall_documents([os.path.basename(files[i]) for i in folder_files],
+                                         [stats[i] for i in folder_files], config)
+        for i, hit in zip(folder_files, hits, strict=True):
+            recalled[i] = hit
+    for path, stat, hit in zip(files, stats, recalled, strict=True):
+        if hit is not None:
+            documents.append(hit[0])
+            digests[path] = hit[1]
+            continue
+        stat = stat if manifest is not None else None
         recall = stat is not None and wanted is not None and identities[path] not in wanted
         document = _read_one(path, config, rows, texts, digests, manifest, stat, recall=recall)
         if document is not None:
@@ -202,23 +214,25 @@ def _result(rows: Iterable[CheckRow], n_files: int, strict: bool,
 
 
 def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusError]
-                   ) -> tuple[list[str], dict[str, object], dict[str, object]]:
-    """The files to read (the folder's articles, then named files not among them), each
-    file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``.
-    Paths are strings (``str(sources / name)``): 50,000 Path objects cost more than the scan."""
-    stats: dict[str, object] = {}
-    identities: dict[str, object] = {}
+                   ) -> tuple[list[str], list, dict[str, object]]:
+    """The files to read (the folder's articles, then named files not among them), the
+    ``stat`` of each (None for files outside the folder) and each file's identity
+    (:func:`_identity`). Paths are strings (``str(sources / name)``): 50,000 Path objects
+    cost more than the scan."""
     files: list[str] = []
+    stats: list = []
     if sources.is_dir():
         prefix = str(sources / "_")[:-1]  # prefix + name == str(sources / name)
-        for name, stat in zip(*article_files(sources, problems), strict=True):
-            path = prefix + name
-            files.append(path)
-            stats[path] = stat
-            identities[path] = (stat.st_dev, stat.st_ino)
-    elif sources.suffix.lower() not in TABULAR_SUFFIXES:
-        files.append(str(sources))
-        identities[str(sources)] = _identity(sources)
+        names, stats = article_files(sources, problems)
+        files = [prefix + name for name in names]
+        identities: dict[str, object] = dict(zip(files, [(stat.st_dev, stat.st_ino)
+                                                          for stat in stats], strict=True))
+    else:
+        identities = {}
+        if sources.suffix.lower() not in TABULAR_SUFFIXES:
+            files.append(str(sources))
+            stats.append(None)
+            identities[str(sources)] = _identity(sources)
     known = set(identities.values())
     known.update(os.path.abspath(p.path) for p in problems if p.path)  # reported already
     for path in paths:
@@ -226,8 +240,9 @@ def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusEr
         if identity not in known and os.path.abspath(path) not in known:
             known.add(identity)
             files.append(str(path))
+            stats.append(None)
             identities[str(path)] = identity
-    return files, identities, stats
+    return files, stats, identities
 
 
 def _identity(path: Path) -> object:
