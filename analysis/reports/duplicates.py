@@ -626,6 +626,13 @@ class _Index:
         of the digests the index has no row for."""
         from framelens.analysis.counts.near_duplicates import NUM_PERMUTATIONS
 
+        blank = bytes(2 * NUM_PERMUTATIONS)
+        if not (self.multiplicity or self.rows):  # nothing indexed yet: every change adds
+            ordered = sorted(d for d, change in delta.items() if change > 0)
+            self.multiplicity = {d: delta[d] for d in ordered}
+            self.rows = {d: (k, bool(signatures[d])) for k, d in enumerate(ordered)}
+            self.signature_blocks = [b"".join(signatures[d] or blank for d in ordered)]
+            return
         for digest, change in sorted(delta.items()):
             total = self.multiplicity.get(digest, 0) + change
             if total > 0:
@@ -633,7 +640,7 @@ class _Index:
                 if digest not in self.rows:
                     signature = signatures[digest]
                     self.rows[digest] = (len(self.rows), bool(signature))
-                    self.signature_blocks.append(signature or bytes(2 * NUM_PERMUTATIONS))
+                    self.signature_blocks.append(signature or blank)
             else:
                 self.multiplicity.pop(digest, None)
 
