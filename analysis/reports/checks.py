@@ -35,6 +35,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 from framelens.analysis.config.settings import Config, load_config
@@ -153,8 +154,12 @@ def check_corpus(
             identities[file] = _identity(Path(file))
         return identities[file]
 
-    reported = ({d.path for d in documents} if wanted is None else
-                {d.path for d in documents if identity_of(d.path) in wanted})
+    if wanted is None:
+        reported = {d.path for d in documents}
+    else:
+        named = {file for file, identity in identities.items() if identity in wanted}
+        reported = {d.path for d in documents if d.path in named
+                    or (d.path not in identities and identity_of(d.path) in wanted)}
     warnings: list[str] = []
     windowed = documents
     if window is not None and not window.is_open:
@@ -165,7 +170,7 @@ def check_corpus(
         warnings += count.warnings(window)
     config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
     if documents:
-        corpus = Corpus(tuple(sorted(documents, key=lambda d: (d.id, d.path))), config,
+        corpus = Corpus(tuple(sorted(documents, key=attrgetter("id", "path"))), config,
                         str(sources), use_cache)
         if len(digests) == len(documents):  # every file's digest is known from its reading
             corpus.memo["digests"] = tuple(digests[d.path] for d in corpus.documents)
@@ -308,6 +313,8 @@ def _metadata_rows(corpus: Corpus, reported: set[str], texts: dict[str, str],
 
 def _duplicate_id_rows(corpus: Corpus, reported: set[str],
                        texts: dict[str, str]) -> list[CheckRow]:
+    if len(corpus.index) == len(corpus.documents):  # the index by id kept every document
+        return []
     by_id: dict[str, list[Document]] = defaultdict(list)
     for document in corpus.documents:
         by_id[document.id].append(document)
