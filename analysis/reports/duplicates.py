@@ -47,7 +47,9 @@ article reads one stored index, processes that article, and never loads the othe
 articles' tokens. When many documents changed (1 % of them, and at least 64), or there is
 no index, the rows come from the documents' cached rows and df is counted only when a
 cosine needs it (a candidate pair passed the signature filter), from the cached term
-summaries; the index is then stored, with its df. Fewer changes are applied again on each
+summaries; the index is then stored, with its df. Without df it is stored only when it
+holds more than the documents' cached rows, which the next run reads again as one range of
+keys in about the time loading it would take. Fewer changes are applied again on each
 run, from the per-document cache, faster than writing the index.
 """
 
@@ -276,7 +278,8 @@ class _Store:
         known = self.index.identity
         missing = [d for d in dict.fromkeys(self.digests) if d not in known]
         if missing:
-            found = self._cached_rows(missing) if _declared(self.corpus) else {}
+            declared = _declared(self.corpus)
+            found = self._cached_rows(missing) if declared else {}
             from_rows = len(found)
             rest = [d for d in missing if d not in found]
             if rest:
@@ -285,8 +288,10 @@ class _Store:
             if absent:
                 found.update(self._compute(absent, terms=self.with_terms))
             # Without a stored index, when every row is now cached (read, or just computed
-            # and stored), the index adds nothing to the rows until df is counted.
-            self._rows_only = not known and (
+            # and stored) and will be read in bulk next time (the term options are known
+            # before any document is read), the index adds nothing to the rows until df is
+            # counted.
+            self._rows_only = not known and declared and (
                 from_rows + (len(absent) if self.with_terms else 0) == len(missing))
             for digest in missing:
                 known[digest] = found[digest]
