@@ -100,11 +100,21 @@ def check_command(
         "--tolerance", min=0.0, help="Drift allowed per metric: absolute difference for "
         "numbers, Jaccard distance for keyword sets.")] = 0.1,
 ) -> None:
+    import gc
+
     from framelens.analysis.reports.checks import check_corpus
 
-    result = check_corpus(options.sources, options.config, paths or None, strict=strict,
-                          baseline=baseline, tolerance=tolerance, columns=options.columns(),
-                          use_cache=not options.no_cache, window=options.window())
+    # The corpus's documents, manifest entries and index rows (a million objects at 50,000
+    # articles) live until the command ends, and form no cycles: the cyclic collector
+    # would only walk them again and again (0.8 s of a 3 s `check new.md`).
+    gc.disable()
+    try:
+        result = check_corpus(options.sources, options.config, paths or None, strict=strict,
+                              baseline=baseline, tolerance=tolerance,
+                              columns=options.columns(), use_cache=not options.no_cache,
+                              window=options.window())
+    finally:
+        gc.enable()
     for message in result.warnings:
         warn(message)
     _emit_check(result, options.format, options.output)

@@ -35,6 +35,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 from framelens.analysis.config.settings import Config, load_config
@@ -107,7 +108,7 @@ def check_corpus(
     texts: dict[str, str] = {}
     digests: dict[str, str] = {}
     unreadable: list[CorpusError] = []
-    files, identities, stats = _article_files(sources, paths or (), unreadable)
+    files, stats, identities = _article_files(sources, paths or (), unreadable)
     rows += [row(exc.code or "FL005", exc.path or sources, exc.line, exc.message)
              for exc in unreadable]
     wanted = {_identity(p) for p in paths} if paths else None
@@ -119,8 +120,20 @@ def check_corpus(
         from framelens.analysis.store.document_cache import DocumentCache
 
         manifest = Manifest(DocumentCache(), sources)
-    for path in files:
-        stat = stats.get(path) if manifest is not None else None
+    recalled: list = [None] * len(files)
+    if manifest is not None and wanted is not None:
+        folder_files = [i for i, stat in enumerate(stats)
+                        if stat is not None and (stat.st_dev, stat.st_ino) not in wanted]
+        hits = manifest.recall_documents([os.path.basename(files[i]) for i in folder_files],
+                                         [stats[i] for i in folder_files], config)
+        for i, hit in zip(folder_files, hits, strict=True):
+            recalled[i] = hit
+    for path, stat, hit in zip(files, stats, recalled, strict=True):
+        if hit is not None:
+            documents.append(hit[0])
+            digests[path] = hit[1]
+            continue
+        stat = stat if manifest is not None else None
         recall = stat is not None and wanted is not None and identities[path] not in wanted
         document = _read_one(path, config, rows, texts, digests, manifest, stat, recall=recall)
         if document is not None:
@@ -141,8 +154,12 @@ def check_corpus(
             identities[file] = _identity(Path(file))
         return identities[file]
 
-    reported = ({d.path for d in documents} if wanted is None else
-                {d.path for d in documents if identity_of(d.path) in wanted})
+    if wanted is None:
+        reported = {d.path for d in documents}
+    else:
+        named = {file for file, identity in identities.items() if identity in wanted}
+        reported = {d.path for d in documents if d.path in named
+                    or (d.path not in identities and identity_of(d.path) in wanted)}
     warnings: list[str] = []
     windowed = documents
     if window is not None and not window.is_open:
@@ -153,7 +170,7 @@ def check_corpus(
         warnings += count.warnings(window)
     config = config.with_perspectives_from(sorted({d.perspective for d in documents}))
     if documents:
-        corpus = Corpus(tuple(sorted(documents, key=lambda d: (d.id, d.path))), config,
+        corpus = Corpus(tuple(sorted(documents, key=attrgetter("id", "path"))), config,
                         str(sources), use_cache)
         if len(digests) == len(documents):  # every file's digest is known from its reading
             corpus.memo["digests"] = tuple(digests[d.path] for d in corpus.documents)
@@ -202,23 +219,25 @@ def _result(rows: Iterable[CheckRow], n_files: int, strict: bool,
 
 
 def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusError]
-                   ) -> tuple[list[str], dict[str, object], dict[str, object]]:
-    """The files to read (the folder's articles, then named files not among them), each
-    file's identity (:func:`_identity`) and, for the folder's articles, their ``stat``.
-    Paths are strings (``str(sources / name)``): 50,000 Path objects cost more than the scan."""
-    stats: dict[str, object] = {}
-    identities: dict[str, object] = {}
+                   ) -> tuple[list[str], list, dict[str, object]]:
+    """The files to read (the folder's articles, then named files not among them), the
+    ``stat`` of each (None for files outside the folder) and each file's identity
+    (:func:`_identity`). Paths are strings (``str(sources / name)``): 50,000 Path objects
+    cost more than the scan."""
     files: list[str] = []
+    stats: list = []
     if sources.is_dir():
         prefix = str(sources / "_")[:-1]  # prefix + name == str(sources / name)
-        for name, stat in zip(*article_files(sources, problems), strict=True):
-            path = prefix + name
-            files.append(path)
-            stats[path] = stat
-            identities[path] = (stat.st_dev, stat.st_ino)
-    elif sources.suffix.lower() not in TABULAR_SUFFIXES:
-        files.append(str(sources))
-        identities[str(sources)] = _identity(sources)
+        names, stats = article_files(sources, problems)
+        files = [prefix + name for name in names]
+        identities: dict[str, object] = dict(zip(files, [(stat.st_dev, stat.st_ino)
+                                                          for stat in stats], strict=True))
+    else:
+        identities = {}
+        if sources.suffix.lower() not in TABULAR_SUFFIXES:
+            files.append(str(sources))
+            stats.append(None)
+            identities[str(sources)] = _identity(sources)
     known = set(identities.values())
     known.update(os.path.abspath(p.path) for p in problems if p.path)  # reported already
     for path in paths:
@@ -226,8 +245,9 @@ def _article_files(sources: Path, paths: Sequence[Path], problems: list[CorpusEr
         if identity not in known and os.path.abspath(path) not in known:
             known.add(identity)
             files.append(str(path))
+            stats.append(None)
             identities[str(path)] = identity
-    return files, identities, stats
+    return files, stats, identities
 
 
 def _identity(path: Path) -> object:
@@ -293,6 +313,8 @@ def _metadata_rows(corpus: Corpus, reported: set[str], texts: dict[str, str],
 
 def _duplicate_id_rows(corpus: Corpus, reported: set[str],
                        texts: dict[str, str]) -> list[CheckRow]:
+    if len(corpus.index) == len(corpus.documents):  # the index by id kept every document
+        return []
     by_id: dict[str, list[Document]] = defaultdict(list)
     for document in corpus.documents:
         by_id[document.id].append(document)

@@ -67,8 +67,10 @@ def digest_changes(stored: dict[str, int], digests: Sequence[str]) -> dict[str, 
     """Documents to add (positive) or remove (negative), by digest, to turn the multiset
     ``stored`` (digest → multiplicity) into the corpus's ``digests``; sorted by digest."""
     wanted = Counter(digests)
-    return {d: wanted[d] - stored.get(d, 0) for d in sorted(wanted.keys() | stored.keys())
-            if wanted[d] != stored.get(d, 0)}
+    # Only the changes are sorted: a corpus of 50,000 documents with one new one sorts one.
+    changes = {d: n - stored.get(d, 0) for d, n in wanted.items() if n != stored.get(d, 0)}
+    changes.update((d, -n) for d, n in stored.items() if n and d not in wanted)
+    return {d: changes[d] for d in sorted(changes)}  # strings sort faster than pairs
 
 
 def worth_saving(changes: int, documents: int) -> bool:

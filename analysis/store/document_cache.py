@@ -128,6 +128,38 @@ class DocumentCache:
             return found
         return found
 
+    def count_prefixed(self, prefix: str) -> int:
+        """How many payloads are stored under keys that start with ``prefix`` (ASCII),
+        counted in the key index without reading them."""
+        connection = self._connect()
+        if connection is None:
+            return 0
+        try:
+            return connection.execute("SELECT count(*) FROM documents WHERE digest >= ? AND "
+                                      "digest < ?", _prefix_range(prefix)).fetchone()[0]
+        except sqlite3.DatabaseError:
+            return 0
+
+    def get_prefixed(self, prefix: str) -> dict[str, object]:
+        """Payloads of every key that starts with ``prefix`` (ASCII), by key; unreadable
+        ones are left out. One range read of the key index: for many keys sharing a prefix,
+        several times faster than looking each up."""
+        connection = self._connect()
+        if connection is None:
+            return {}
+        found: dict[str, object] = {}
+        try:
+            for key, blob in connection.execute("SELECT digest, payload FROM documents WHERE "
+                                                "digest >= ? AND digest < ?",
+                                                _prefix_range(prefix)):
+                try:
+                    found[key] = marshal.loads(blob)
+                except (EOFError, ValueError, TypeError):
+                    continue
+        except sqlite3.DatabaseError:
+            return found
+        return found
+
     def put_many(self, payloads: Mapping[str, object]) -> None:
         self.put_blobs({digest: marshal.dumps(payload) for digest, payload in payloads.items()})
 
@@ -211,3 +243,11 @@ class DocumentCache:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """Bounds [low, high) of the keys that start with the ASCII ``prefix`` (SQLite compares
+    text bytewise)."""
+    if not prefix or not prefix.isascii() or prefix[-1] == "\x7f":
+        raise ValueError(f"not a usable key prefix: {prefix!r}")
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
