@@ -100,7 +100,8 @@ def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     nothing in counting depends on the unit (n-grams never cross sentences),
     so when this run already holds :func:`sentence_term_counts` for the same
     options (request them first when both are needed) the document rows are
-    summed from them instead of counting the corpus again.
+    summed from them instead of counting the corpus again; so are they when the cache
+    holds a sentence entry for these options and no document entry (after ``compare``).
     """
     key = ("document_term_counts", options)
     if key not in corpus.memo and ("sentence_term_counts", options) in corpus.memo:
@@ -147,9 +148,28 @@ def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, compute) -> 
     cached = corpus.memo.get(key)  # type: ignore[call-overload]
     if cached is None:
         cache = document_cache(corpus)
-        cached = compute() if cache is None else _merged_counts(corpus, options, kind, cache)
+        if cache is None:
+            cached = compute()
+        elif kind == "document_term_counts" and _stored_entry(corpus, options, kind, cache) \
+                is None and _stored_entry(corpus, options, "sentence_term_counts", cache):
+            # No document entry but a sentence one (compare stores only that): merging
+            # the sentence rows and summing them costs what the merge costs, not a count.
+            cached = _documents_from_sentences(corpus, options)
+        else:
+            cached = _merged_counts(corpus, options, kind, cache)
         corpus.memo[key] = cached  # type: ignore[index]
     return cached
+
+
+def _stored_entry(corpus: Corpus, options: TermOptions, kind: str, cache
+                  ) -> _StoredCounts | None:
+    """The stored entry of ``kind`` for these options, read once a run (kept in the memo
+    until :func:`_merged_counts` takes it)."""
+    key = ("stored_counts", kind, options)
+    if key not in corpus.memo:  # type: ignore[operator]
+        corpus.memo[key] = _stored_from_payload(load_summary(  # type: ignore[index]
+            cache, _counts_family(corpus, options, kind), COUNTS_VERSION))
+    return corpus.memo[key]  # type: ignore[index]
 
 
 def sentences_per_document(corpus: Corpus) -> np.ndarray:
@@ -217,7 +237,8 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
     family = _counts_family(corpus, options, kind)
     digests = document_digests(corpus)
     phrases = tuple(sorted(set(options.phrases)))
-    stored = _stored_from_payload(load_summary(cache, family, COUNTS_VERSION))
+    stored = _stored_entry(corpus, options, kind, cache)
+    corpus.memo.pop(("stored_counts", kind, options))  # type: ignore[call-overload]
     merged = None
     if stored is not None:
         if stored.digests == digests and stored.phrases == phrases:
