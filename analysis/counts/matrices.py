@@ -242,7 +242,9 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
     merged = None
     if stored is not None:
         if stored.digests == digests and stored.phrases == phrases:
-            merged = stored.counts, stored.rows, None, 0
+            display = _stored_display(stored)
+            if display is not None:
+                merged = replace(stored.counts, display=display), stored.rows, None, 0
         else:
             merged = _apply_counts(corpus, options, kind, stored, cache)
     if merged is None:
@@ -252,8 +254,9 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
         entry = _StoredCounts(digests, rows, phrases, counts, *_sorted_surfaces(surfaces))
         save = True
     else:
-        counts, rows, entry, recounted = merged
-        save = entry is not None and worth_saving(recounted, len(digests))
+        counts, rows, updated_entry, recounted = merged
+        save = updated_entry is not None and worth_saving(recounted, len(digests))
+        entry = updated_entry() if save else None
     if kind == "sentence_term_counts":
         corpus.memo.setdefault("sentences_per_document", rows)
     if save:
@@ -367,7 +370,7 @@ def _holds_sequence(tokens: Sequence[str], phrases: list[tuple[str, ...]],
 
 def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _StoredCounts,
                   cache):
-    """(counts, rows per document, updated entry, work redone) of the corpus from the
+    """(counts, rows per document, the updated entry's maker, work redone) of the corpus from the
     stored entry; None when a removed document is not cached, the phrases changed where it
     cannot be told which sentences they touch, or the totals do not add up.
 
@@ -537,14 +540,17 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     matrix.sort_indices()
     ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
     counts = TermCounts(matrix, tuple(terms), display, ngram, token_totals)
-    order = sorted(counted.tolist(), key=surface_keys.__getitem__)
-    entry = _StoredCounts(digests, rows, tuple(sorted(set(options.phrases))), counts,
-                          tuple(surface_keys[i] for i in order), surface_term[order],
-                          frequency[order])
+
+    def updated_entry() -> _StoredCounts:  # only when it is written
+        order = sorted(counted.tolist(), key=surface_keys.__getitem__)
+        return _StoredCounts(digests, rows, tuple(sorted(set(options.phrases))), counts,
+                             tuple(surface_keys[i] for i in order), surface_term[order],
+                             frequency[order])
+
     touched_tokens = sum(int(p[3].token_totals.sum()) for p in patches if p[0] < 0)
     stored_tokens = int(stored.counts.token_totals.sum())
     per_document = stored_tokens / len(stored.digests) if stored_tokens else 1.0
-    return counts, rows, entry, len(changed) + math.ceil(touched_tokens / per_document)
+    return counts, rows, updated_entry, len(changed) + math.ceil(touched_tokens / per_document)
 
 
 def _sorted_surfaces(surfaces: SurfaceTotals) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
@@ -631,13 +637,18 @@ def _stored_from_payload(payload: object) -> _StoredCounts | None:
         return None
     matrix.has_sorted_indices = True  # stored sorted
     ngram = np.array([term.count(" ") + 1 for term in terms], dtype=np.int64)
-    display = _display_forms([k.split("\x1f", 1)[-1] for k in surface_keys], surface_term,
-                             frequency, n_columns) if terms else ()
-    if any(form is None for form in display):
-        return None  # a term without a surface form
+    # Display forms only when the entry is used as it is (a merge derives them again).
     return _StoredCounts(digests, rows, phrases,
-                         TermCounts(matrix, terms, display, ngram, totals), surface_keys,
+                         TermCounts(matrix, terms, (), ngram, totals), surface_keys,
                          surface_term, frequency)
+
+
+def _stored_display(stored: _StoredCounts) -> tuple[str, ...] | None:
+    """The display forms of the stored terms; None when a term has no surface form."""
+    display = _display_forms([k.split("\x1f", 1)[-1] for k in stored.surface_keys],
+                             stored.surface_term, stored.surface_frequency,
+                             len(stored.counts.terms)) if stored.counts.terms else ()
+    return None if any(form is None for form in display) else display
 
 
 def _increasing(items: tuple[str, ...]) -> bool:
