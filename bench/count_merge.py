@@ -16,6 +16,12 @@ turns at every step, so their figures come from the same minutes. At the end eac
 output on the last corpus is compared byte for byte with a cold run (fresh cache) of the
 installed tree. Prints wall and CPU (user + system of the child) times; the +1 figures are
 medians over the repeats.
+
+``--fresh-plus-one`` makes every +1 run a true +1: the same one article added to the
+corpus as it was cold, with the cache as the cold run left it (copied back before each
+run), so no run inherits entries an earlier +1 wrote. ``--sections keywords`` (repeatable;
+``all`` is the whole ``compare``) times ``compare --sections NAME`` that way too, each
+compared byte for byte with its own cold run.
 """
 
 from __future__ import annotations
@@ -72,16 +78,39 @@ class Tree:
             self.env["PYTHONPATH"] = pythonpath
         else:
             self.env.pop("PYTHONPATH", None)
+        self.cache = folder / "cache"
         self.times: dict[str, list[tuple[float, float]]] = {}
         self.output = b""
+        self.outputs: dict[str, bytes] = {}
 
-    def arguments(self) -> list[str]:
+    def arguments(self, sections: str = "all") -> list[str]:
         extra = ["--config", str(self.config)] if self.config else []
-        return ["compare", "--sources", str(self.sources), *extra, "--format", "csv"]
+        chosen = [] if sections == "all" else ["--sections", sections]
+        return ["compare", "--sources", str(self.sources), *extra, *chosen, "--format", "csv"]
 
-    def step(self, name: str) -> None:
-        wall, cpu, self.output = run(self.arguments(), self.env)
+    def step(self, name: str, sections: str = "all") -> None:
+        wall, cpu, self.output = run(self.arguments(sections), self.env)
         self.times.setdefault(name, []).append((wall, cpu))
+        self.outputs[sections] = self.output
+
+    def keep_cold_state(self) -> None:
+        """Copy the corpus and the cache aside, as the cold run left them."""
+        shutil.copytree(self.cache, self.cache.with_name("cache-cold"))
+        if self.sources.is_dir():
+            shutil.copytree(self.sources, self.sources.with_name("corpus-cold"))
+        else:
+            shutil.copy(self.sources, self.sources.with_name("cold-" + self.sources.name))
+
+    def back_to_cold_plus_one(self) -> None:
+        """The cold corpus plus one article, and the cache as the cold run left it."""
+        shutil.rmtree(self.cache)
+        shutil.copytree(self.cache.with_name("cache-cold"), self.cache)
+        if self.sources.is_dir():
+            shutil.rmtree(self.sources)
+            shutil.copytree(self.sources.with_name("corpus-cold"), self.sources)
+        else:
+            shutil.copy(self.sources.with_name("cold-" + self.sources.name), self.sources)
+        self.add_article(0)
 
     def add_article(self, index: int) -> None:
         doc_id = f"bench-added-{index}"
@@ -99,26 +128,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pythonpath", action="append", default=[],
                         help="LABEL=SRC: a framelens tree to time (repeatable)")
+    parser.add_argument("--fresh-plus-one", action="store_true",
+                        help="every +1 run: the cold corpus plus one article, the cold cache")
+    parser.add_argument("--sections", action="append", default=[],
+                        help="with --fresh-plus-one: compare --sections NAME (repeatable; "
+                             "'all': the whole compare, the default)")
     args = parser.parse_args(argv)
+    if args.sections and not args.fresh_plus_one:
+        parser.error("--sections needs --fresh-plus-one")
+    sections = args.sections or ["all"]
     scratch = Path(tempfile.mkdtemp(prefix="count-merge-"))
     try:
         trees = [Tree(label, path, args.sources, args.config, scratch)
                  for label, path in (item.split("=", 1) for item in args.pythonpath or ["="])]
         for tree in trees:
             tree.step("cold")
+            if args.fresh_plus_one:
+                tree.keep_cold_state()
         for _ in range(args.repeat):
             for tree in trees:
                 tree.step("warm")
         for index in range(args.repeat):
+            for name in sections:
+                for tree in trees:
+                    if args.fresh_plus_one:
+                        tree.back_to_cold_plus_one()
+                    else:
+                        tree.add_article(index)
+                    tree.step("+1" if name == "all" else f"+1 --sections {name}", name)
+        for name in sections:
+            cold = Tree(f"check-{name}", "", trees[0].sources, args.config, scratch)
+            cold.step("cold", name)
             for tree in trees:
-                tree.add_article(index)
-                tree.step("+1")
-        for tree in trees:
-            cold = Tree(f"{tree.label}-check", "", tree.sources, args.config, scratch)
-            cold.step("cold")
-            same = "identical" if cold.output == tree.output else "DIFFERENT"
-            print(f"{tree.label}: +1 output {same} to a cold run of the installed tree "
-                  f"({len(tree.output):,} bytes)")
+                output = tree.outputs[name]
+                same = "identical" if cold.output == output else "DIFFERENT"
+                print(f"{tree.label}: +1 output ({name}) {same} to a cold run of the installed "
+                      f"tree ({len(output):,} bytes)")
         print("| tree | run | wall (s) | CPU (s) |\n|---|---|---:|---:|")
         for tree in trees:
             for name, times in tree.times.items():

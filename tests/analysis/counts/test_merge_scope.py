@@ -7,7 +7,6 @@ than it should fails here even when it is fast.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
@@ -23,15 +22,18 @@ from framelens.analysis.counts.matrices import (
 from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.process.pipeline import processed
-from tests.analysis.counts.test_incremental_counts import (  # noqa: F401 (fixtures)
+from tests.analysis.counts import test_incremental_counts as incremental
+from tests.analysis.counts.test_incremental_counts import (
     article_text,
     cold_snapshot,
-    corpus_folder,
     counts_data,
-    generator_module,
     snapshot,
 )
 from tests.conftest import needs_cache, write_article
+
+# The generated corpus and its generator, as the incremental tests make them.
+corpus_folder = incremental.corpus_folder
+generator_module = incremental.generator_module
 
 
 def counted_units(monkeypatch) -> list[int]:
