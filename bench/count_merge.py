@@ -21,12 +21,14 @@ medians over the repeats.
 corpus as it was cold, with the cache as the cold run left it (copied back before each
 run), so no run inherits entries an earlier +1 wrote. ``--sections keywords`` (repeatable;
 ``all`` is the whole ``compare``) times ``compare --sections NAME`` that way too, each
-compared byte for byte with its own cold run.
+compared byte for byte with its own cold run. The keywords and similarity sections of
+``compare`` are also timed from inside the command (wall and CPU of that process).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -40,12 +42,36 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 
-COMMAND = [sys.executable, "-c", "import sys; from framelens.cli.entry import main; "
-           "sys.argv[0] = 'framelens'; sys.exit(main())"]
+# The command, with the keywords and similarity sections of compare timed from inside
+# (wall and this process's CPU), reported on stderr as one JSON line.
+COMMAND = [sys.executable, "-c", """
+import atexit, json, sys, time
+import framelens.analysis.reports.compare as report
+spent = {}
+def timed(name, section):
+    def run(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return section(*args, **kwargs)
+        finally:
+            before = spent.get(name, (0.0, 0.0))
+            spent[name] = (before[0] + time.perf_counter() - wall,
+                           before[1] + time.process_time() - cpu)
+    return run
+report._keywords_section = timed("keywords", report._keywords_section)
+report._similarity_section = timed("similarity", report._similarity_section)
+atexit.register(lambda: sys.stderr.write("SECTION-TIMES " + json.dumps(spent) + "\\n"))
+from framelens.cli.entry import main
+sys.argv[0] = "framelens"
+sys.exit(main())
+"""]
+SECTIONS_MARK = b"SECTION-TIMES "
 
 
-def run(arguments: list[str], env: dict[str, str]) -> tuple[float, float, bytes]:
-    """(wall seconds, CPU seconds of the child, stdout) of one framelens command."""
+def run(arguments: list[str], env: dict[str, str]
+        ) -> tuple[float, float, bytes, dict[str, tuple[float, float]]]:
+    """(wall seconds, CPU seconds of the child, stdout, (wall, CPU) of each timed section
+    that ran) of one framelens command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([*COMMAND, *arguments], env=env, capture_output=True, check=False)
@@ -54,7 +80,12 @@ def run(arguments: list[str], env: dict[str, str]) -> tuple[float, float, bytes]
     if done.returncode:
         raise SystemExit(f"framelens {' '.join(arguments)} failed:\n{done.stderr.decode()}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
+    sections = {}
+    for line in done.stderr.splitlines():
+        if line.startswith(SECTIONS_MARK):
+            sections = {name: tuple(times) for name, times in
+                        json.loads(line[len(SECTIONS_MARK):]).items()}
+    return wall, cpu, done.stdout, sections
 
 
 class Tree:
@@ -89,8 +120,10 @@ class Tree:
         return ["compare", "--sources", str(self.sources), *extra, *chosen, "--format", "csv"]
 
     def step(self, name: str, sections: str = "all") -> None:
-        wall, cpu, self.output = run(self.arguments(sections), self.env)
+        wall, cpu, self.output, spent = run(self.arguments(sections), self.env)
         self.times.setdefault(name, []).append((wall, cpu))
+        for section, times in spent.items():
+            self.times.setdefault(f"{name}: {section} section", []).append(times)
         self.outputs[sections] = self.output
 
     def keep_cold_state(self) -> None:
@@ -139,8 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     sections = args.sections or ["all"]
     scratch = Path(tempfile.mkdtemp(prefix="count-merge-"))
     try:
-        trees = [Tree(label, path, args.sources, args.config, scratch)
-                 for label, path in (item.split("=", 1) for item in args.pythonpath or ["="])]
+        trees = [Tree(label, path, args.sources, args.config, scratch) for label, path in
+                 (item.split("=", 1) for item in args.pythonpath or ["installed="])]
         for tree in trees:
             tree.step("cold")
             if args.fresh_plus_one:
