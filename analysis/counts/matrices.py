@@ -585,11 +585,14 @@ def _array_payload(array: np.ndarray) -> tuple:
                                                                  array.astype("<i8").tobytes())
 
 
-def _array_from_payload(payload: object) -> np.ndarray:
+def _array_from_payload(payload: object, *, index: bool = False) -> np.ndarray:
+    """The stored array as int64; ``index``: a sparse matrix's indices or indptr, kept as
+    stored when int32 (scipy's own index type, so nothing is converted twice)."""
     dtype, data = payload  # type: ignore[misc]
     if dtype not in ("<i4", "<i8") or not isinstance(data, bytes):
         raise ValueError("not a stored array")
-    return np.frombuffer(data, dtype=dtype).astype(np.int64)
+    array = np.frombuffer(data, dtype=dtype)
+    return array.astype(np.int32) if index and dtype == "<i4" else array.astype(np.int64)
 
 
 def _stored_payload(entry: _StoredCounts) -> tuple:
@@ -612,8 +615,9 @@ def _stored_from_payload(payload: object) -> _StoredCounts | None:
          surface_keys, surface_term, frequency) = payload  # type: ignore[misc]
         if fmt != _COUNTS_FORMAT:
             return None
-        rows, data, indices, indptr, totals, surface_term, frequency = map(
-            _array_from_payload, (rows, data, indices, indptr, totals, surface_term, frequency))
+        rows, data, totals, surface_term, frequency = map(
+            _array_from_payload, (rows, data, totals, surface_term, frequency))
+        indices, indptr = (_array_from_payload(a, index=True) for a in (indices, indptr))
         if not (isinstance(digests, tuple) and isinstance(terms, tuple)
                 and isinstance(surface_keys, tuple) and isinstance(phrases, tuple)
                 and all(type(p) is str for p in phrases) and _increasing(phrases)
@@ -954,13 +958,20 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple(term_key(t) for t in tokenize(phrase))
 
 
+@lru_cache(maxsize=1 << 16)
+def _lower_phrase_keys(phrase: str) -> tuple[str, ...]:
+    """The lower-cased keys of a phrase (memoised: the stored entry's phrases and this
+    run's are mostly the same thousands)."""
+    return tuple(k.lower() for k in phrase_keys(phrase))
+
+
 @lru_cache(maxsize=16)
 def _phrase_index(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
     """Phrases by their first lower-cased key, longest first (memoised: a run asks for
     the same thousands of detected phrases several times; callers only read it)."""
     index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
-        keys = tuple(k.lower() for k in phrase_keys(phrase))
+        keys = _lower_phrase_keys(phrase)
         if len(keys) >= 2:
             index.setdefault(keys[0], []).append(keys)
     for candidates in index.values():
