@@ -370,9 +370,10 @@ def _holds_sequence(tokens: Sequence[str], phrases: list[tuple[str, ...]],
 
 def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _StoredCounts,
                   cache):
-    """(counts, rows per document, the updated entry's maker, work redone) of the corpus from the
-    stored entry; None when a removed document is not cached, the phrases changed where it
-    cannot be told which sentences they touch, or the totals do not add up.
+    """(counts, rows per document, a function that builds the updated entry, work redone)
+    of the corpus from the stored entry; None when a removed document is not cached, the
+    phrases changed where it cannot be told which sentences they touch, or the totals do
+    not add up.
 
     Every document whose digest the corpus holds a different number of times is
     recounted: its stored count (old phrases) taken away as many times as the stored
