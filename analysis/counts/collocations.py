@@ -526,7 +526,8 @@ class NgramTotals:
 def _merge_table(table: np.ndarray, change: np.ndarray, size: int) -> np.ndarray | None:
     """A sorted count table plus rows of distinct (ids, count) changes, sorted, zero rows
     dropped; None when a count goes negative. The few changed rows are found in the table
-    by binary search and new ones inserted, instead of sorting the table again."""
+    by binary search and new ones inserted, instead of sorting the table again; the table
+    is copied once (a few changes to a large table)."""
     if not change.size:
         return table
     change = change[np.argsort(_codes(change[:, :-1], size), kind="stable")]
@@ -535,13 +536,19 @@ def _merge_table(table: np.ndarray, change: np.ndarray, size: int) -> np.ndarray
     at = np.searchsorted(codes, wanted)
     found = at < len(codes)
     found[found] = codes[at[found]] == wanted[found]
-    counts = table[:, -1].copy()
-    counts[at[found]] += change[found, -1]
-    merged = np.insert(np.column_stack((table[:, :-1], counts)), at[~found], change[~found],
-                       axis=0)
-    if merged.size and merged[:, -1].min() < 0:
+    updated = table[at[found], -1] + change[found, -1]
+    added = change[~found]
+    if (updated.size and updated.min() < 0) or (added.size and added[:, -1].min() < 0):
         return None
-    return merged[merged[:, -1] > 0]
+    nonzero = added[:, -1] > 0
+    added, inserted_at = added[nonzero], at[~found][nonzero]
+    # Row positions after the insertion: each found row moves down by the rows inserted
+    # at or before it (np.insert puts a row before the index it is given).
+    moved = at[found] + np.searchsorted(inserted_at, at[found], side="right")
+    merged = np.insert(table, inserted_at, added, axis=0) if added.size else table.copy()
+    merged[moved, -1] = updated
+    emptied = moved[updated == 0]
+    return np.delete(merged, emptied, axis=0) if emptied.size else merged
 
 
 def _codes(ids: np.ndarray, size: int) -> np.ndarray:
@@ -621,14 +628,18 @@ def detect_collocations(totals: NgramTotals, *, min_count: int, extra_stopwords:
     if total < 2:
         return ()
     word_counts = totals.words
-    stop = _stop_flags(keys, extra_stopwords)
     pair_codes = _codes(totals.pairs[:, :2], size)
     pair_counts = totals.pairs[:, 2]
 
     found: list[Collocation] = []
-    w1, w2 = totals.pairs[:, 0], totals.pairs[:, 1]
-    keep = (pair_counts >= min_count) & ~stop[w1] & ~stop[w2]
-    w1, w2, count = w1[keep], w2[keep], pair_counts[keep]
+    frequent = pair_counts >= min_count
+    w1, w2, count = totals.pairs[frequent, 0], totals.pairs[frequent, 1], pair_counts[frequent]
+    # Stopword flags of the words of frequent pairs only (not of the whole vocabulary).
+    used = np.unique(np.concatenate((w1, w2)))
+    stop = np.zeros(size, dtype=bool)
+    stop[used] = _stop_flags([keys[i] for i in used.tolist()], extra_stopwords)
+    keep = ~stop[w1] & ~stop[w2]
+    w1, w2, count = w1[keep], w2[keep], count[keep]
     g2 = _bigram_g2(count, word_counts[w1], word_counts[w2], total)
     kept = np.flatnonzero(g2 >= bigram_threshold)
     found.extend(Collocation((keys[a], keys[b]), n, score) for a, b, n, score in zip(

@@ -10,6 +10,7 @@ most frequent surface form.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -99,7 +100,8 @@ def document_term_counts(corpus: Corpus, options: TermOptions) -> TermCounts:
     nothing in counting depends on the unit (n-grams never cross sentences),
     so when this run already holds :func:`sentence_term_counts` for the same
     options (request them first when both are needed) the document rows are
-    summed from them instead of counting the corpus again.
+    summed from them instead of counting the corpus again; so are they when the cache
+    holds a sentence entry for these options and no document entry (after ``compare``).
     """
     key = ("document_term_counts", options)
     if key not in corpus.memo and ("sentence_term_counts", options) in corpus.memo:
@@ -146,9 +148,28 @@ def _cached_counts(corpus: Corpus, options: TermOptions, kind: str, compute) -> 
     cached = corpus.memo.get(key)  # type: ignore[call-overload]
     if cached is None:
         cache = document_cache(corpus)
-        cached = compute() if cache is None else _merged_counts(corpus, options, kind, cache)
+        if cache is None:
+            cached = compute()
+        elif kind == "document_term_counts" and _stored_entry(corpus, options, kind, cache) \
+                is None and _stored_entry(corpus, options, "sentence_term_counts", cache):
+            # No document entry but a sentence one (compare stores only that): merging
+            # the sentence rows and summing them costs what the merge costs, not a count.
+            cached = _documents_from_sentences(corpus, options)
+        else:
+            cached = _merged_counts(corpus, options, kind, cache)
         corpus.memo[key] = cached  # type: ignore[index]
     return cached
+
+
+def _stored_entry(corpus: Corpus, options: TermOptions, kind: str, cache
+                  ) -> _StoredCounts | None:
+    """The stored entry of ``kind`` for these options, read once a run (kept in the memo
+    until :func:`_merged_counts` takes it)."""
+    key = ("stored_counts", kind, options)
+    if key not in corpus.memo:  # type: ignore[operator]
+        corpus.memo[key] = _stored_from_payload(load_summary(  # type: ignore[index]
+            cache, _counts_family(corpus, options, kind), COUNTS_VERSION))
+    return corpus.memo[key]  # type: ignore[index]
 
 
 def sentences_per_document(corpus: Corpus) -> np.ndarray:
@@ -175,13 +196,14 @@ def sentences_per_document(corpus: Corpus) -> np.ndarray:
 #
 # Detected collocations change with the corpus (a phrase near the G² threshold crosses
 # it when one article is added), so the phrases may differ from the stored ones. A
-# phrase changes the counts of a sentence only where its first two keys are adjacent,
-# and its first and last keys are content words, which every row that holds them counts
-# (as a word or inside a merged phrase): among the rows that hold both edge keys of a
-# changed phrase, the documents whose tokens hold the phrase's keys one after another
-# are recounted with the rest of the changed documents, the others keep their rows.
-# When a changed phrase's edge could be uncounted (a stopword in lower case), n-grams
-# start above 1 or words count by lemma, every document is recounted.
+# phrase changes the counts of a sentence only where its keys follow one another, and
+# its edge keys are content words, which every row that holds them counts (as a word or
+# inside a merged phrase): among the rows that hold the edge keys of a changed phrase,
+# the sentences whose tokens hold the phrase's keys one after another are counted with
+# the old phrases and the new ones, and the difference is added to their rows (counting
+# adds over sentences); every other sentence keeps its counts. When a changed phrase has
+# no edge that is always counted (both stopwords in lower case), n-grams start above 1
+# or words count by lemma, every document is recounted.
 
 _COUNTS_FORMAT = "term-counts-2"
 
@@ -215,11 +237,14 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
     family = _counts_family(corpus, options, kind)
     digests = document_digests(corpus)
     phrases = tuple(sorted(set(options.phrases)))
-    stored = _stored_from_payload(load_summary(cache, family, COUNTS_VERSION))
+    stored = _stored_entry(corpus, options, kind, cache)
+    corpus.memo.pop(("stored_counts", kind, options))  # type: ignore[call-overload]
     merged = None
     if stored is not None:
         if stored.digests == digests and stored.phrases == phrases:
-            merged = stored.counts, stored.rows, None, 0
+            display = _stored_display(stored)
+            if display is not None:
+                merged = replace(stored.counts, display=display), stored.rows, None, 0
         else:
             merged = _apply_counts(corpus, options, kind, stored, cache)
     if merged is None:
@@ -229,8 +254,9 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
         entry = _StoredCounts(digests, rows, phrases, counts, *_sorted_surfaces(surfaces))
         save = True
     else:
-        counts, rows, entry, recounted = merged
-        save = entry is not None and worth_saving(recounted, len(digests))
+        counts, rows, updated_entry, recounted = merged
+        save = updated_entry is not None and worth_saving(recounted, len(digests))
+        entry = updated_entry() if save else None
     if kind == "sentence_term_counts":
         corpus.memo.setdefault("sentences_per_document", rows)
     if save:
@@ -239,21 +265,27 @@ def _merged_counts(corpus: Corpus, options: TermOptions, kind: str, cache) -> Te
 
 
 def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions, kind: str,
-                     present: set[str]) -> set[str] | None:
-    """The stored documents (of those ``present``) whose rows may change with the phrases
-    that differ between the stored entry and ``options``; None: any document may."""
+                     present: set[str]) -> dict[str, list[tuple[int, Sequence[str]]]] | None:
+    """The sentences of stored documents (of those ``present``) whose counts may change with
+    the phrases that differ between the stored entry and ``options``: digest → (sentence
+    index, tokens) of each, in order; None: any sentence may.
+
+    A sentence is touched only where a changed phrase's keys follow one another in it;
+    candidates are the stored rows that hold every edge word of such a phrase that is
+    always counted (an edge that is a stopword in lower case, like "us" of "US", may be
+    uncounted and is not looked for; a phrase with no such edge means None)."""
     old = {keys for candidates in _phrase_index(stored.phrases).values() for keys in candidates}
     new = {keys for candidates in _phrase_index(options.phrases).values() for keys in candidates}
-    changed = old ^ new
+    changed = sorted(old ^ new)
     if not changed:
-        return set()
-    if options.ngram_range[0] != 1 or options.lemma_languages or any(
-            is_stopword(keys[0], options.extra_stopwords)
-            or is_stopword(keys[-1], options.extra_stopwords) for keys in changed):
+        return {}
+    edges_of = [sorted({word for word in (keys[0], keys[-1])
+                        if not is_stopword(word, options.extra_stopwords)}) for keys in changed]
+    if options.ngram_range[0] != 1 or options.lemma_languages or not all(edges_of):
         return None
     from scipy import sparse
 
-    edges = {word for keys in changed for word in (keys[0], keys[-1])}
+    edges = {word for words in edges_of for word in words}
     terms = stored.counts.terms
     holds: dict[str, list[int]] = {word: [] for word in edges}
     # Columns that count a word: the word itself (any case) or a merged phrase holding it.
@@ -266,17 +298,25 @@ def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions
         if terms[column] in merged_phrases:
             for word in set(terms[column].split(" ")) & edges:
                 holds[word].append(column)
-    changed = sorted(changed)
-    columns, wanted = [], []
-    for k, keys in enumerate(changed):
-        for side, word in enumerate((keys[0], keys[-1])):
+    # One selector column per (phrase, edge word); a row is a candidate for a phrase when
+    # it holds all the phrase's edge words.
+    columns, selected, phrase_of_edge = [], [], []
+    for k, words in enumerate(edges_of):
+        for word in words:
             columns.extend(holds[word])
-            wanted.extend([2 * k + side] * len(holds[word]))
-    selector = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (columns, wanted)),
-                                 shape=(len(terms), 2 * len(changed)))
-    hits = sparse.csc_matrix(stored.counts.matrix @ selector)
-    # rows × changed phrases: nonzero where the row holds both edges of the phrase
-    both = sparse.csr_matrix((hits[:, 0::2] > 0).multiply(hits[:, 1::2] > 0))
+            selected.extend([len(phrase_of_edge)] * len(holds[word]))
+            phrase_of_edge.append(k)
+    selector = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (columns, selected)),
+                                 shape=(len(terms), len(phrase_of_edge)))
+    hits = sparse.csr_matrix(stored.counts.matrix @ selector)
+    hits.data = (hits.data > 0).astype(np.int64)
+    edge_to_phrase = sparse.csr_matrix(
+        (np.ones(len(phrase_of_edge), dtype=np.int64),
+         (np.arange(len(phrase_of_edge)), phrase_of_edge)),
+        shape=(len(phrase_of_edge), len(changed)))
+    both = sparse.csr_matrix(hits @ edge_to_phrase)  # rows × phrases: edge words held
+    required = np.array([len(words) for words in edges_of], dtype=np.int64)
+    both.data = (both.data == required[both.indices]).astype(np.int64)
     both.eliminate_zeros()
     candidates = np.flatnonzero(np.diff(both.indptr))
     # The candidate rows' documents (and, for sentence rows, which sentence).
@@ -294,17 +334,20 @@ def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions
             phrases = [changed[k] for k in
                        both.indices[both.indptr[row]:both.indptr[row + 1]].tolist()]
             wanted.setdefault(digest, []).append((index, phrases))
-    # Exactly: a document is touched where a changed phrase's keys follow one another.
+    # Exactly: a sentence is touched where a changed phrase's keys follow one another.
     from framelens.analysis.counts.collocations import processed_digests
 
-    affected = set()
+    affected: dict[str, list[tuple[int, Sequence[str]]]] = {}
     lower_key: dict[str, str] = {}
     for digest, document in zip(wanted, processed_digests(corpus, list(wanted)), strict=True):
+        touched = {}
         for index, phrases in wanted[digest]:
-            sentences = document.tokens if index < 0 else (document.tokens[index],)
-            if any(_holds_sequence(tokens, phrases, lower_key) for tokens in sentences):
-                affected.add(digest)
-                break
+            for at in range(len(document.tokens)) if index < 0 else (index,):
+                if at not in touched and _holds_sequence(document.tokens[at], phrases,
+                                                         lower_key):
+                    touched[at] = document.tokens[at]
+        if touched:
+            affected[digest] = sorted(touched.items())
     return affected
 
 
@@ -327,14 +370,18 @@ def _holds_sequence(tokens: Sequence[str], phrases: list[tuple[str, ...]],
 
 def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _StoredCounts,
                   cache):
-    """(counts, rows per document, updated entry, documents recounted) of the corpus from
-    the stored entry; None when a removed document is not cached, the phrases changed
-    where it cannot be told which documents they touch, or the totals do not add up.
+    """(counts, rows per document, a function that builds the updated entry, work redone)
+    of the corpus from the stored entry; None when a removed document is not cached, the
+    phrases changed where it cannot be told which sentences they touch, or the totals do
+    not add up.
 
-    Every document whose digest the corpus holds a different number of times, or whose
-    rows a changed phrase may touch, is recounted: its stored count (old phrases) taken
-    away as many times as the stored corpus held it, its new count added as many times
-    as the corpus holds it.
+    Every document whose digest the corpus holds a different number of times is
+    recounted: its stored count (old phrases) taken away as many times as the stored
+    corpus held it, its new count added as many times as the corpus holds it. Of the other
+    documents, only the sentences a changed phrase touches are counted, with the old
+    phrases and the new ones, and the difference is added to their stored rows (counting
+    adds over sentences). The work redone is in documents: the recounted ones plus the
+    touched sentences' tokens over a stored document's mean.
     """
     from bisect import bisect_left
 
@@ -345,10 +392,11 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     digests = document_digests(corpus)
     old_times = Counter(stored.digests)
     new_times = Counter(digests)
-    affected = _phrase_affected(corpus, stored, options, kind, set(old_times) & set(new_times))
-    if affected is None:
+    changed = sorted(digest_changes(old_times, digests))
+    touched = _phrase_affected(corpus, stored, options, kind,
+                               (set(old_times) & set(new_times)) - set(changed))
+    if touched is None:
         return None
-    changed = sorted(affected | digest_changes(old_times, digests).keys())
     present = [d for d in changed if new_times[d]]
     gone = [d for d in changed if not new_times[d]]
     documents = changed_documents(corpus, present, gone, cache)
@@ -364,8 +412,19 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
             counts, surfaces = count_units_with_forms(
                 _rows_of(kind, [documents[d] for d in group]), phrases_of)
             groups.append((sign * times, group, counts, surfaces))
+    # Touched sentences, one unit each, counted with both phrase sets: (sign, times,
+    # (digest, sentence) of each unit, counts, forms); same multiplicity in both corpora.
+    patches = []
+    for times in sorted({old_times[d] for d in touched}):
+        places = [(d, index) for d in sorted(touched) if old_times[d] == times
+                  for index, _ in touched[d]]
+        units = [[tokens] for d in sorted(touched) if old_times[d] == times
+                 for _, tokens in touched[d]]
+        for phrases_of, sign in ((old_options, -1), (options, 1)):
+            patches.append((sign, times, places, *count_units_with_forms(units, phrases_of)))
     # The vocabulary: the stored terms and the groups' new ones, sorted.
-    new_terms = sorted({t for _, _, counts, _ in groups for t in counts.terms
+    new_terms = sorted({t for counts in chain((g[2] for g in groups), (p[3] for p in patches))
+                        for t in counts.terms
                         if (i := bisect_left(old_terms, t)) == len(old_terms)
                         or old_terms[i] != t})
     insert_at = np.array([bisect_left(old_terms, t) for t in new_terms], dtype=np.int64)
@@ -393,7 +452,19 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     for digest, count in zip(stored.digests, stored.rows.tolist(), strict=True):
         first_row.setdefault(digest, (offset, count))
         offset += count
+    patch_rows, patch_columns, patch_values, patch_totals = [], [], [], []
     surface_changes = []
+    for sign, times, places, counts, surfaces in patches:
+        unit_row = np.fromiter((first_row[d][0] + (index if kind == "sentence_term_counts"
+                                                   else 0) for d, index in places),
+                               dtype=np.int64, count=len(places))
+        group_columns = columns_of(counts.terms)
+        matrix = counts.matrix.tocoo()
+        patch_rows.append(unit_row[matrix.row])
+        patch_columns.append(group_columns[matrix.col])
+        patch_values.append(sign * matrix.data)
+        patch_totals.append((unit_row, sign * counts.token_totals))
+        surface_changes.append((surfaces, group_columns[surfaces.term], sign * times))
     for times, group, counts, surfaces in groups:
         group_columns = columns_of(counts.terms)
         if times > 0:
@@ -409,9 +480,21 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     starts = np.fromiter((first_row[d][0] for d in digests), dtype=np.int64, count=len(digests))
     rows = np.fromiter((first_row[d][1] for d in digests), dtype=np.int64, count=len(digests))
     stack = sparse.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+    stack_totals = np.concatenate(totals_parts)
+    if patches:
+        stack = stack + sparse.csr_matrix(
+            (np.concatenate(patch_values), (np.concatenate(patch_rows),
+                                            np.concatenate(patch_columns))), shape=stack.shape)
+        stack.eliminate_zeros()
+        stack_totals = stack_totals.copy()
+        for unit_row, change in patch_totals:
+            np.add.at(stack_totals, unit_row, change)
+        if (stack.data.size and stack.data.min() < 0) or \
+                (stack_totals.size and stack_totals.min() < 0):
+            return None  # the stored rows did not hold what the old phrases count
     take = np.repeat(starts - (np.cumsum(rows) - rows), rows) + np.arange(int(rows.sum()))
     matrix = stack[take]
-    token_totals = np.concatenate(totals_parts)[take]
+    token_totals = stack_totals[take]
     # Surface totals: the stored ones with the recounted documents' taken away and added.
     surface_keys = list(stored.surface_keys)
     surface_term = old_column[stored.surface_term]
@@ -458,11 +541,17 @@ def _apply_counts(corpus: Corpus, options: TermOptions, kind: str, stored: _Stor
     matrix.sort_indices()
     ngram = np.array([key.count(" ") + 1 for key in terms], dtype=np.int64)
     counts = TermCounts(matrix, tuple(terms), display, ngram, token_totals)
-    order = sorted(counted.tolist(), key=surface_keys.__getitem__)
-    entry = _StoredCounts(digests, rows, tuple(sorted(set(options.phrases))), counts,
-                          tuple(surface_keys[i] for i in order), surface_term[order],
-                          frequency[order])
-    return counts, rows, entry, len(changed)
+
+    def updated_entry() -> _StoredCounts:  # only when it is written
+        order = sorted(counted.tolist(), key=surface_keys.__getitem__)
+        return _StoredCounts(digests, rows, tuple(sorted(set(options.phrases))), counts,
+                             tuple(surface_keys[i] for i in order), surface_term[order],
+                             frequency[order])
+
+    touched_tokens = sum(int(p[3].token_totals.sum()) for p in patches if p[0] < 0)
+    stored_tokens = int(stored.counts.token_totals.sum())
+    per_document = stored_tokens / len(stored.digests) if stored_tokens else 1.0
+    return counts, rows, updated_entry, len(changed) + math.ceil(touched_tokens / per_document)
 
 
 def _sorted_surfaces(surfaces: SurfaceTotals) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
@@ -497,11 +586,14 @@ def _array_payload(array: np.ndarray) -> tuple:
                                                                  array.astype("<i8").tobytes())
 
 
-def _array_from_payload(payload: object) -> np.ndarray:
+def _array_from_payload(payload: object, *, index: bool = False) -> np.ndarray:
+    """The stored array as int64; ``index``: a sparse matrix's indices or indptr, kept as
+    stored when int32 (scipy's own index type, so nothing is converted twice)."""
     dtype, data = payload  # type: ignore[misc]
     if dtype not in ("<i4", "<i8") or not isinstance(data, bytes):
         raise ValueError("not a stored array")
-    return np.frombuffer(data, dtype=dtype).astype(np.int64)
+    array = np.frombuffer(data, dtype=dtype)
+    return array.astype(np.int32) if index and dtype == "<i4" else array.astype(np.int64)
 
 
 def _stored_payload(entry: _StoredCounts) -> tuple:
@@ -524,8 +616,9 @@ def _stored_from_payload(payload: object) -> _StoredCounts | None:
          surface_keys, surface_term, frequency) = payload  # type: ignore[misc]
         if fmt != _COUNTS_FORMAT:
             return None
-        rows, data, indices, indptr, totals, surface_term, frequency = map(
-            _array_from_payload, (rows, data, indices, indptr, totals, surface_term, frequency))
+        rows, data, totals, surface_term, frequency = map(
+            _array_from_payload, (rows, data, totals, surface_term, frequency))
+        indices, indptr = (_array_from_payload(a, index=True) for a in (indices, indptr))
         if not (isinstance(digests, tuple) and isinstance(terms, tuple)
                 and isinstance(surface_keys, tuple) and isinstance(phrases, tuple)
                 and all(type(p) is str for p in phrases) and _increasing(phrases)
@@ -549,13 +642,18 @@ def _stored_from_payload(payload: object) -> _StoredCounts | None:
         return None
     matrix.has_sorted_indices = True  # stored sorted
     ngram = np.array([term.count(" ") + 1 for term in terms], dtype=np.int64)
-    display = _display_forms([k.split("\x1f", 1)[-1] for k in surface_keys], surface_term,
-                             frequency, n_columns) if terms else ()
-    if any(form is None for form in display):
-        return None  # a term without a surface form
+    # Display forms only when the entry is used as it is (a merge derives them again).
     return _StoredCounts(digests, rows, phrases,
-                         TermCounts(matrix, terms, display, ngram, totals), surface_keys,
+                         TermCounts(matrix, terms, (), ngram, totals), surface_keys,
                          surface_term, frequency)
+
+
+def _stored_display(stored: _StoredCounts) -> tuple[str, ...] | None:
+    """The display forms of the stored terms; None when a term has no surface form."""
+    display = _display_forms([k.split("\x1f", 1)[-1] for k in stored.surface_keys],
+                             stored.surface_term, stored.surface_frequency,
+                             len(stored.counts.terms)) if stored.counts.terms else ()
+    return None if any(form is None for form in display) else display
 
 
 def _increasing(items: tuple[str, ...]) -> bool:
@@ -861,13 +959,20 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple(term_key(t) for t in tokenize(phrase))
 
 
+@lru_cache(maxsize=1 << 16)
+def _lower_phrase_keys(phrase: str) -> tuple[str, ...]:
+    """The lower-cased keys of a phrase (memoised: the stored entry's phrases and this
+    run's are mostly the same thousands)."""
+    return tuple(k.lower() for k in phrase_keys(phrase))
+
+
 @lru_cache(maxsize=16)
 def _phrase_index(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
     """Phrases by their first lower-cased key, longest first (memoised: a run asks for
     the same thousands of detected phrases several times; callers only read it)."""
     index: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
-        keys = tuple(k.lower() for k in phrase_keys(phrase))
+        keys = _lower_phrase_keys(phrase)
         if len(keys) >= 2:
             index.setdefault(keys[0], []).append(keys)
     for candidates in index.values():

@@ -14,21 +14,24 @@ The entry is written again only once enough documents changed
 index): writing costs time in proportion to the corpus, while a few changes
 are applied again, from the per-document cache, in less time than that.
 
-Every entry is its marshal blob after a BLAKE2b checksum of it, so an entry
-altered on disk (a flipped bit, an edit) is a miss and the caller recounts,
-never trusting it.
+Every entry is its marshal blob after a CRC-32 of it, so an entry altered on
+disk (a flipped bit, an edit) is a miss and the caller recounts, never trusting
+it. CRC-32 rather than a cryptographic hash: it catches every burst of up to 32
+flipped bits and all but 2⁻³² of other damage, which is what it guards against
+(nobody forges an entry in their own cache), and it reads the two entries of the
+10 MB benchmark corpus (32 MB) in about 9 ms where BLAKE2b took about 60 ms a run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 
 from framelens.analysis.store.document_cache import DocumentCache
 
-_CHECK_BYTES = 16
+_CHECK_BYTES = 4
 # A summary (and check's index) is stored again once this many documents changed, and
 # 1/SAVE_SHARE of them.
 SAVE_MIN_CHANGES = 64
@@ -42,8 +45,8 @@ def load_summary(cache: DocumentCache | None, family: str, version: str) -> obje
     stored = cache.get_entry(family, version)
     if not (isinstance(stored, bytes) and len(stored) > _CHECK_BYTES):
         return None
-    check, blob = stored[:_CHECK_BYTES], stored[_CHECK_BYTES:]
-    if hashlib.blake2b(blob, digest_size=_CHECK_BYTES).digest() != check:
+    blob = memoryview(stored)[_CHECK_BYTES:]  # not copied
+    if _checksum(blob) != stored[:_CHECK_BYTES]:
         return None
     try:
         return marshal.loads(blob)
@@ -59,8 +62,11 @@ def save_summary(cache: DocumentCache | None, family: str, version: str, body: o
         blob = marshal.dumps(body)
     except ValueError:
         return
-    cache.put_entry(family, version,
-                    hashlib.blake2b(blob, digest_size=_CHECK_BYTES).digest() + blob)
+    cache.put_entry(family, version, _checksum(blob) + blob)
+
+
+def _checksum(blob: bytes | memoryview) -> bytes:
+    return zlib.crc32(blob).to_bytes(_CHECK_BYTES, "little")
 
 
 def digest_changes(stored: dict[str, int], digests: Sequence[str]) -> dict[str, int]:
