@@ -44,7 +44,7 @@ from framelens.analysis.counts.matrices import (
 from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import processed
+from framelens.analysis.process.pipeline import document_texts, outlines
 from framelens.analysis.results import Result
 from framelens.analysis.stats import keyness as stats
 
@@ -414,18 +414,19 @@ def _examples(corpus: Corpus, options: TermOptions, labels: list[str], counts: T
     the term exactly as it was counted. Preferred: sentences of 8–30 tokens,
     then shorter ones, one per document before a second from the same one.
     """
-    documents = processed(corpus)
+    documents = outlines(corpus)  # the examples' text is read for those documents only
     sentence_counts = sentence_term_counts(corpus, options)  # cached across runs
     by_column = sentence_counts.matrix.tocsc()
     column_of = {term: i for i, term in enumerate(sentence_counts.terms)}
-    owner = np.repeat(np.arange(len(documents)), [len(d.tokens) for d in documents])
+    owner = np.repeat(np.arange(len(documents)), [d.sentence_count for d in documents])
     # Ties between sentences are broken by document id, never by document order.
     id_rank = np.argsort(np.argsort([d.doc_id for d in documents], kind="stable"))
-    position = np.concatenate([np.arange(len(d.tokens)) for d in documents]) \
+    position = np.concatenate([np.arange(d.sentence_count) for d in documents]) \
         if documents else np.zeros(0, dtype=np.int64)
-    length = np.array([len(tokens) for d in documents for tokens in d.tokens], dtype=np.int64)
+    length = np.fromiter((n for d in documents for n in d.sentence_tokens), dtype=np.int64,
+                         count=len(owner))
     low, high = _EXAMPLE_TOKENS
-    found = {}
+    picked_sentences: dict[tuple[str, int], list[int]] = {}
     for target, _, columns, _ in picked:
         for column in columns:
             sentence_column = column_of.get(counts.terms[column])
@@ -445,11 +446,12 @@ def _examples(corpus: Corpus, options: TermOptions, labels: list[str], counts: T
                     chosen.append(int(h))
                     seen.add(owner[h])
             chosen += [int(h) for h in hits if int(h) not in chosen]
-            chosen = chosen[:limit]
-            found[(target, int(column))] = (
-                tuple(documents[owner[h]].sentences[position[h]] for h in chosen),
-                tuple(documents[owner[h]].doc_id for h in chosen))
-    return found
+            picked_sentences[(target, int(column))] = chosen[:limit]
+    texts = document_texts(corpus, {int(owner[h]) for chosen in picked_sentences.values()
+                                    for h in chosen})
+    return {key: (tuple(texts[int(owner[h])].sentences[position[h]] for h in chosen),
+                  tuple(documents[owner[h]].doc_id for h in chosen))
+            for key, chosen in picked_sentences.items()}
 
 
 

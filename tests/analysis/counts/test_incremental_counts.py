@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -33,19 +32,9 @@ from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.io.reader import load_corpus
 from framelens.analysis.process.pipeline import processed
 from framelens.analysis.store import corpus_summary
-from tests.conftest import REPO, invoke, needs_cache
+from tests.conftest import invoke, needs_cache
 
 ARTICLES = 24
-
-
-@pytest.fixture
-def generator_module():
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "bench"))
-    return generate
 
 
 @pytest.fixture

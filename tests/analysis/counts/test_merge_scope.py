@@ -31,9 +31,8 @@ from tests.analysis.counts.test_incremental_counts import (
 )
 from tests.conftest import needs_cache, write_article
 
-# The generated corpus and its generator, as the incremental tests make them.
+# The generated corpus as the incremental tests make it (its generator: conftest's).
 corpus_folder = incremental.corpus_folder
-generator_module = incremental.generator_module
 
 
 def counted_units(monkeypatch) -> list[int]:

@@ -128,3 +128,18 @@ def test_annotating_cached_documents_keeps_none_of_them(corpus_folder):
     assert stance(corpus) == expected
     assert "processed" not in corpus.memo
     assert not corpus.memo.get("texts")  # read to annotate, then let go
+
+
+@needs_cache
+def test_compare_after_a_new_article_never_decodes_the_whole_corpus(corpus_folder,
+                                                                     generator_module,
+                                                                     monkeypatch):
+    compare(load_corpus(corpus_folder))
+    _add_article(corpus_folder, generator_module, "added-article")
+    expected = compare(load_corpus(corpus_folder, use_cache=False))
+    decoded = _count_decodes(monkeypatch)
+    corpus = load_corpus(corpus_folder)
+    assert compare(corpus) == expected
+    assert "processed" not in corpus.memo
+    # Counting reads the new article's neighbours in phrase changes; lenses their examples.
+    assert decoded[0] < len(corpus.documents), decoded[0]
