@@ -21,6 +21,7 @@ import numpy as np
 
 from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import (
+    cached_sentence_tokens,
     corpus_languages,
     document_cache,
     document_digests,
@@ -337,15 +338,21 @@ def _phrase_affected(corpus: Corpus, stored: _StoredCounts, options: TermOptions
     # Exactly: a sentence is touched where a changed phrase's keys follow one another.
     from framelens.analysis.counts.collocations import processed_digests
 
+    if kind == "sentence_term_counts":  # only the candidate sentences are split out
+        sentence_tokens = cached_sentence_tokens(
+            corpus, {digest: [index for index, _ in rows] for digest, rows in wanted.items()})
+    else:
+        sentence_tokens = {digest: dict(enumerate(document.tokens)) for digest, document in
+                           zip(wanted, processed_digests(corpus, list(wanted)), strict=True)}
     affected: dict[str, list[tuple[int, Sequence[str]]]] = {}
     lower_key: dict[str, str] = {}
-    for digest, document in zip(wanted, processed_digests(corpus, list(wanted)), strict=True):
+    for digest, rows in wanted.items():
+        tokens = sentence_tokens[digest]
         touched = {}
-        for index, phrases in wanted[digest]:
-            for at in range(len(document.tokens)) if index < 0 else (index,):
-                if at not in touched and _holds_sequence(document.tokens[at], phrases,
-                                                         lower_key):
-                    touched[at] = document.tokens[at]
+        for index, phrases in rows:
+            for at in tokens if index < 0 else (index,):
+                if at not in touched and _holds_sequence(tokens[at], phrases, lower_key):
+                    touched[at] = tokens[at]
         if touched:
             affected[digest] = sorted(touched.items())
     return affected

@@ -12,7 +12,7 @@ import hashlib
 import marshal
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -396,6 +396,57 @@ def encode_payload(payload: tuple) -> bytes:
 def decode_blob(blob: bytes) -> tuple:
     """The payload of a blob :func:`encode_payload` just made (trusted: not checked)."""
     return _decoded(marshal.loads(blob))
+
+
+def cached_sentence_tokens(corpus: Corpus, wanted: Mapping[str, Sequence[int]]
+                           ) -> dict[str, dict[int, tuple[str, ...]]]:
+    """The tokens of some sentences of documents by digest (``{digest: {index: tokens}}``),
+    splitting only those sentences out of each cached blob (a blob holds a document's
+    tokens as one string); from the run's processed documents when it holds them. A
+    document whose entry is missing, unreadable or too short is processed (or decoded)
+    whole, as :func:`processed` would."""
+    found: dict[str, dict[int, tuple[str, ...]]] = {}
+    every = corpus.memo.get("processed")
+    cache = document_cache(corpus)
+    blobs = cache.get_blobs(wanted) if every is None and cache is not None else {}
+    for digest, blob in blobs.items():
+        tokens = _sentence_tokens(blob, wanted[digest])
+        if tokens is not None:
+            found[digest] = tokens
+    rest = [digest for digest in wanted if digest not in found]
+    if rest:
+        position = {}
+        for i, digest in enumerate(document_digests(corpus)):
+            position.setdefault(digest, i)
+        texts = document_texts(corpus, [position[digest] for digest in rest], keep=False)
+        for digest in rest:
+            document = texts[position[digest]]
+            found[digest] = {i: document.tokens[i] for i in wanted[digest]}
+    return found
+
+
+def _sentence_tokens(blob: bytes, indices: Sequence[int]) -> dict[int, tuple[str, ...]] | None:
+    """Tokens of the sentences at ``indices`` of a cache blob; None when it is unreadable,
+    has the wrong shape or holds fewer sentences."""
+    try:
+        encoded = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(encoded, tuple) and len(encoded) == 5
+            and isinstance(encoded[0], tuple)):
+        return None
+    sentences, joined = encoded[0], encoded[1]
+    if any(not 0 <= i < len(sentences) for i in indices):
+        return None
+    if isinstance(joined, tuple) and len(joined) == len(sentences):
+        return {i: joined[i] for i in indices}  # stored as it was (see _encoded)
+    if not isinstance(joined, str):
+        return None
+    parts = joined.split(_SENTENCE_SEP) if sentences else []
+    if len(parts) != len(sentences):
+        return None
+    return {i: tuple(map(_intern, parts[i].split(_TOKEN_SEP))) if parts[i] else ()
+            for i in indices}
 
 
 def decode_cached_blob(blob: bytes) -> tuple | None:

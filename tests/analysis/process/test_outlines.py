@@ -143,3 +143,32 @@ def test_compare_after_a_new_article_never_decodes_the_whole_corpus(corpus_folde
     assert "processed" not in corpus.memo
     # Counting reads the new article's neighbours in phrase changes; lenses their examples.
     assert decoded[0] < len(corpus.documents), decoded[0]
+
+
+@needs_cache
+def test_sentence_tokens_split_out_of_the_cache_equal_the_documents(corpus_folder):
+    from framelens.analysis.process.pipeline import cached_sentence_tokens
+
+    expected = processed(load_corpus(corpus_folder))  # processes and caches every document
+    wanted = {doc.digest: sorted({0, len(doc.tokens) // 2, len(doc.tokens) - 1})
+              for doc in expected[::3]}
+    truth = {doc.digest: {i: doc.tokens[i] for i in wanted[doc.digest]}
+             for doc in expected[::3]}
+    corpus = load_corpus(corpus_folder)
+    assert cached_sentence_tokens(corpus, wanted) == truth
+    assert "processed" not in corpus.memo and not corpus.memo.get("texts")
+    # A broken entry and a missing one: those documents are processed again.
+    digests = list(wanted)
+    cache = DocumentCache()
+    cache.put_blobs({digests[0]: b"not marshal"})
+    connection = cache._connect()
+    assert connection is not None
+    with connection:
+        connection.execute("DELETE FROM documents WHERE digest = ?", (digests[1],))
+    cache.close()
+    assert cached_sentence_tokens(load_corpus(corpus_folder), wanted) == truth
+    # An index past the end of a cached document is not read from the entry.
+    corpus = load_corpus(corpus_folder)
+    digest = digests[2]
+    with pytest.raises(IndexError):
+        cached_sentence_tokens(corpus, {digest: [len(expected[0].tokens) + 10_000]})
