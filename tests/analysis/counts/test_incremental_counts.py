@@ -51,6 +51,19 @@ def article_text(generator_module, seed: int, index: int, doc_id: str) -> str:
     return re.sub(r"^id: .*$", f"id: {doc_id}", text, count=1, flags=re.MULTILINE)
 
 
+def counted_units(monkeypatch) -> list[int]:
+    """The number of units of every call of count_units_with_forms from now on."""
+    seen: list[int] = []
+    count_units = matrices.count_units_with_forms
+
+    def counting(units, options):
+        seen.append(len(units))
+        return count_units(units, options)
+
+    monkeypatch.setattr(matrices, "count_units_with_forms", counting)
+    return seen
+
+
 def snapshot(folder: Path, *, use_cache: bool = True):
     """Collocations and both matrices of the corpus in ``folder``, each as plain data.
 
@@ -345,14 +358,8 @@ def test_changed_phrases_recount_only_the_documents_that_hold_them(
     source = sorted(corpus_folder.glob("*.md"))[5].read_text(encoding="utf-8")
     (corpus_folder / "copy.md").write_text(
         re.sub(r"^id: .*$", "id: copy", source, count=1, flags=re.MULTILINE), encoding="utf-8")
-    counted: list[int] = []
     count_units = matrices.count_units_with_forms
-
-    def counting_units(units, options):
-        counted.append(len(units))
-        return count_units(units, options)
-
-    monkeypatch.setattr(matrices, "count_units_with_forms", counting_units)
+    counted = counted_units(monkeypatch)
     corpus = load_corpus(corpus_folder)
     phrases = {c.phrase for c in corpus_collocations(corpus)}
     assert phrases != {" ".join(keys) for keys, _, _ in before[0]}

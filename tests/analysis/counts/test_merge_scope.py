@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from framelens.analysis.counts import matrices
 from framelens.analysis.counts.matrices import (
     _phrase_index,
     document_term_counts,
@@ -26,6 +25,7 @@ from tests.analysis.counts import test_incremental_counts as incremental
 from tests.analysis.counts.test_incremental_counts import (
     article_text,
     cold_snapshot,
+    counted_units,
     counts_data,
     snapshot,
 )
@@ -33,19 +33,6 @@ from tests.conftest import needs_cache, write_article
 
 # The generated corpus as the incremental tests make it (its generator: conftest's).
 corpus_folder = incremental.corpus_folder
-
-
-def counted_units(monkeypatch) -> list[int]:
-    """The number of units of every call of count_units_with_forms from now on."""
-    seen: list[int] = []
-    count_units = matrices.count_units_with_forms
-
-    def counting(units, options):
-        seen.append(len(units))
-        return count_units(units, options)
-
-    monkeypatch.setattr(matrices, "count_units_with_forms", counting)
-    return seen
 
 
 def holding_sentences(corpus, phrases: set[tuple[str, ...]], skip: set[str]) -> int:
