@@ -84,6 +84,7 @@ from framelens.analysis.process.pipeline import (
     decode_cached_blob,
     document_cache,
     document_digests,
+    document_positions,
     processed,
 )
 from framelens.analysis.store.corpus_summary import (
@@ -277,9 +278,7 @@ def changed_documents(corpus: Corpus, present: Sequence[str], gone: Sequence[str
 def processed_digests(corpus: Corpus, digests: Sequence[str]) -> list[ProcessedDocument]:
     """The processed documents of these digests (one each; each must be in the corpus),
     processing or loading only those unless the run already holds the whole corpus."""
-    position = {}
-    for i, digest in enumerate(document_digests(corpus)):
-        position.setdefault(digest, i)
+    position = document_positions(corpus)
     indices = [position[d] for d in digests]
     if "processed" in corpus.memo or len(indices) == len(corpus.documents):
         every = processed(corpus)

@@ -44,7 +44,11 @@ from framelens.analysis.counts.matrices import (
 from framelens.analysis.counts.units import corpus_term_options
 from framelens.analysis.errors import CorpusError, OptionError
 from framelens.analysis.io.documents import Corpus
-from framelens.analysis.process.pipeline import document_texts, outlines
+from framelens.analysis.process.pipeline import (
+    document_texts,
+    outlines,
+    sentence_positions,
+)
 from framelens.analysis.results import Result
 from framelens.analysis.stats import keyness as stats
 
@@ -418,11 +422,9 @@ def _examples(corpus: Corpus, options: TermOptions, labels: list[str], counts: T
     sentence_counts = sentence_term_counts(corpus, options)  # cached across runs
     by_column = sentence_counts.matrix.tocsc()
     column_of = {term: i for i, term in enumerate(sentence_counts.terms)}
-    owner = np.repeat(np.arange(len(documents)), [d.sentence_count for d in documents])
+    owner, position = sentence_positions(documents)
     # Ties between sentences are broken by document id, never by document order.
     id_rank = np.argsort(np.argsort([d.doc_id for d in documents], kind="stable"))
-    position = np.concatenate([np.arange(d.sentence_count) for d in documents]) \
-        if documents else np.zeros(0, dtype=np.int64)
     length = np.fromiter((n for d in documents for n in d.sentence_tokens), dtype=np.int64,
                          count=len(owner))
     low, high = _EXAMPLE_TOKENS

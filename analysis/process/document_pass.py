@@ -38,6 +38,7 @@ from framelens.analysis.process.pipeline import (
     document_cache,
     document_digests,
     encode_payload,
+    payload_outline,
     process_text,
     processed,
     store_outlines,
@@ -111,8 +112,8 @@ def prepare(corpus: Corpus) -> None:
                                                for d in new.values()])
         assert cache is not None
         cache.put_blobs({digest: blob for digest, (_, blob) in zip(new, payloads, strict=True)})
-        store_outlines(cache, {digest: payload
-                               for digest, (payload, _) in zip(new, payloads, strict=True)})
+        store_outlines(cache, (payload_outline(digest, payload)
+                               for digest, (payload, _) in zip(new, payloads, strict=True)))
     corpus.memo["prepared"] = True
 
 

@@ -12,7 +12,7 @@ import hashlib
 import marshal
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -152,7 +152,8 @@ def processed(corpus: Corpus, process_missing: Callable[[list[str], list[tuple[s
                 blobs[digest] = blob if blob is not None else encode_payload(payload)
         if cache is not None:
             cache.put_blobs(blobs)
-            store_outlines(cache, {digest: results[digest] for digest in missing})
+            store_outlines(cache, (payload_outline(digest, results[digest])
+                                   for digest in missing))
     documents = tuple(
         ProcessedDocument(doc.id, doc.perspective, digest, *results[digest])
         for digest, doc in zip(digests, corpus.documents, strict=True)
@@ -161,10 +162,15 @@ def processed(corpus: Corpus, process_missing: Callable[[list[str], list[tuple[s
     return documents
 
 
-def store_outlines(cache: DocumentCache, payloads: Mapping[str, tuple]) -> None:
-    """Cache the outline of each processed payload (by document digest)."""
-    cache.put_many({OUTLINE_KEY + digest: (payload[4], tuple(map(len, payload[1])))
-                    for digest, payload in payloads.items()})
+def store_outlines(cache: DocumentCache, outlines_: Iterable[DocumentOutline]) -> None:
+    """Cache these outlines by their documents' digests."""
+    cache.put_many({OUTLINE_KEY + outline.digest: (outline.language, outline.sentence_tokens)
+                    for outline in outlines_})
+
+
+def payload_outline(digest: str, payload: tuple) -> DocumentOutline:
+    """The outline of a processed payload (:func:`process_text`'s tuple)."""
+    return DocumentOutline("", "", digest, payload[4], tuple(map(len, payload[1])))
 
 
 def _valid_outline(value: object) -> bool:
@@ -195,8 +201,7 @@ def outlines(corpus: Corpus) -> tuple[DocumentOutline, ...]:
     if len(found) < len(set(digests)):
         made = tuple(doc.outline for doc in processed(corpus))
         if looked and cache is not None:  # what it lacked (an older cache) or held broken
-            cache.put_many({OUTLINE_KEY + o.digest: (o.language, o.sentence_tokens)
-                            for o in made if o.digest not in found})
+            store_outlines(cache, (o for o in made if o.digest not in found))
     else:
         made = tuple(DocumentOutline(doc.id, doc.perspective, digest, *found[digest])
                      for doc, digest in zip(corpus.documents, digests, strict=True))
@@ -298,6 +303,29 @@ def document_digests(corpus: Corpus) -> tuple[str, ...]:
     if digests is None:
         digests = corpus.memo["digests"] = tuple(document_digest(d) for d in corpus.documents)
     return digests  # type: ignore[return-value]
+
+
+def document_positions(corpus: Corpus) -> dict[str, int]:
+    """Each digest's first position in ``corpus.documents`` (memoised)."""
+    positions = corpus.memo.get("positions")
+    if positions is None:
+        positions = {}
+        for i, digest in enumerate(document_digests(corpus)):
+            positions.setdefault(digest, i)
+        corpus.memo["positions"] = positions
+    return positions  # type: ignore[return-value]
+
+
+def sentence_positions(documents: Sequence[DocumentOutline]) -> tuple:
+    """``(owner, index)`` of every sentence of ``documents``, in order: the position of its
+    document and its index there (numpy arrays, one entry a sentence)."""
+    import numpy as np
+
+    counts = [outline.sentence_count for outline in documents]
+    owner = np.repeat(np.arange(len(counts)), counts)
+    index = np.concatenate([np.arange(n) for n in counts]) if counts \
+        else np.zeros(0, dtype=np.int64)
+    return owner, index
 
 
 def document_cache(corpus: Corpus) -> DocumentCache | None:
@@ -415,9 +443,7 @@ def cached_sentence_tokens(corpus: Corpus, wanted: Mapping[str, Sequence[int]]
             found[digest] = tokens
     rest = [digest for digest in wanted if digest not in found]
     if rest:
-        position = {}
-        for i, digest in enumerate(document_digests(corpus)):
-            position.setdefault(digest, i)
+        position = document_positions(corpus)
         texts = document_texts(corpus, [position[digest] for digest in rest], keep=False)
         for digest in rest:
             document = texts[position[digest]]

@@ -40,6 +40,7 @@ from framelens.analysis.io.documents import Corpus
 from framelens.analysis.process.pipeline import (
     document_cache,
     document_languages,
+    document_positions,
     document_texts,
     outlines,
 )
@@ -131,8 +132,8 @@ def sentence_tones(corpus: Corpus,
     # In request order (deterministic, and independent of the digests' values).
     to_score = list(dict.fromkeys(key for key in wanted.values() if key not in memo))
     if to_score:
-        position_of = {doc.digest: d for d, doc in enumerate(documents)}
-        texts = document_texts(corpus, {position_of[digest] for digest, _ in to_score},
+        position = document_positions(corpus)
+        texts = document_texts(corpus, {position[digest] for digest, _ in to_score},
                                keep=False)
         text_of = {doc.digest: doc.sentences for doc in texts.values()}
         fresh = dict(zip(to_score, compounds(text_of[d][i] for d, i in to_score), strict=True))

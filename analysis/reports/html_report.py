@@ -254,7 +254,11 @@ def _attach_kwic(corpus: Corpus, options, rows: list[dict], chosen: np.ndarray,
     position; returns the titles of the articles cited."""
     from framelens.analysis.counts.matrices import sentence_term_counts
     from framelens.analysis.lenses.kwic import check_query, left_context, right_context
-    from framelens.analysis.process.pipeline import DocumentsOnDemand, outlines
+    from framelens.analysis.process.pipeline import (
+        DocumentsOnDemand,
+        outlines,
+        sentence_positions,
+    )
     from framelens.analysis.text.lexicon import Lexicon
 
     perspectives = corpus.perspective_ids
@@ -268,10 +272,7 @@ def _attach_kwic(corpus: Corpus, options, rows: list[dict], chosen: np.ndarray,
     sentence_counts = sentence_term_counts(corpus, options)
     by_column = sentence_counts.matrix.tocsc()
     column_of = {term: i for i, term in enumerate(sentence_counts.terms)}
-    sizes = [outline.sentence_count for outline in shapes]
-    owner = np.repeat(np.arange(len(shapes)), sizes)
-    position = np.concatenate([np.arange(n) for n in sizes]) if shapes \
-        else np.zeros(0, dtype=np.int64)
+    owner, position = sentence_positions(shapes)
     id_rank = np.argsort(np.argsort([d.doc_id for d in shapes], kind="stable"))
     p_index = {p: i for i, p in enumerate(perspectives)}
     doc_persp = np.array([p_index[d.perspective] for d in shapes], dtype=np.int64)
